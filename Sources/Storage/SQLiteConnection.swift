@@ -1,0 +1,198 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection. Owns its `sqlite3` handle and closes it exactly once, in `deinit`.
+/// Not thread-safe (opened with `SQLITE_OPEN_NOMUTEX`); the pool serialises its use.
+final class SQLiteConnection: Connection {
+    let dialect = SQLDialect.sqlite
+    private let handle: OpaquePointer
+    private(set) var isInTransaction = false
+    var isHealthy: Bool { true }
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            if let db { sqlite3_close_v2(db) }
+            throw DatabaseError(
+                .connection, code: Self.codeName(rc), message: "cannot open SQLite database '\(path)': \(message)")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        // WAL lets readers run beside one writer; NORMAL sync is durable across application
+        // crashes in WAL mode; foreign keys are off by default in SQLite.
+        try executeScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    // MARK: Statements
+
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
+        let statement = try prepare(sql)
+        try statement.bind(parameters)
+        while try statement.step() {}
+        return Int(sqlite3_changes64(handle))
+    }
+
+    func query(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
+        let statement = try prepare(sql)
+        try statement.bind(parameters)
+        let columns = statement.columns
+        var rows: [Row] = []
+        while try statement.step() {
+            rows.append(Row(columns: columns, values: statement.currentValues()))
+        }
+        return rows
+    }
+
+    func stream(_ sql: String, _ parameters: [SQLValue], batchSize: Int, _ body: (RowBatch) throws -> Void) throws {
+        let statement = try prepare(sql)
+        try statement.bind(parameters)
+        let columns = statement.columns
+        let size = max(1, batchSize)
+        var batch: [[SQLValue]] = []
+        batch.reserveCapacity(size)
+        while try statement.step() {
+            batch.append(statement.currentValues())
+            if batch.count == size {
+                try body(RowBatch(columns: columns, rows: batch))
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try body(RowBatch(columns: columns, rows: batch)) }
+    }
+
+    func executeScript(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if rc != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(errorMessage)
+            throw error(rc, message: message, sql: sql)
+        }
+    }
+
+    @discardableResult
+    func bulkInsert(into table: SQLIdentifier, columns: [SQLIdentifier], _ produce: (any BulkInsertSink) throws -> Void)
+        throws -> Int
+    {
+        guard isInTransaction else {
+            return try transaction { try $0.bulkInsert(into: table, columns: columns, produce) }
+        }
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let sql =
+            "INSERT INTO \(table.quoted) (\(columns.map(\.quoted).joined(separator: ", "))) VALUES (\(placeholders))"
+        let sink = SQLiteInsertSink(statement: try prepare(sql), width: columns.count)
+        try produce(sink)
+        return sink.count
+    }
+
+    // MARK: Transactions
+
+    func begin(readOnly: Bool) throws {
+        guard !isInTransaction else { throw DatabaseError.nestedTransaction }
+        // IMMEDIATE takes the write lock up front, so two writers wait on the busy timeout
+        // instead of deadlocking on a read-to-write upgrade. query_only makes "read only" real.
+        try executeScript(readOnly ? "BEGIN DEFERRED; PRAGMA query_only = 1;" : "BEGIN IMMEDIATE;")
+        isInTransaction = true
+    }
+
+    func commit() throws {
+        try finishTransaction("COMMIT")
+    }
+
+    func rollback() throws {
+        try finishTransaction("ROLLBACK")
+    }
+
+    private func finishTransaction(_ verb: String) throws {
+        guard isInTransaction else { throw DatabaseError.misuse("\(verb) without an open transaction") }
+        defer { try? executeScript("PRAGMA query_only = 0;") }
+        if sqlite3_get_autocommit(handle) != 0 {
+            // SQLite already rolled back (some errors end the transaction on their own).
+            isInTransaction = false
+            if verb == "COMMIT" {
+                throw DatabaseError(.statement, message: "the transaction was rolled back by SQLite before COMMIT")
+            }
+            return
+        }
+        try executeScript(verb + ";")
+        isInTransaction = false
+    }
+
+    // MARK: Schema
+
+    func tableExists(_ table: SQLIdentifier) throws -> Bool {
+        try queryFirst(
+            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = ?", [.text(table.name)])
+            != nil
+    }
+
+    func tableColumns(_ table: SQLIdentifier) throws -> [String] {
+        try query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [.text(table.name)]).compactMap {
+            $0[0].string
+        }
+    }
+
+    // MARK: Helpers
+
+    func prepare(_ sql: String) throws -> SQLiteStatement {
+        var statement: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let rc = sql.withCString { sqlite3_prepare_v2(handle, $0, -1, &statement, &tail) }
+        guard rc == SQLITE_OK, let statement else {
+            throw error(rc, sql: sql)
+        }
+        return SQLiteStatement(handle: statement, connection: self, sql: sql)
+    }
+
+    func error(_ rc: Int32, message: String? = nil, sql: String?) -> DatabaseError {
+        let primary = rc & 0xFF
+        let kind: DatabaseError.Kind =
+            primary == SQLITE_CONSTRAINT ? .constraint
+            : (primary == SQLITE_CANTOPEN || primary == SQLITE_NOTADB || primary == SQLITE_IOERR)
+                ? .connection : .statement
+        return DatabaseError(
+            kind, code: Self.codeName(rc), message: message ?? String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    static func codeName(_ rc: Int32) -> String {
+        let names: [Int32: String] = [
+            SQLITE_ERROR: "SQLITE_ERROR", SQLITE_BUSY: "SQLITE_BUSY", SQLITE_LOCKED: "SQLITE_LOCKED",
+            SQLITE_READONLY: "SQLITE_READONLY", SQLITE_IOERR: "SQLITE_IOERR", SQLITE_CORRUPT: "SQLITE_CORRUPT",
+            SQLITE_FULL: "SQLITE_FULL", SQLITE_CANTOPEN: "SQLITE_CANTOPEN", SQLITE_CONSTRAINT: "SQLITE_CONSTRAINT",
+            SQLITE_MISMATCH: "SQLITE_MISMATCH", SQLITE_RANGE: "SQLITE_RANGE", SQLITE_NOTADB: "SQLITE_NOTADB",
+            SQLITE_TOOBIG: "SQLITE_TOOBIG",
+        ]
+        return names[rc & 0xFF].map { rc > 0xFF ? "\($0) (\(rc))" : $0 } ?? "SQLITE_\(rc)"
+    }
+}
+
+/// Rows for a bulk insert, bound one by one into a single prepared statement.
+private final class SQLiteInsertSink: BulkInsertSink {
+    let statement: SQLiteStatement
+    let width: Int
+    var count = 0
+
+    init(statement: SQLiteStatement, width: Int) {
+        self.statement = statement
+        self.width = width
+    }
+
+    func append(_ row: [SQLValue]) throws {
+        guard row.count == width else {
+            throw DatabaseError.misuse("bulk insert row has \(row.count) values for \(width) columns")
+        }
+        try statement.bind(row)
+        while try statement.step() {}
+        statement.reset()
+        count += 1
+    }
+}

@@ -1,0 +1,24 @@
+/// A SQLite file used from several threads: a small pool of connections in WAL mode, so
+/// readers never block on the writer and writers queue on the busy timeout.
+public final class SQLiteDatabase: Database {
+    public let dialect = SQLDialect.sqlite
+    public let path: String
+    private let pool: ConnectionPool
+
+    public init(path: String, maxConnections: Int = 4) throws {
+        self.path = path
+        pool = ConnectionPool(maxConnections: maxConnections) { try SQLiteConnection(path: path) }
+        // Open one connection now so that a bad path fails here, with its name.
+        try pool.withConnection { _ in }
+    }
+
+    public var displayURL: String { "sqlite:\(path)" }
+
+    public func withConnection<T>(_ body: (any Connection) throws -> T) throws -> T {
+        try pool.withConnection(body)
+    }
+
+    public func close() {
+        pool.close()
+    }
+}

@@ -1,0 +1,130 @@
+import CSQLite
+import Foundation
+
+/// One prepared SQLite statement, finalized exactly once in `deinit`. Holds its connection
+/// so the connection outlives it.
+final class SQLiteStatement {
+    private let handle: OpaquePointer
+    private let connection: SQLiteConnection
+    let sql: String
+    private let declaredKinds: [DeclaredKind]
+    let columns: Columns
+
+    /// What a column's declared type says about values SQLite stores as integers or text.
+    enum DeclaredKind {
+        case plain, boolean, timestamp
+    }
+
+    init(handle: OpaquePointer, connection: SQLiteConnection, sql: String) {
+        self.handle = handle
+        self.connection = connection
+        self.sql = sql
+        let count = Int(sqlite3_column_count(handle))
+        var names: [String] = []
+        var kinds: [DeclaredKind] = []
+        for i in 0..<Int32(count) {
+            names.append(String(cString: sqlite3_column_name(handle, i)))
+            let declared = sqlite3_column_decltype(handle, i).map { String(cString: $0).uppercased() } ?? ""
+            if declared.contains("BOOL") {
+                kinds.append(.boolean)
+            } else if declared.contains("TIMESTAMP") || declared.contains("DATETIME") {
+                kinds.append(.timestamp)
+            } else {
+                kinds.append(.plain)
+            }
+        }
+        columns = Columns(names)
+        declaredKinds = kinds
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    func bind(_ values: [SQLValue]) throws {
+        let expected = Int(sqlite3_bind_parameter_count(handle))
+        guard values.count == expected else {
+            throw DatabaseError(
+                .misuse, message: "statement has \(expected) placeholders but \(values.count) values were given",
+                sql: sql)
+        }
+        for (offset, value) in values.enumerated() {
+            let i = Int32(offset + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(handle, i)
+            case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
+            case .double(let v): rc = sqlite3_bind_double(handle, i, v)
+            case .bool(let v): rc = sqlite3_bind_int64(handle, i, v ? 1 : 0)
+            case .text(var s):
+                rc = s.withUTF8 { buffer in
+                    // A NULL pointer would bind SQL NULL, so the empty string gets a real one.
+                    guard let base = buffer.baseAddress, buffer.count > 0 else {
+                        return modelserve_sqlite_bind_text(handle, i, "", 0)
+                    }
+                    return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                        modelserve_sqlite_bind_text(handle, i, $0, Int32(buffer.count))
+                    }
+                }
+            case .bytes(let bytes):
+                rc = bytes.withUnsafeBytes { modelserve_sqlite_bind_blob(handle, i, $0.baseAddress, Int32($0.count)) }
+            case .timestamp(let date):
+                rc = modelserve_sqlite_bind_text(handle, i, Timestamp.format(date), -1)
+            }
+            guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
+        }
+    }
+
+    /// Advances to the next row; false when done.
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = connection.error(rc, sql: sql)
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+
+    func reset() {
+        sqlite3_reset(handle)
+    }
+
+    func currentValues() -> [SQLValue] {
+        var values: [SQLValue] = []
+        values.reserveCapacity(declaredKinds.count)
+        for (offset, kind) in declaredKinds.enumerated() {
+            let i = Int32(offset)
+            switch sqlite3_column_type(handle, i) {
+            case SQLITE_NULL:
+                values.append(.null)
+            case SQLITE_INTEGER:
+                let v = sqlite3_column_int64(handle, i)
+                values.append(kind == .boolean && (v == 0 || v == 1) ? .bool(v == 1) : .integer(v))
+            case SQLITE_FLOAT:
+                values.append(.double(sqlite3_column_double(handle, i)))
+            case SQLITE_BLOB:
+                let count = Int(sqlite3_column_bytes(handle, i))
+                if count == 0 {
+                    values.append(.bytes([]))
+                } else {
+                    let pointer = sqlite3_column_blob(handle, i)!
+                    values.append(.bytes(Array(UnsafeRawBufferPointer(start: pointer, count: count))))
+                }
+            default:
+                let count = Int(sqlite3_column_bytes(handle, i))
+                let text = sqlite3_column_text(handle, i).map {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+                } ?? ""
+                if kind == .timestamp, let date = Timestamp.parse(text) {
+                    values.append(.timestamp(date))
+                } else {
+                    values.append(.text(text))
+                }
+            }
+        }
+        return values
+    }
+}

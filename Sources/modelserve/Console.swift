@@ -1,0 +1,56 @@
+import ArgumentParser
+@preconcurrency import Glibc
+import Storage
+
+/// Output for people: results on stdout, notes and errors on stderr, progress only on a TTY.
+enum Console {
+    static func out(_ line: String) {
+        fputs(line + "\n", stdout)
+        fflush(stdout)
+    }
+
+    static func err(_ line: String) {
+        fputs(line + "\n", stderr)
+    }
+
+    /// Runs a command body, turning our errors into one clear line and exit code 1.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as DatabaseError {
+            err("error: \(error)")
+            throw ExitCode.failure
+        } catch let error as CSVError {
+            err("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// A single status line rewritten in place on a terminal, at most a few times a second;
+/// silent when stderr is not a terminal (logs and pipes get the final summary only).
+final class ProgressLine {
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var lastDraw = 0.0
+    private let started = ProgressLine.now()
+    private var drawn = false
+
+    func update(_ text: String) {
+        guard enabled else { return }
+        let now = Self.now()
+        guard now - lastDraw >= 0.2 else { return }
+        lastDraw = now
+        fputs("\r\u{1B}[K" + text + String(format: " (%.1f s)", now - started), stderr)
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { fputs("\r\u{1B}[K", stderr) }
+    }
+
+    private static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

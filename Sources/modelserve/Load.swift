@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Storage
+
+/// `modelserve load FILE.csv --table NAME`: a CSV file into a table, all or nothing.
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load a CSV file into a table, all or nothing.",
+        discussion: """
+            RFC 4180 CSV with a header line. Column types (integer, double, boolean, timestamp, \
+            text) are inferred from every value; empty fields load as NULL. The table is created \
+            if missing; with --replace its contents are swapped atomically. A bad row anywhere \
+            leaves the database as it was, and the error names the line and column.
+            """
+    )
+
+    @Argument(help: "The CSV file to load.")
+    var file: String
+
+    @Option(help: "The table to load into (letters, digits, underscores).")
+    var table: String
+
+    @Flag(help: "Drop and recreate the table from the file, in the same transaction as the load.")
+    var replace = false
+
+    @OptionGroup var options: DatabaseOptions
+
+    func run() throws {
+        try Console.run {
+            let database = try options.open(maxConnections: 1)
+            defer { database.close() }
+            let progress = ProgressLine()
+            let summary = try CSVLoader(path: file, table: table, replace: replace).load(into: database) { phase, rows in
+                progress.update("\(phase == .checking ? "checking" : "loading") \(file): \(rows.formatted()) rows")
+            }
+            progress.finish()
+            for (from, to) in summary.renamed { Console.err("note: column '\(from)' loaded as '\(to)'") }
+            let action = summary.replaced ? "replaced" : summary.created ? "created" : "appended to"
+            let rate = summary.seconds > 0 ? Int(Double(summary.rows) / summary.seconds) : summary.rows
+            Console.out(
+                "loaded \(summary.rows.formatted()) rows into \(summary.table) (\(action); "
+                    + "\(summary.columns.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))) "
+                    + "in \(String(format: "%.2f", summary.seconds)) s, \(rate.formatted()) rows/s")
+        }
+    }
+}
