@@ -57,6 +57,7 @@ public protocol BulkInsertSink {
 extension Connection {
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     /// A transaction inside a transaction is refused rather than silently flattened.
+    @discardableResult
     public func transaction<T>(readOnly: Bool = false, _ body: (any Connection) throws -> T) throws -> T {
         guard !isInTransaction else { throw DatabaseError.nestedTransaction }
         try begin(readOnly: readOnly)
@@ -101,6 +102,7 @@ extension Database {
         try withConnection { try $0.query(sql, parameters) }
     }
 
+    @discardableResult
     public func transaction<T>(readOnly: Bool = false, _ body: (any Connection) throws -> T) throws -> T {
         try withConnection { try $0.transaction(readOnly: readOnly, body) }
     }

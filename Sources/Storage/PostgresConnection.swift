@@ -27,8 +27,9 @@ final class PostgresConnection: Connection {
             throw DatabaseError(.connection, message: "cannot connect to Postgres at \(config.endpoint): \(message)")
         }
         handle = connection
-        // Timestamps come back in UTC; our parser reads the offset either way.
-        try executeScript("SET TimeZone = 'UTC'")
+        // Timestamps come back in UTC (our parser reads the offset either way); NOTICEs such
+        // as "already exists, skipping" are not for the user.
+        try executeScript("SET TimeZone = 'UTC'; SET client_min_messages = warning")
     }
 
     deinit {
@@ -209,9 +210,18 @@ final class PostgresConnection: Connection {
         let state = field("C")
         var message = field("M") ?? Self.trim(String(cString: PQresultErrorMessage(result)))
         if message.isEmpty { message = Self.trim(String(cString: PQerrorMessage(handle))) }
-        if let detail = field("D") { message += " (\(detail))" }
+        // Integrity errors put the offending row's values in DETAIL ("Key (v)=(...) already
+        // exists"), and COPY's context ends with the field's value: bound values must not
+        // reach messages, so those parts are left out and the constraint is named instead.
+        if state?.hasPrefix("23") == true {
+            if let constraint = field("n") { message += " (constraint \(constraint))" }
+        } else if let detail = field("D") {
+            message += " (\(detail))"
+        }
         if let hint = field("H") { message += "; hint: \(hint)" }
-        if let context = field("W"), context.hasPrefix("COPY") { message += "; at \(context)" }
+        if let context = field("W"), context.hasPrefix("COPY") {
+            message += "; at " + (context.range(of: ": \"").map { String(context[..<$0.lowerBound]) } ?? context)
+        }
         let kind: DatabaseError.Kind
         if !isHealthy || state?.hasPrefix("08") == true || state?.hasPrefix("57P") == true {
             kind = .connection

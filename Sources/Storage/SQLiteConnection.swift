@@ -171,7 +171,13 @@ final class SQLiteConnection: Connection {
             SQLITE_MISMATCH: "SQLITE_MISMATCH", SQLITE_RANGE: "SQLITE_RANGE", SQLITE_NOTADB: "SQLITE_NOTADB",
             SQLITE_TOOBIG: "SQLITE_TOOBIG",
         ]
-        return names[rc & 0xFF].map { rc > 0xFF ? "\($0) (\(rc))" : $0 } ?? "SQLITE_\(rc)"
+        let extended: [Int32: String] = [
+            1555: "_PRIMARYKEY", 2067: "_UNIQUE", 787: "_FOREIGNKEY", 275: "_CHECK", 1299: "_NOTNULL",
+            517: "_SNAPSHOT", 261: "_RECOVERY", 3338: "_SHORT_READ", 778: "_WRITE",
+        ]
+        guard let name = names[rc & 0xFF] else { return "SQLITE_\(rc)" }
+        guard rc > 0xFF else { return name }
+        return extended[rc].map { name + $0 } ?? "\(name) (\(rc))"
     }
 }
 

@@ -1,0 +1,114 @@
+import Foundation
+@testable import Storage
+import Testing
+
+@Suite("Migrations")
+struct MigratorTests {
+    @Test("the bundled migrations create the registry schema, once", arguments: Backend.allCases)
+    func bundledMigrationsApplyOnce(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            let migrator = try Migrator(for: db)
+            #expect(try migrator.pending(db) == ["0001_registry"])
+            let first = try migrator.migrate(db)
+            #expect(first.applied == ["0001_registry"])
+            let second = try migrator.migrate(db)
+            #expect(second.applied.isEmpty)
+            #expect(second.alreadyApplied == ["0001_registry"])
+            #expect(try migrator.pending(db).isEmpty)
+            try db.withConnection { connection throws in
+                for table in ["models", "production_model", "model_assignments", "training_runs", "training_checkpoints",
+                              "request_log", "schema_migrations"] {
+                    #expect(try connection.tableExists(SQLIdentifier(validating: table)), "\(table)")
+                }
+            }
+            let recorded = try db.query("SELECT name, checksum FROM schema_migrations")
+            #expect(recorded.count == 1)
+            #expect(recorded[0]["checksum"] == .text(migrator.migrations[0].checksum))
+        }
+    }
+
+    @Test("the registry schema enforces its keys", arguments: Backend.allCases)
+    func registryConstraints(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            try Migrator(for: db).migrate(db)
+            let insert = "INSERT INTO models (name, version, kind, artifact) VALUES (?, ?, 'logistic', '{}')"
+            try db.execute(insert, [.text("click"), .integer(1)])
+            // Unique (name, version).
+            let duplicate = #expect(throws: DatabaseError.self) { try db.execute(insert, [.text("click"), .integer(1)]) }
+            #expect(duplicate?.kind == .constraint)
+            // Foreign key: production must point at a real model.
+            let dangling = #expect(throws: DatabaseError.self) {
+                try db.execute("INSERT INTO production_model (name, model_id) VALUES ('click', 999)")
+            }
+            #expect(dangling?.kind == .constraint)
+            let id = try db.query("SELECT id FROM models")[0][0]
+            try db.execute("INSERT INTO production_model (name, model_id) VALUES ('click', ?)", [id])
+            #expect(try db.query("SELECT model_id FROM production_model WHERE name = 'click'")[0][0] == id)
+        }
+    }
+
+    @Test("a migration edited after it was applied is an error naming it", arguments: Backend.allCases)
+    func checksumGuard(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            try Migrator(migrations: [Migration(name: "0001_first", sql: "CREATE TABLE a (x INTEGER)")]).migrate(db)
+            let edited = Migrator(migrations: [Migration(name: "0001_first", sql: "CREATE TABLE a (x TEXT)")])
+            let error = #expect(throws: DatabaseError.self) { try edited.migrate(db) }
+            #expect(error?.kind == .migration)
+            #expect(error?.message.contains("migration 0001_first was changed after it was applied") == true)
+            #expect(throws: DatabaseError.self) { try edited.pending(db) }
+        }
+    }
+
+    @Test("a failing migration leaves neither its changes nor its record", arguments: Backend.allCases)
+    func failedMigrationRollsBack(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            let migrator = Migrator(migrations: [
+                Migration(name: "0001_ok", sql: "CREATE TABLE ok (x INTEGER)"),
+                Migration(name: "0002_bad", sql: "CREATE TABLE half (x INTEGER); CREATE TABLE broken (x NOSUCHTYPE"),
+            ])
+            let error = #expect(throws: DatabaseError.self) { try migrator.migrate(db) }
+            #expect(error?.message.contains("migration 0002_bad failed") == true)
+            try db.withConnection { connection throws in
+                #expect(try connection.tableExists(SQLIdentifier(validating: "ok")))
+                #expect(try !connection.tableExists(SQLIdentifier(validating: "half")))
+            }
+            #expect(try db.query("SELECT name FROM schema_migrations").map { $0[0] } == [.text("0001_ok")])
+        }
+    }
+
+    @Test("two migrators racing apply each migration once", arguments: Backend.allCases)
+    func concurrentMigrators(backend: Backend) throws {
+        try TestDatabase.with(backend) { _, url throws in
+            let failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 3) { _ in
+                do {
+                    let db = try openDatabase(url, maxConnections: 1)
+                    defer { db.close() }
+                    try Migrator(for: db).migrate(db)
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            let db = try openDatabase(url, maxConnections: 1)
+            defer { db.close() }
+            #expect(try db.query("SELECT count(*) FROM schema_migrations")[0][0] == .integer(1))
+        }
+    }
+
+    @Test("files are chosen per dialect and numbered uniquely")
+    func selection() throws {
+        let files = [
+            (name: "0001_a.postgres.sql", sql: "pg"), (name: "0001_a.sqlite.sql", sql: "lite"),
+            (name: "0002_b.sql", sql: "both"),
+        ]
+        #expect(try Migration.select(from: files, for: .postgres).map(\.sql) == ["pg", "both"])
+        #expect(try Migration.select(from: files, for: .sqlite).map(\.sql) == ["lite", "both"])
+        #expect(throws: DatabaseError.self) {
+            try Migration.select(from: [(name: "1_x.sql", sql: "")], for: .sqlite)
+        }
+        #expect(throws: DatabaseError.self) {
+            try Migration.select(from: [(name: "0001_x.sql", sql: ""), (name: "0001_y.sql", sql: "")], for: .sqlite)
+        }
+    }
+}
