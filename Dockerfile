@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Build stage: the Swift toolchain and the -dev headers of the C libraries we wrap.
+ARG SWIFT_VERSION=6.1
+FROM swift:${SWIFT_VERSION}-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libsqlite3-dev libpq-dev libcurl4-openssl-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Manifest first so dependency resolution is cached apart from source edits.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources Sources
+COPY Plugins Plugins
+COPY migrations migrations
+RUN swift build -c release --static-swift-stdlib --product modelserve \
+    && install -m 0755 "$(swift build -c release --show-bin-path)/modelserve" /usr/local/bin/modelserve
+
+# Runtime stage: a slim Debian with only the shared libraries the binary links.
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libcurl4 ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --uid 10001 modelserve
+COPY --from=build /usr/local/bin/modelserve /usr/local/bin/modelserve
+USER modelserve
+WORKDIR /home/modelserve
+# The embedded default store; docker-compose.yml points DATABASE_URL at Postgres instead.
+ENV DATABASE_URL=sqlite:/home/modelserve/modelserve.sqlite
+EXPOSE 8080
+ENTRYPOINT ["modelserve"]
+CMD ["migrate"]
