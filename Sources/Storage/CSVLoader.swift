@@ -133,8 +133,8 @@ public struct CSVLoader: Sendable {
                     file: path, line: reader.recordLine, column: bad + 1, columnName: names[bad],
                     message: "not valid UTF-8")
             }
-            for i in 0..<names.count where !reader.isEmpty(i) {
-                reader.withField(i) { inference[i].observe($0) }
+            reader.withRecord { fields in
+                for i in 0..<fields.count where !fields.isEmpty(i) { inference[i].observe(fields[i]) }
             }
             rows += 1
             if rows % 100_000 == 0 { progress(.checking, rows) }
@@ -153,9 +153,12 @@ public struct CSVLoader: Sendable {
     ) throws -> Int {
         let reader = try CSVReader(path: path)
         _ = try reader.next()  // header, checked in pass 1
+        let types = columns.map(\.type)
         return try connection.bulkInsert(into: table, columns: identifiers) { sink in
-            var row: [SQLValue] = []
-            row.reserveCapacity(columns.count)
+            // Both drivers' sinks take CSV fields directly (see CSVFieldSink).
+            guard let sink = sink as? any CSVFieldSink else {
+                throw DatabaseError.misuse("this driver's bulk insert cannot load CSV records")
+            }
             var count = 0
             while try reader.next() {
                 guard reader.fieldCount == columns.count else {
@@ -163,34 +166,15 @@ public struct CSVLoader: Sendable {
                         file: path, line: reader.recordLine,
                         message: "expected \(columns.count) fields as in the header, found \(reader.fieldCount)")
                 }
-                row.removeAll(keepingCapacity: true)
-                for (i, column) in columns.enumerated() {
-                    row.append(try value(reader, field: i, column: column))
+                if let bad = try reader.withRecord({ try sink.append(fields: $0, types: types) }) {
+                    throw CSVError(
+                        file: path, line: reader.recordLine, column: bad + 1, columnName: columns[bad].name,
+                        message: "expected \(columns[bad].type.rawValue), found '\(reader.string(bad))'")
                 }
-                try sink.append(row)
                 count += 1
                 if count % 50_000 == 0 { progress(.loading, count) }
             }
             progress(.loading, count)
         }
-    }
-
-    private func value(_ reader: CSVReader, field i: Int, column: Column) throws -> SQLValue {
-        if reader.isEmpty(i) { return .null }
-        let converted: SQLValue? = reader.withField(i) { bytes in
-            switch column.type {
-            case .integer: CSVValueParser.integer(bytes).map(SQLValue.integer)
-            case .double: CSVValueParser.double(bytes).map(SQLValue.double)
-            case .boolean: CSVValueParser.boolean(bytes).map(SQLValue.bool)
-            case .timestamp: CSVValueParser.timestamp(bytes).map(SQLValue.timestamp)
-            case .text: .text(String(decoding: bytes, as: UTF8.self))
-            }
-        }
-        guard let converted else {
-            throw CSVError(
-                file: path, line: reader.recordLine, column: i + 1, columnName: column.name,
-                message: "expected \(column.type.rawValue), found '\(reader.string(i))'")
-        }
-        return converted
     }
 }

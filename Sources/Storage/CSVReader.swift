@@ -9,7 +9,7 @@ import Foundation
 public final class CSVReader {
     public let path: String
     private let file: UnsafeMutablePointer<FILE>
-    private var chunk: [UInt8]
+    private let chunk: UnsafeMutableRawBufferPointer
     private var position = 0
     private var available = 0
     private var atEndOfFile = false
@@ -35,13 +35,14 @@ public final class CSVReader {
             throw CSVError(file: path, message: "cannot open: \(String(cString: strerror(errno)))")
         }
         self.file = file
-        chunk = [UInt8](repeating: 0, count: chunkSize)
+        chunk = .allocate(byteCount: max(1, chunkSize), alignment: 16)
         refill()
         if available >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { position = 3 }
     }
 
     deinit {
         fclose(file)
+        chunk.deallocate()
     }
 
     /// Number of fields in the current record.
@@ -51,6 +52,13 @@ public final class CSVReader {
     public func withField<T>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         let start = i == 0 ? 0 : ends[i - 1] + 1
         return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<ends[i]])) }
+    }
+
+    /// The whole current record at once: cheaper than field-by-field access in hot loops.
+    public func withRecord<T>(_ body: (CSVFields) throws -> T) rethrows -> T {
+        try storage.withUnsafeBytes { bytes in
+            try ends.withUnsafeBufferPointer { ends in try body(CSVFields(bytes: bytes, ends: ends)) }
+        }
     }
 
     /// Whether field `i` is empty (NULL when loaded).
@@ -77,91 +85,130 @@ public final class CSVReader {
 
     /// Reads the next record; false at the end of the file.
     public func next() throws -> Bool {
+        // The record is built in locals and stored back on exit, and the loop uses no
+        // closures: stored properties of a class, and variables captured by closures, pay a
+        // dynamic exclusivity check on every access.
+        var storage = self.storage
+        var ends = self.ends
+        var line = self.line
+        var i = position
+        var available = self.available
+        self.storage = []
+        self.ends = []
+        defer {
+            self.storage = storage
+            self.ends = ends
+            self.line = line
+            self.position = i
+        }
         storage.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         recordLine = line
         var state = State.fieldStart
         var quoteLine = line
+        let bytes = chunk
         while true {
-            guard let byte = nextByte() else {
-                switch state {
-                case .fieldStart:
-                    if ends.isEmpty { return false }
-                    endField()
-                case .quoted:
-                    throw CSVError(
-                        file: path, line: quoteLine, column: ends.count + 1,
-                        message: "unterminated quoted field: the closing quote is missing")
-                case .unquoted, .quoteInQuoted:
-                    endField()
+            if i == available {
+                refill()
+                i = 0
+                available = self.available
+                if available == 0 {
+                    switch state {
+                    case .fieldStart:
+                        if ends.isEmpty { return false }
+                    case .quoted:
+                        throw CSVError(
+                            file: path, line: quoteLine, column: ends.count + 1,
+                            message: "unterminated quoted field: the closing quote is missing")
+                    case .unquoted, .quoteInQuoted:
+                        break
+                    }
+                    ends.append(storage.count)
+                    storage.append(0)
+                    return true
                 }
-                return true
             }
+            let byte = bytes[i]
+            var lineEnd = false
             switch state {
-            case .fieldStart:
-                switch byte {
-                case Self.quote:
+            case .fieldStart, .unquoted:
+                if state == .fieldStart && byte == Self.quote {
                     state = .quoted
                     quoteLine = line
-                case Self.comma:
-                    endField()
-                case Self.lineFeed, Self.carriageReturn:
-                    if byte == Self.carriageReturn { skipLineFeed() }
-                    line += 1
-                    if ends.isEmpty {  // a blank line: not a record
-                        recordLine = line
-                        continue
-                    }
-                    endField()
-                    return true
-                default:
-                    storage.append(byte)
-                    state = .unquoted
-                }
-            case .unquoted:
-                switch byte {
-                case Self.comma:
-                    endField()
+                    i += 1
+                } else if byte == Self.comma {
+                    ends.append(storage.count)
+                    storage.append(0)
                     state = .fieldStart
-                case Self.lineFeed, Self.carriageReturn:
-                    if byte == Self.carriageReturn { skipLineFeed() }
-                    line += 1
-                    endField()
-                    return true
-                case Self.quote:
+                    i += 1
+                } else if byte == Self.lineFeed || byte == Self.carriageReturn {
+                    lineEnd = true
+                } else if byte == Self.quote {
                     throw CSVError(
                         file: path, line: line, column: ends.count + 1,
                         message: "a quote inside an unquoted field; quote the whole field and double the inner quotes")
-                default:
-                    storage.append(byte)
-                    appendUnquotedRun()
+                } else {
+                    // Copy the run of plain bytes up to the next delimiter in one go.
+                    var end = i + 1
+                    while end < available {
+                        let b = bytes[end]
+                        if b == Self.comma || b == Self.lineFeed || b == Self.carriageReturn || b == Self.quote { break }
+                        end += 1
+                    }
+                    storage.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<end]))
+                    state = .unquoted
+                    i = end
                 }
             case .quoted:
                 if byte == Self.quote {
                     state = .quoteInQuoted
+                    i += 1
                 } else {
-                    if byte == Self.lineFeed { line += 1 }
-                    storage.append(byte)
+                    var end = i + 1
+                    while end < available && bytes[end] != Self.quote { end += 1 }
+                    let run = UnsafeRawBufferPointer(rebasing: bytes[i..<end])
+                    for b in run where b == Self.lineFeed { line += 1 }
+                    storage.append(contentsOf: run)
+                    i = end
                 }
             case .quoteInQuoted:
-                switch byte {
-                case Self.quote:
+                if byte == Self.quote {
                     storage.append(Self.quote)
                     state = .quoted
-                case Self.comma:
-                    endField()
+                    i += 1
+                } else if byte == Self.comma {
+                    ends.append(storage.count)
+                    storage.append(0)
                     state = .fieldStart
-                case Self.lineFeed, Self.carriageReturn:
-                    if byte == Self.carriageReturn { skipLineFeed() }
-                    line += 1
-                    endField()
-                    return true
-                default:
+                    i += 1
+                } else if byte == Self.lineFeed || byte == Self.carriageReturn {
+                    lineEnd = true
+                } else {
                     throw CSVError(
                         file: path, line: line, column: ends.count + 1,
                         message: "unexpected character after a closing quote; expected a comma or the end of the line")
                 }
             }
+            guard lineEnd else { continue }
+            let blank = state == .fieldStart && ends.isEmpty
+            i += 1
+            if byte == Self.carriageReturn {
+                // CRLF: the LF may be the first byte of the next chunk.
+                if i == available {
+                    refill()
+                    i = 0
+                    available = self.available
+                }
+                if i < available && bytes[i] == Self.lineFeed { i += 1 }
+            }
+            line += 1
+            if blank {
+                recordLine = line
+                continue
+            }
+            ends.append(storage.count)
+            storage.append(0)
+            return true
         }
     }
 
@@ -174,47 +221,7 @@ public final class CSVReader {
     private static let lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
 
-    private func endField() {
-        ends.append(storage.count)
-        storage.append(0)
-    }
 
-    /// Copies the rest of an unquoted field from the chunk in one go (the common case).
-    private func appendUnquotedRun() {
-        var end = position
-        while end < available {
-            let b = chunk[end]
-            if b == Self.comma || b == Self.lineFeed || b == Self.carriageReturn || b == Self.quote { break }
-            end += 1
-        }
-        if end > position {
-            storage.append(contentsOf: chunk[position..<end])
-            position = end
-        }
-    }
-
-    private func skipLineFeed() {
-        if peekByte() == Self.lineFeed { position += 1 }
-    }
-
-    @inline(__always)
-    private func nextByte() -> UInt8? {
-        if position == available {
-            refill()
-            if available == 0 { return nil }
-        }
-        let byte = chunk[position]
-        position += 1
-        return byte
-    }
-
-    private func peekByte() -> UInt8? {
-        if position == available {
-            refill()
-            if available == 0 { return nil }
-        }
-        return chunk[position]
-    }
 
     private func refill() {
         guard !atEndOfFile else {
@@ -222,11 +229,30 @@ public final class CSVReader {
             available = 0
             return
         }
-        let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+        let count = fread(chunk.baseAddress, 1, chunk.count, file)
         if count < chunk.count { atEndOfFile = true }
         position = 0
         available = count
         bytesRead += count
+    }
+}
+
+/// The fields of one record, borrowed from the reader for the duration of `withRecord`.
+public struct CSVFields {
+    let bytes: UnsafeRawBufferPointer
+    let ends: UnsafeBufferPointer<Int>
+
+    public var count: Int { ends.count }
+
+    @inline(__always)
+    public func isEmpty(_ i: Int) -> Bool {
+        ends[i] == (i == 0 ? 0 : ends[i - 1] + 1)
+    }
+
+    /// Field `i`'s bytes; a 0 byte follows them in memory.
+    @inline(__always)
+    public subscript(i: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[(i == 0 ? 0 : ends[i - 1] + 1)..<ends[i]])
     }
 }
 

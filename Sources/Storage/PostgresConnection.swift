@@ -257,13 +257,13 @@ final class PostgresConnection: Connection {
 }
 
 /// Rows for `COPY ... FROM STDIN` in text format, buffered and sent in large chunks.
-private final class PostgresCopySink: BulkInsertSink {
+final class PostgresCopySink: BulkInsertSink {
     private unowned let connection: PostgresConnection
     private let width: Int
     private let sql: String
-    private var buffer: [UInt8] = []
-    private(set) var count = 0
-    private static let flushThreshold = 256 * 1024
+    var buffer: [UInt8] = []
+    var count = 0
+    static let flushThreshold = 256 * 1024
 
     init(connection: PostgresConnection, width: Int, sql: String) {
         self.connection = connection

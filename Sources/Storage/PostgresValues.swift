@@ -112,16 +112,8 @@ enum PostgresText {
             buffer.append(contentsOf: double(v).utf8)
         case .bool(let b):
             buffer.append(b ? UInt8(ascii: "t") : UInt8(ascii: "f"))
-        case .text(let s):
-            for byte in s.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.append(contentsOf: [92, 92])
-                case UInt8(ascii: "\t"): buffer.append(contentsOf: [92, UInt8(ascii: "t")])
-                case UInt8(ascii: "\n"): buffer.append(contentsOf: [92, UInt8(ascii: "n")])
-                case UInt8(ascii: "\r"): buffer.append(contentsOf: [92, UInt8(ascii: "r")])
-                default: buffer.append(byte)
-                }
-            }
+        case .text(var s):
+            s.withUTF8 { appendCopyEscaped(UnsafeRawBufferPointer($0), to: &buffer) }
         case .bytes(let bytes):
             // bytea hex input is \x..., and the backslash itself is escaped in COPY text.
             buffer.append(contentsOf: [92, 92, UInt8(ascii: "x")])
@@ -132,6 +124,26 @@ enum PostgresText {
         case .timestamp(let date):
             buffer.append(contentsOf: Timestamp.format(date).utf8)
         }
+    }
+
+    /// Text for COPY: backslash, tab, newline and carriage return escaped.
+    static func appendCopyEscaped(_ text: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+        var runStart = 0
+        for (i, byte) in text.enumerated() {
+            let escaped: UInt8
+            switch byte {
+            case UInt8(ascii: "\\"): escaped = 92
+            case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+            case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+            default: continue
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i]))
+            buffer.append(92)
+            buffer.append(escaped)
+            runStart = i + 1
+        }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart...]))
     }
 
     /// Decodes bytea's hex output format (`\x0a1b`).

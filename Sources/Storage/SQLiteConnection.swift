@@ -182,7 +182,7 @@ final class SQLiteConnection: Connection {
 }
 
 /// Rows for a bulk insert, bound one by one into a single prepared statement.
-private final class SQLiteInsertSink: BulkInsertSink {
+final class SQLiteInsertSink: BulkInsertSink {
     let statement: SQLiteStatement
     let width: Int
     var count = 0

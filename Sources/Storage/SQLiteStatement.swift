@@ -4,8 +4,8 @@ import Foundation
 /// One prepared SQLite statement, finalized exactly once in `deinit`. Holds its connection
 /// so the connection outlives it.
 final class SQLiteStatement {
-    private let handle: OpaquePointer
-    private let connection: SQLiteConnection
+    let handle: OpaquePointer
+    let connection: SQLiteConnection
     let sql: String
     private let declaredKinds: [DeclaredKind]
     let columns: Columns
