@@ -2,10 +2,13 @@ import Foundation
 
 /// Loads a CSV file into a table, all or nothing.
 ///
-/// Two streaming passes over the file: the first checks every record (shape, quoting,
-/// UTF-8) and infers each column's type, touching no database; the second converts and
-/// bulk-inserts inside one transaction. Memory stays bounded by one record and the bulk
-/// buffer, whatever the file size.
+/// Two streaming passes over the file: one checks every record (shape, quoting, UTF-8)
+/// and infers each column's type; the other converts and bulk-inserts inside one
+/// transaction. They overlap: the types are first guessed from the opening rows, the
+/// insert starts with them while the check reads the whole file on a second thread, and the
+/// transaction commits only once the check agrees (if a later row widens a type, the
+/// insert is rolled back and redone with the final types). Memory stays bounded by one
+/// record and the bulk buffer, whatever the file size.
 public struct CSVLoader: Sendable {
     /// Tables `load` must never write: the registry's own.
     public static let protectedTables: Set<String> = [
@@ -31,11 +34,6 @@ public struct CSVLoader: Sendable {
         public let renamed: [(from: String, to: String)]
     }
 
-    /// Progress: rows loaded so far, and the phase.
-    public enum Phase: Sendable {
-        case checking, loading
-    }
-
     public let path: String
     public let table: String
     public let replace: Bool
@@ -46,18 +44,73 @@ public struct CSVLoader: Sendable {
         self.replace = replace
     }
 
-    public func load(into database: any Database, progress: (Phase, Int) -> Void = { _, _ in }) throws -> Summary {
+    /// Rows read to guess the column types before the full check has finished.
+    static let sampleRows = 20_000
+
+    public func load(into database: any Database, progress: (_ rowsLoaded: Int) -> Void = { _ in }) throws -> Summary {
         let started = Date()
         let target = try SQLIdentifier(validating: table, what: "table name")
         guard !Self.protectedTables.contains(target.name) else {
             throw DatabaseError.misuse("table '\(target.name)' belongs to the model registry; load into another table")
         }
-        let (columns, renamed, rowCount) = try inspect(progress: progress)
-        let identifiers = try columns.map { try SQLIdentifier(validating: $0.name, what: "column name") }
+        let sample = try inspect(limit: Self.sampleRows)
+        var outcome: (written: Int, created: Bool, replaced: Bool)
+        var final = sample
+        if sample.complete {
+            outcome = try write(sample.columns, into: target, database, progress: progress) { _ in }
+        } else {
+            // Check the whole file on another thread while inserting with the sampled types.
+            let check = BackgroundCheck { try inspect(limit: nil) }
+            do {
+                outcome = try write(sample.columns, into: target, database, progress: progress) { rows in
+                    if let rows {
+                        if rows % 1_000 == 0, let failure = check.failure { throw failure }
+                        return
+                    }
+                    // All rows are in: commit only if the full check agrees with the sample.
+                    let result = try check.wait()
+                    guard result.columns == sample.columns else { throw TypesWidened() }
+                }
+                final = try check.wait()
+            } catch {
+                // Whatever stopped the insert, the full check decides: a problem in the file
+                // explains it best; types wider than the sample (a late "2.5" in an integer
+                // column) mean doing it again with them; otherwise the insert's error stands.
+                final = try check.wait()
+                guard final.columns != sample.columns else { throw error }
+                outcome = try write(final.columns, into: target, database, progress: progress) { _ in }
+            }
+        }
+        guard outcome.written == final.rows else {
+            throw CSVError(file: path, message: "the file changed while loading (\(final.rows) rows, then \(outcome.written))")
+        }
+        return Summary(
+            table: target.name, rows: outcome.written, columns: final.columns, seconds: Date().timeIntervalSince(started),
+            created: outcome.created, replaced: outcome.replaced, renamed: final.renamed)
+    }
 
-        var created = false
-        var replaced = false
-        let written = try database.transaction { connection -> Int in
+    /// The checked shape of the file (or of its first rows).
+    struct Inspection: Sendable {
+        var columns: [Column]
+        var renamed: [(from: String, to: String)]
+        var rows: Int
+        /// Whether the whole file was read.
+        var complete: Bool
+    }
+
+    /// Thrown inside the transaction to roll it back when the full check chose other types.
+    private struct TypesWidened: Error {}
+
+    /// Creates or checks the table and inserts every row, in one transaction. `checkpoint`
+    /// is called every row with the count, and once with nil before the commit.
+    private func write(
+        _ columns: [Column], into target: SQLIdentifier, _ database: any Database,
+        progress: (Int) -> Void, checkpoint: (Int?) throws -> Void
+    ) throws -> (written: Int, created: Bool, replaced: Bool) {
+        let identifiers = try columns.map { try SQLIdentifier(validating: $0.name, what: "column name") }
+        return try database.transaction { connection in
+            var created = false
+            var replaced = false
             let exists = try connection.tableExists(target)
             if exists && replace {
                 try connection.execute("DROP TABLE \(target.quoted)", [])
@@ -77,18 +130,16 @@ public struct CSVLoader: Sendable {
                             + "use --replace to recreate it from the file")
                 }
             }
-            return try insertRows(columns: columns, identifiers: identifiers, into: target, connection, progress)
+            let written = try insertRows(
+                columns: columns, identifiers: identifiers, into: target, connection, progress, checkpoint)
+            try checkpoint(nil)
+            return (written, created, replaced)
         }
-        guard written == rowCount else {
-            throw CSVError(file: path, message: "the file changed while loading (\(rowCount) rows, then \(written))")
-        }
-        return Summary(
-            table: target.name, rows: written, columns: columns, seconds: Date().timeIntervalSince(started),
-            created: created, replaced: replaced, renamed: renamed)
     }
 
-    /// Pass 1: header, shape, encoding and types, without touching the database.
-    private func inspect(progress: (Phase, Int) -> Void) throws -> ([Column], [(from: String, to: String)], Int) {
+    /// The check: header, shape, encoding and types, without touching the database; the
+    /// first `limit` rows only, or all of them.
+    func inspect(limit: Int?) throws -> Inspection {
         let reader = try CSVReader(path: path)
         guard try reader.next() else {
             throw CSVError(file: path, message: "the file is empty; expected a header line with column names")
@@ -137,22 +188,23 @@ public struct CSVLoader: Sendable {
                 for i in 0..<fields.count where !fields.isEmpty(i) { inference[i].observe(fields[i]) }
             }
             rows += 1
-            if rows % 100_000 == 0 { progress(.checking, rows) }
+            if let limit, rows >= limit { break }
         }
         guard rows > 0 else {
             throw CSVError(file: path, message: "the file has a header but no data rows")
         }
         let columns = zip(names, inference).map { Column(name: $0, type: $1.type) }
-        return (columns, renamed, rows)
+        let complete = limit.map { rows < $0 } ?? true
+        return Inspection(columns: columns, renamed: renamed, rows: rows, complete: complete)
     }
 
-    /// Pass 2: convert and bulk-insert, inside the caller's transaction.
+    /// Converts and bulk-inserts every row, inside the caller's transaction.
     private func insertRows(
         columns: [Column], identifiers: [SQLIdentifier], into table: SQLIdentifier, _ connection: any Connection,
-        _ progress: (Phase, Int) -> Void
+        _ progress: (Int) -> Void, _ checkpoint: (Int?) throws -> Void
     ) throws -> Int {
         let reader = try CSVReader(path: path)
-        _ = try reader.next()  // header, checked in pass 1
+        _ = try reader.next()  // the header, already checked
         let types = columns.map(\.type)
         return try connection.bulkInsert(into: table, columns: identifiers) { sink in
             // Both drivers' sinks take CSV fields directly (see CSVFieldSink).
@@ -172,9 +224,10 @@ public struct CSVLoader: Sendable {
                         message: "expected \(columns[bad].type.rawValue), found '\(reader.string(bad))'")
                 }
                 count += 1
-                if count % 50_000 == 0 { progress(.loading, count) }
+                try checkpoint(count)
+                if count % 50_000 == 0 { progress(count) }
             }
-            progress(.loading, count)
+            progress(count)
         }
     }
 }

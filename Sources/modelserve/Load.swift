@@ -30,8 +30,8 @@ struct Load: ParsableCommand {
             let database = try options.open(maxConnections: 1)
             defer { database.close() }
             let progress = ProgressLine()
-            let summary = try CSVLoader(path: file, table: table, replace: replace).load(into: database) { phase, rows in
-                progress.update("\(phase == .checking ? "checking" : "loading") \(file): \(rows.formatted()) rows")
+            let summary = try CSVLoader(path: file, table: table, replace: replace).load(into: database) { rows in
+                progress.update("loading \(file): \(rows.formatted()) rows")
             }
             progress.finish()
             for (from, to) in summary.renamed { Console.err("note: column '\(from)' loaded as '\(to)'") }

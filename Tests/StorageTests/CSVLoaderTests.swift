@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+@testable import Storage
 import Testing
 
 @Suite("CSV loading")
@@ -52,6 +52,33 @@ struct CSVLoaderTests {
             let summary = try load("v,w\n10,x\n", into: db, replace: true)
             #expect(summary.replaced)
             #expect(try db.query("SELECT v, w FROM data").map(\.values) == [[.integer(10), .text("x")]])
+        }
+    }
+
+    @Test("a value past the sampled rows that widens a type reloads with the wider type", arguments: Backend.allCases)
+    func lateTypeWidening(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            let rows = CSVLoader.sampleRows + 5_000
+            let csv = "n,label\n" + (1...rows).map { $0 == rows ? "2.5,late" : "\($0),\($0 == rows - 1 ? "x" : "\($0)")" }
+                .joined(separator: "\n")
+            let summary = try load(csv, into: db)
+            #expect(summary.rows == rows)
+            #expect(summary.columns.map(\.type) == [.double, .text])
+            let last = try db.query("SELECT n, label FROM data WHERE label = 'late'")
+            #expect(last.map(\.values) == [[.double(2.5), .text("late")]])
+            #expect(try db.query("SELECT count(*) FROM data")[0][0] == .integer(Int64(rows)))
+        }
+    }
+
+    @Test("a broken row past the sampled rows fails the load and writes nothing", arguments: Backend.allCases)
+    func lateBrokenRow(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            let rows = CSVLoader.sampleRows * 2
+            let csv = "a,b\n" + (1...rows).map { $0 == rows - 10 ? "\($0)" : "\($0),\($0)" }.joined(separator: "\n")
+            let error = #expect(throws: CSVError.self) { try load(csv, into: db) }
+            #expect(error?.line == rows - 10 + 1)
+            #expect(error?.message.contains("expected 2 fields as in the header, found 1") == true)
+            #expect(try !tableExists(db, "data"))
         }
     }
 
@@ -131,7 +158,7 @@ struct CSVLoaderTests {
             try handle.close()
             let before = residentBytes()
             var peak = before
-            let summary = try CSVLoader(path: path, table: "big").load(into: db) { _, _ in
+            let summary = try CSVLoader(path: path, table: "big").load(into: db) { _ in
                 peak = max(peak, residentBytes())
             }
             peak = max(peak, residentBytes())
@@ -181,8 +208,8 @@ struct PostgresFailureTests {
         defer { db.close() }
         var terminated = 0
         let error = #expect(throws: DatabaseError.self) {
-            try CSVLoader(path: path, table: "doomed").load(into: db) { phase, rows in
-                guard phase == .loading, rows >= 50_000, terminated == 0 else { return }
+            try CSVLoader(path: path, table: "doomed").load(into: db) { rows in
+                guard rows >= 50_000, terminated == 0 else { return }
                 terminated = try! admin.query(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()",
                     [.text(databaseName)])[0][0].int64.map(Int.init) ?? 0
