@@ -173,12 +173,7 @@ public struct CSVLoader: Sendable {
         }
         var inference = [CSVTypeInference](repeating: CSVTypeInference(), count: names.count)
         var rows = 0
-        while try reader.next() {
-            guard reader.fieldCount == names.count else {
-                throw CSVError(
-                    file: path, line: reader.recordLine,
-                    message: "expected \(names.count) fields as in the header, found \(reader.fieldCount)")
-            }
+        while try reader.next(expectingFields: names.count) {
             if let bad = reader.firstInvalidUTF8Field() {
                 throw CSVError(
                     file: path, line: reader.recordLine, column: bad + 1, columnName: names[bad],
@@ -212,12 +207,7 @@ public struct CSVLoader: Sendable {
                 throw DatabaseError.misuse("this driver's bulk insert cannot load CSV records")
             }
             var count = 0
-            while try reader.next() {
-                guard reader.fieldCount == columns.count else {
-                    throw CSVError(
-                        file: path, line: reader.recordLine,
-                        message: "expected \(columns.count) fields as in the header, found \(reader.fieldCount)")
-                }
+            while try reader.next(expectingFields: columns.count) {
                 if let bad = try reader.withRecord({ try sink.append(fields: $0, types: types) }) {
                     throw CSVError(
                         file: path, line: reader.recordLine, column: bad + 1, columnName: columns[bad].name,

@@ -83,6 +83,16 @@ public final class CSVReader {
         return (0..<fieldCount).first { i in !withField(i) { UTF8Validation.isValid($0) } }
     }
 
+    /// Reads the next record and checks it has as many fields as the header.
+    public func next(expectingFields count: Int) throws -> Bool {
+        guard try next() else { return false }
+        guard fieldCount == count else {
+            throw CSVError(
+                file: path, line: recordLine, message: "expected \(count) fields as in the header, found \(fieldCount)")
+        }
+        return true
+    }
+
     /// Reads the next record; false at the end of the file.
     public func next() throws -> Bool {
         // The record is built in locals and stored back on exit, and the loop uses no
