@@ -28,10 +28,7 @@ public struct Migrator: Sendable {
         var outcome = Outcome()
         for migration in migrations {
             let applied = try database.transaction { connection -> Bool in
-                if connection.dialect == .postgres {
-                    // Serialise concurrent migrators; the lock ends with the transaction.
-                    try connection.execute("SELECT pg_advisory_xact_lock(7356023)", [])
-                }
+                try lockOut(otherMigrators: connection)
                 if let recorded = try connection.queryFirst(
                     "SELECT checksum FROM schema_migrations WHERE name = ?", [.text(migration.name)])
                 {
@@ -102,8 +99,10 @@ public struct Migrator: Sendable {
 
     private func createLedger(_ database: any Database) throws {
         let timestampType = database.dialect == .postgres ? "TIMESTAMPTZ" : "TIMESTAMP"
-        try database.withConnection {
-            try $0.executeScript(
+        try database.transaction { connection in
+            // Two first runs at once would both try to create the table.
+            try lockOut(otherMigrators: connection)
+            try connection.executeScript(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     name TEXT PRIMARY KEY,
@@ -111,6 +110,14 @@ public struct Migrator: Sendable {
                     applied_at \(timestampType) NOT NULL
                 )
                 """)
+        }
+    }
+
+    /// Serialises concurrent migrators until the transaction ends: an advisory lock on
+    /// Postgres; on SQLite, BEGIN IMMEDIATE has already taken the write lock.
+    private func lockOut(otherMigrators connection: any Connection) throws {
+        if connection.dialect == .postgres {
+            try connection.execute("SELECT pg_advisory_xact_lock(7356023)", [])
         }
     }
 }

@@ -80,7 +80,7 @@ struct MigratorTests {
     func concurrentMigrators(backend: Backend) throws {
         try TestDatabase.with(backend) { _, url throws in
             let failures = Failures()
-            DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
                 do {
                     let db = try openDatabase(url, maxConnections: 1)
                     defer { db.close() }
