@@ -82,10 +82,12 @@ public struct CSVLoader: Sendable {
             }
         }
         guard outcome.written == final.rows else {
-            throw CSVError(file: path, message: "the file changed while loading (\(final.rows) rows, then \(outcome.written))")
+            throw CSVError(
+                file: path, message: "the file changed while loading (\(final.rows) rows, then \(outcome.written))")
         }
         return Summary(
-            table: target.name, rows: outcome.written, columns: final.columns, seconds: Date().timeIntervalSince(started),
+            table: target.name, rows: outcome.written, columns: final.columns,
+            seconds: Date().timeIntervalSince(started),
             created: outcome.created, replaced: outcome.replaced, renamed: final.renamed)
     }
 
@@ -117,7 +119,9 @@ public struct CSVLoader: Sendable {
                 replaced = true
             }
             if !exists || replace {
-                let definitions = zip(identifiers, columns).map { "\($0.quoted) \($1.type.sqlType(for: connection.dialect))" }
+                let definitions = zip(identifiers, columns).map {
+                    "\($0.quoted) \($1.type.sqlType(for: connection.dialect))"
+                }
                 try connection.execute("CREATE TABLE \(target.quoted) (\(definitions.joined(separator: ", ")))", [])
                 created = !exists
             } else {
@@ -154,7 +158,8 @@ public struct CSVLoader: Sendable {
         for (i, raw) in header.enumerated() {
             let trimmed = raw.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else {
-                throw CSVError(file: path, line: reader.recordLine, column: i + 1, message: "empty column name in the header")
+                throw CSVError(
+                    file: path, line: reader.recordLine, column: i + 1, message: "empty column name in the header")
             }
             let identifier: SQLIdentifier
             do {

@@ -162,7 +162,9 @@ public final class CSVReader {
                     var end = i + 1
                     while end < available {
                         let b = bytes[end]
-                        if b == Self.comma || b == Self.lineFeed || b == Self.carriageReturn || b == Self.quote { break }
+                        if b == Self.comma || b == Self.lineFeed || b == Self.carriageReturn || b == Self.quote {
+                            break
+                        }
                         end += 1
                     }
                     storage.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<end]))
@@ -230,8 +232,6 @@ public final class CSVReader {
     private static let comma = UInt8(ascii: ",")
     private static let lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
-
-
 
     private func refill() {
         guard !atEndOfFile else {

@@ -154,7 +154,8 @@ final class PostgresConnection: Connection {
         // COMMIT of a transaction that already failed "succeeds" with the tag ROLLBACK.
         if String(cString: PQcmdStatus(result)) == "ROLLBACK" {
             throw DatabaseError(
-                .statement, message: "the transaction had failed and was rolled back instead of committed", sql: "COMMIT")
+                .statement, message: "the transaction had failed and was rolled back instead of committed",
+                sql: "COMMIT")
         }
     }
 
@@ -186,7 +187,8 @@ final class PostgresConnection: Connection {
         let (rewritten, placeholders) = PlaceholderRewriter.postgres(sql)
         guard placeholders == parameters.count || (placeholders == 0 && sql.contains("$")) else {
             throw DatabaseError(
-                .misuse, message: "statement has \(placeholders) placeholders but \(parameters.count) values were given",
+                .misuse,
+                message: "statement has \(placeholders) placeholders but \(parameters.count) values were given",
                 sql: sql)
         }
         let result = PostgresParameters(parameters).withPointers { p in

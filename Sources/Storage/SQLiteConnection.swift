@@ -156,7 +156,8 @@ final class SQLiteConnection: Connection {
     func error(_ rc: Int32, message: String? = nil, sql: String?) -> DatabaseError {
         let primary = rc & 0xFF
         let kind: DatabaseError.Kind =
-            primary == SQLITE_CONSTRAINT ? .constraint
+            primary == SQLITE_CONSTRAINT
+            ? .constraint
             : (primary == SQLITE_CANTOPEN || primary == SQLITE_NOTADB || primary == SQLITE_IOERR)
                 ? .connection : .statement
         return DatabaseError(

@@ -115,9 +115,10 @@ final class SQLiteStatement {
                 }
             default:
                 let count = Int(sqlite3_column_bytes(handle, i))
-                let text = sqlite3_column_text(handle, i).map {
-                    String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
-                } ?? ""
+                let text =
+                    sqlite3_column_text(handle, i).map {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+                    } ?? ""
                 if kind == .timestamp, let date = Timestamp.parse(text) {
                     values.append(.timestamp(date))
                 } else {

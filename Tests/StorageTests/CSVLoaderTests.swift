@@ -1,6 +1,7 @@
 import Foundation
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 @Suite("CSV loading")
 struct CSVLoaderTests {
@@ -59,7 +60,9 @@ struct CSVLoaderTests {
     func lateTypeWidening(backend: Backend) throws {
         try TestDatabase.with(backend) { db, _ throws in
             let rows = CSVLoader.sampleRows + 5_000
-            let csv = "n,label\n" + (1...rows).map { $0 == rows ? "2.5,late" : "\($0),\($0 == rows - 1 ? "x" : "\($0)")" }
+            let csv =
+                "n,label\n"
+                + (1...rows).map { $0 == rows ? "2.5,late" : "\($0),\($0 == rows - 1 ? "x" : "\($0)")" }
                 .joined(separator: "\n")
             let summary = try load(csv, into: db)
             #expect(summary.rows == rows)
@@ -210,9 +213,10 @@ struct PostgresFailureTests {
         let error = #expect(throws: DatabaseError.self) {
             try CSVLoader(path: path, table: "doomed").load(into: db) { rows in
                 guard rows >= 50_000, terminated == 0 else { return }
-                terminated = try! admin.query(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()",
-                    [.text(databaseName)])[0][0].int64.map(Int.init) ?? 0
+                terminated =
+                    try! admin.query(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()",
+                        [.text(databaseName)])[0][0].int64.map(Int.init) ?? 0
             }
         }
         #expect(terminated == 1)

@@ -18,7 +18,9 @@ struct CSVReaderTests {
     }
 
     static let tricky = "id,text,note\r\n1,\"a, b\",\"say \"\"hi\"\"\"\r\n2,\"multi\nline\",\r\n\r\n3,,\"\"\r\n"
-    static let trickyRecords = [["id", "text", "note"], ["1", "a, b", "say \"hi\""], ["2", "multi\nline", ""], ["3", "", ""]]
+    static let trickyRecords = [
+        ["id", "text", "note"], ["1", "a, b", "say \"hi\""], ["2", "multi\nline", ""], ["3", "", ""],
+    ]
 
     @Test("quoted fields with commas, doubled quotes and newlines; CRLF; blank lines")
     func rfc4180() throws {
@@ -36,11 +38,13 @@ struct CSVReaderTests {
         #expect(try records("a,b\n1,\n") == [["a", "b"], ["1", ""]])
     }
 
-    @Test("errors name the line and column", arguments: [
-        ("a,b\n1,\"open\n2,3\n", 2, "unterminated quoted field"),
-        ("a,b\n1,x\"y\n", 2, "a quote inside an unquoted field"),
-        ("a,b\n1,\"x\"y\n", 2, "unexpected character after a closing quote"),
-    ])
+    @Test(
+        "errors name the line and column",
+        arguments: [
+            ("a,b\n1,\"open\n2,3\n", 2, "unterminated quoted field"),
+            ("a,b\n1,x\"y\n", 2, "a quote inside an unquoted field"),
+            ("a,b\n1,\"x\"y\n", 2, "unexpected character after a closing quote"),
+        ])
     func errors(text: String, line: Int, message: String) throws {
         let path = try temporaryFile(text)
         defer { try? FileManager.default.removeItem(atPath: path) }

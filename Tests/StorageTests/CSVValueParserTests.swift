@@ -1,6 +1,7 @@
 import Foundation
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 @Suite("CSV value parsing")
 struct CSVValueParserTests {
@@ -26,7 +27,9 @@ struct CSVValueParserTests {
                 text.insert(".", at: text.index(text.startIndex, offsetBy: point))
             }
             if Bool.random(using: &generator) { text = "-" + text }
-            if Int.random(in: 0..<4, using: &generator) == 0 { text += "e\(Int.random(in: -30...30, using: &generator))" }
+            if Int.random(in: 0..<4, using: &generator) == 0 {
+                text += "e\(Int.random(in: -30...30, using: &generator))"
+            }
             texts.append(text)
         }
         for text in texts {
@@ -40,9 +43,11 @@ struct CSVValueParserTests {
         }
     }
 
-    @Test("what is not a plain decimal number is not a double", arguments: [
-        "", "-", ".", "e5", "1e", "1e+", "0x10", "inf", "nan", "1 ", " 1", "1,5", "1.2.3", "--1", "1e5.5",
-    ])
+    @Test(
+        "what is not a plain decimal number is not a double",
+        arguments: [
+            "", "-", ".", "e5", "1e", "1e+", "0x10", "inf", "nan", "1 ", " 1", "1,5", "1.2.3", "--1", "1e5.5",
+        ])
     func notDoubles(text: String) {
         #expect(parse(text, CSVValueParser.double) == nil)
     }

@@ -8,7 +8,8 @@ enum ModelServeBinary {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
         // The test runner lives either directly in the build folder or inside an .xctest bundle.
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("modelserve").path) && dir.path != "/" {
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("modelserve").path) && dir.path != "/"
+        {
             dir = dir.deletingLastPathComponent()
         }
         return dir.appendingPathComponent("modelserve")

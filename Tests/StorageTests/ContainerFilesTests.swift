@@ -14,7 +14,9 @@ struct ContainerFilesTests {
     func resolvedCompose() throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["docker-compose", "--file", Self.root.appendingPathComponent("docker-compose.yml").path, "config"]
+        process.arguments = [
+            "docker-compose", "--file", Self.root.appendingPathComponent("docker-compose.yml").path, "config",
+        ]
         process.currentDirectoryURL = Self.root
         let out = Pipe()
         let err = Pipe()
@@ -47,25 +49,31 @@ struct ContainerFilesTests {
         let build = try #require(app["build"] as? [String: Any])
         let context = URL(fileURLWithPath: try #require(build["context"] as? String))
         #expect(context.standardizedFileURL.path == Self.root.standardizedFileURL.path)
-        #expect(FileManager.default.fileExists(atPath: context.appendingPathComponent(build["dockerfile"] as? String ?? "Dockerfile").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: context.appendingPathComponent(build["dockerfile"] as? String ?? "Dockerfile").path))
 
         // DATABASE_URL is what the binary reads; it must point at the postgres service with
         // the credentials that service is created with.
         let environment = try #require(app["environment"] as? [String: Any])
         let databaseURL = try #require(environment["DATABASE_URL"] as? String)
         let pgEnv = try #require(postgres["environment"] as? [String: Any])
-        let expected = "postgres://\(pgEnv["POSTGRES_USER"]!):\(pgEnv["POSTGRES_PASSWORD"]!)@postgres:5432/\(pgEnv["POSTGRES_DB"]!)"
+        let expected =
+            "postgres://\(pgEnv["POSTGRES_USER"]!):\(pgEnv["POSTGRES_PASSWORD"]!)@postgres:5432/\(pgEnv["POSTGRES_DB"]!)"
         #expect(databaseURL == expected)
         let dependsOn = try #require(app["depends_on"] as? [String: Any])
         #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
-        let sources = try String(contentsOf: Self.root.appendingPathComponent("Sources/modelserve/DatabaseOptions.swift"), encoding: .utf8)
+        let sources = try String(
+            contentsOf: Self.root.appendingPathComponent("Sources/modelserve/DatabaseOptions.swift"), encoding: .utf8)
         #expect(sources.contains("environment[\"DATABASE_URL\"]"))
     }
 
     @Test("the Dockerfile is multi-stage, copies what exists, and ships the runtime libraries")
     func dockerfile() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("#") }
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.hasPrefix("#")
+        }
         let stages = lines.filter { $0.hasPrefix("FROM ") }
         #expect(stages.count == 2)
         #expect(stages.first?.hasSuffix(" AS build") == true)
@@ -73,7 +81,9 @@ struct ContainerFilesTests {
         for line in lines where line.hasPrefix("COPY ") && !line.contains("--from=") {
             let parts = line.split(separator: " ").dropFirst().dropLast()
             for source in parts {
-                #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(String(source)).path), "\(source)")
+                #expect(
+                    FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(String(source)).path),
+                    "\(source)")
             }
         }
         // The runtime stage installs the shared libraries the binary links against.
@@ -83,6 +93,8 @@ struct ContainerFilesTests {
         #expect(runtime.contains("ENTRYPOINT [\"modelserve\"]"))
         #expect(runtime.contains("ENV DATABASE_URL="))
         // The build stage compiles everything Package.swift needs.
-        for folder in ["Sources", "Plugins", "migrations"] { #expect(text.contains("COPY \(folder) \(folder)"), "\(folder)") }
+        for folder in ["Sources", "Plugins", "migrations"] {
+            #expect(text.contains("COPY \(folder) \(folder)"), "\(folder)")
+        }
     }
 }

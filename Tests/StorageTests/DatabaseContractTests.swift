@@ -14,14 +14,23 @@ struct DatabaseContractTests {
     }
 
     static let samples: [[SQLValue]] = [
-        [.integer(Int64.max), .double(.greatestFiniteMagnitude), .text("plain"), .bool(true), .bytes([0, 1, 255]),
-         .timestamp(Date(timeIntervalSince1970: 1_700_000_000.123456))],
-        [.integer(Int64.min), .double(-.leastNonzeroMagnitude), .text("ünïcödé 日本語 🙂 \"quotes\" 'single' \\ back"),
-         .bool(false), .bytes(Array(0...255)), .timestamp(Date(timeIntervalSince1970: -86_400 * 365.25 * 30))],
-        [.integer(0), .double(1.0 / 3.0), .text(String(repeating: "long text ", count: 100_000)), .bool(true),
-         .bytes([]), .timestamp(Date(timeIntervalSince1970: 0))],
+        [
+            .integer(Int64.max), .double(.greatestFiniteMagnitude), .text("plain"), .bool(true), .bytes([0, 1, 255]),
+            .timestamp(Date(timeIntervalSince1970: 1_700_000_000.123456)),
+        ],
+        [
+            .integer(Int64.min), .double(-.leastNonzeroMagnitude), .text("ünïcödé 日本語 🙂 \"quotes\" 'single' \\ back"),
+            .bool(false), .bytes(Array(0...255)), .timestamp(Date(timeIntervalSince1970: -86_400 * 365.25 * 30)),
+        ],
+        [
+            .integer(0), .double(1.0 / 3.0), .text(String(repeating: "long text ", count: 100_000)), .bool(true),
+            .bytes([]), .timestamp(Date(timeIntervalSince1970: 0)),
+        ],
         [.null, .null, .null, .null, .null, .null],
-        [.integer(-1), .double(-0.0), .text(""), .bool(false), .bytes([92, 120, 48]), .timestamp(Date(timeIntervalSince1970: 253_402_300_799))],
+        [
+            .integer(-1), .double(-0.0), .text(""), .bool(false), .bytes([92, 120, 48]),
+            .timestamp(Date(timeIntervalSince1970: 253_402_300_799)),
+        ],
     ]
 
     func assertRoundTrip(_ got: [SQLValue], _ want: [SQLValue]) {
@@ -43,7 +52,9 @@ struct DatabaseContractTests {
         try TestDatabase.with(backend) { db, _ throws in
             try createTyped(db)
             for (id, sample) in Self.samples.enumerated() {
-                try db.execute("INSERT INTO typed (id, i, d, t, b, y, ts) VALUES (?, ?, ?, ?, ?, ?, ?)", [.integer(Int64(id))] + sample)
+                try db.execute(
+                    "INSERT INTO typed (id, i, d, t, b, y, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [.integer(Int64(id))] + sample)
             }
             let rows = try db.query("SELECT i, d, t, b, y, ts FROM typed ORDER BY id")
             #expect(rows.count == Self.samples.count)
@@ -63,7 +74,9 @@ struct DatabaseContractTests {
                 try connection.bulkInsert(into: SQLIdentifier(validating: "typed"), columns: columns) { sink in
                     for (id, sample) in Self.samples.enumerated() { try sink.append([.integer(Int64(id))] + sample) }
                     // Text that COPY must escape.
-                    try sink.append([.integer(99), .null, .null, .text("tab\there\nnewline\r\\N back\\slash"), .null, .null, .null])
+                    try sink.append([
+                        .integer(99), .null, .null, .text("tab\there\nnewline\r\\N back\\slash"), .null, .null, .null,
+                    ])
                 }
             }
             #expect(written == Self.samples.count + 1)
@@ -154,7 +167,9 @@ struct DatabaseContractTests {
             if backend == .postgres { #expect(error?.message.contains("constraint t_pkey") == true) }
 
             try db.execute("CREATE TABLE c (v BIGINT CHECK (v < 10))")
-            let check = #expect(throws: DatabaseError.self) { try db.execute("INSERT INTO c VALUES (?)", [.integer(987_654)]) }
+            let check = #expect(throws: DatabaseError.self) {
+                try db.execute("INSERT INTO c VALUES (?)", [.integer(987_654)])
+            }
             #expect(check?.kind == .constraint)
             #expect(check?.description.contains("987654") == false)
 
@@ -215,7 +230,8 @@ struct DatabaseContractTests {
     func streamConsumerThrows(backend: Backend) throws {
         struct Stop: Error {}
         try TestDatabase.with(backend, maxConnections: 1) { db, _ throws in
-            let sql = backend == .postgres
+            let sql =
+                backend == .postgres
                 ? "SELECT g FROM generate_series(1, 100000) AS g"
                 : "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 100000) SELECT n FROM s"
             var batches = 0
@@ -241,8 +257,10 @@ struct DatabaseContractTests {
                 do {
                     for n in 0..<perThread {
                         try db.transaction { connection in
-                            try connection.execute("INSERT INTO t VALUES (?, ?)", [.integer(Int64(thread)), .integer(Int64(n))])
-                            _ = try connection.query("SELECT count(*) FROM t WHERE thread = ?", [.integer(Int64(thread))])
+                            try connection.execute(
+                                "INSERT INTO t VALUES (?, ?)", [.integer(Int64(thread)), .integer(Int64(n))])
+                            _ = try connection.query(
+                                "SELECT count(*) FROM t WHERE thread = ?", [.integer(Int64(thread))])
                         }
                     }
                 } catch {

@@ -5,7 +5,8 @@ import Testing
 struct DatabaseURLTests {
     @Test("a full Postgres URL is split into libpq parameters")
     func fullPostgresURL() throws {
-        let url = try DatabaseURL(parsing: "postgresql://ann%40corp:p%3Ass@db.example:6543/sales?sslmode=require&connect_timeout=3")
+        let url = try DatabaseURL(
+            parsing: "postgresql://ann%40corp:p%3Ass@db.example:6543/sales?sslmode=require&connect_timeout=3")
         guard case .postgres(let config) = url else { Issue.record("not postgres"); return }
         #expect(config.host == "db.example")
         #expect(config.port == 6543)
@@ -54,12 +55,14 @@ struct DatabaseURLTests {
         #expect(try DatabaseURL(parsing: DatabaseURL.defaultURL) == .sqlite(path: "modelserve.sqlite"))
     }
 
-    @Test("bad URLs are refused with a message that says what to write", arguments: [
-        ("mysql://localhost/db", "unsupported database URL scheme 'mysql'"),
-        ("sqlite:", "has no file path"),
-        ("postgres://localhost:99999/db", "invalid port '99999'"),
-        ("postgres://localhost:abc/db", "invalid port 'abc'"),
-    ])
+    @Test(
+        "bad URLs are refused with a message that says what to write",
+        arguments: [
+            ("mysql://localhost/db", "unsupported database URL scheme 'mysql'"),
+            ("sqlite:", "has no file path"),
+            ("postgres://localhost:99999/db", "invalid port '99999'"),
+            ("postgres://localhost:abc/db", "invalid port 'abc'"),
+        ])
     func badURLs(text: String, message: String) {
         let error = #expect(throws: DatabaseError.self) { try DatabaseURL(parsing: text) }
         #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")

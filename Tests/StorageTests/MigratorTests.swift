@@ -1,6 +1,7 @@
 import Foundation
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 @Suite("Migrations")
 struct MigratorTests {
@@ -16,8 +17,10 @@ struct MigratorTests {
             #expect(second.alreadyApplied == ["0001_registry"])
             #expect(try migrator.pending(db).isEmpty)
             try db.withConnection { connection throws in
-                for table in ["models", "production_model", "model_assignments", "training_runs", "training_checkpoints",
-                              "request_log", "schema_migrations"] {
+                for table in [
+                    "models", "production_model", "model_assignments", "training_runs", "training_checkpoints",
+                    "request_log", "schema_migrations",
+                ] {
                     #expect(try connection.tableExists(SQLIdentifier(validating: table)), "\(table)")
                 }
             }
@@ -34,7 +37,9 @@ struct MigratorTests {
             let insert = "INSERT INTO models (name, version, kind, artifact) VALUES (?, ?, 'logistic', '{}')"
             try db.execute(insert, [.text("click"), .integer(1)])
             // Unique (name, version).
-            let duplicate = #expect(throws: DatabaseError.self) { try db.execute(insert, [.text("click"), .integer(1)]) }
+            let duplicate = #expect(throws: DatabaseError.self) {
+                try db.execute(insert, [.text("click"), .integer(1)])
+            }
             #expect(duplicate?.kind == .constraint)
             // Foreign key: production must point at a real model.
             let dangling = #expect(throws: DatabaseError.self) {

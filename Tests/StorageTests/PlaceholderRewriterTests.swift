@@ -1,5 +1,6 @@
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 @Suite("Placeholder rewriting for Postgres")
 struct PlaceholderRewriterTests {

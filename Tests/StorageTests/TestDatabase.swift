@@ -15,7 +15,8 @@ enum TestDatabase {
         get throws {
             guard let url = ProcessInfo.processInfo.environment["MODELSERVE_TEST_POSTGRES_URL"], !url.isEmpty else {
                 throw TestSetupError(
-                    "MODELSERVE_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts Postgres")
+                    "MODELSERVE_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts Postgres"
+                )
             }
             return url
         }
@@ -26,7 +27,8 @@ enum TestDatabase {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         switch backend {
         case .sqlite:
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("modelserve-tests", isDirectory: true)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "modelserve-tests", isDirectory: true)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let path = dir.appendingPathComponent("\(name).sqlite").path
             return (
@@ -54,7 +56,9 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a fresh database of this backend, dropped afterwards.
-    static func with<T>(_ backend: Backend, maxConnections: Int = 4, _ body: (any Database, String) throws -> T) throws -> T {
+    static func with<T>(_ backend: Backend, maxConnections: Int = 4, _ body: (any Database, String) throws -> T) throws
+        -> T
+    {
         let (url, cleanup) = try makeURL(backend)
         defer { cleanup() }
         let database = try openDatabase(url, maxConnections: maxConnections)
