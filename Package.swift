@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "modelserve", targets: ["modelserve"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Learning", targets: ["Learning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,9 @@ let package = Package(
             dependencies: ["MigrationEmbedder"]
         ),
 
+        // Pure Swift: preprocessing, models, metrics. No I/O, no database, no HTTP.
+        .target(name: "Learning"),
+
         .target(
             name: "Storage",
             dependencies: ["CSQLite", "CLibPQ"],
@@ -52,6 +56,11 @@ let package = Package(
             ]
         ),
 
+        .testTarget(
+            name: "LearningTests",
+            dependencies: ["Learning"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "modelserve", .product(name: "Yams", package: "Yams")]

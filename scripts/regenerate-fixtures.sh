@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Regenerates Tests/LearningTests/Fixtures from scikit-learn and statsmodels (pinned in
+# scripts/reference/requirements.txt, installed into scripts/.venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x scripts/.venv/bin/python ]; then python3 -m venv scripts/.venv; fi
+scripts/.venv/bin/pip install -q -r scripts/reference/requirements.txt
+scripts/.venv/bin/python scripts/reference/make_fixtures.py
