@@ -66,6 +66,97 @@ enum Kernels {
         return out
     }
 
+    /// Means and co-moments Σ(zᵢ - z̄)(zᵢ - z̄)ᵀ of z = (the chosen columns of X, then y),
+    /// centring on the fly in cache blocks: the numerically sound way to the normal equations.
+    static func centeredMoments(_ x: Matrix, columns chosen: [Int], y: [Double]) -> (means: [Double], comoments: Matrix) {
+        let n = x.rows
+        let q = chosen.count + 1
+        let partialSums: [[Double]] = x.values.withUnsafeBufferPointer { xv in
+            nonisolated(unsafe) let xv = xv
+            return y.withUnsafeBufferPointer { yv in
+                nonisolated(unsafe) let yv = yv
+                return chunked(rows: n) { range in
+                    var sums = [Double](repeating: 0, count: q)
+                    for (c, j) in chosen.enumerated() {
+                        let xj = xv.baseAddress! + j * n
+                        var s = 0.0
+                        for i in range { s += xj[i] }
+                        sums[c] = s
+                    }
+                    var s = 0.0
+                    for i in range { s += yv[i] }
+                    sums[q - 1] = s
+                    return sums
+                }
+            }
+        }
+        var means = [Double](repeating: 0, count: q)
+        for partial in partialSums { for c in 0..<q { means[c] += partial[c] } }
+        for c in 0..<q { means[c] /= Double(max(n, 1)) }
+        let centre = means
+        let partials: [[Double]] = x.values.withUnsafeBufferPointer { xv in
+            nonisolated(unsafe) let xv = xv
+            return y.withUnsafeBufferPointer { yv in
+                nonisolated(unsafe) let yv = yv
+                return chunked(rows: n) { range in
+                    var moments = [Double](repeating: 0, count: q * q)
+                    var block = [Double](repeating: 0, count: q * blockRows)
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let end = min(range.upperBound, start + blockRows)
+                        let length = end - start
+                        for c in 0..<q {
+                            let source = c < q - 1 ? xv.baseAddress! + chosen[c] * n + start : yv.baseAddress! + start
+                            let m = centre[c]
+                            for i in 0..<length { block[c * blockRows + i] = source[i] - m }
+                        }
+                        block.withUnsafeBufferPointer { b in
+                            for c in 0..<q {
+                                for d in c..<q {
+                                    moments[c * q + d] += dot(
+                                        b.baseAddress! + c * blockRows, b.baseAddress! + d * blockRows, length)
+                                }
+                            }
+                        }
+                        start = end
+                    }
+                    return moments
+                }
+            }
+        }
+        var comoments = Matrix(rows: q, columns: q)
+        for partial in partials { for i in 0..<(q * q) { comoments.values[i] += partial[i] } }
+        for c in 0..<q { for d in c..<q { comoments[c, d] = comoments[d, c] } }
+        return (means, comoments)
+    }
+
+    /// Leverages hᵢ = xᵢᵀ A xᵢ for every row (A symmetric p x p), for HC3 standard errors.
+    static func leverages(_ x: Matrix, _ a: Matrix) -> [Double] {
+        let n = x.rows
+        let p = x.columns
+        var out = [Double](repeating: 0, count: n)
+        x.values.withUnsafeBufferPointer { xv in
+            nonisolated(unsafe) let xv = xv
+            out.withUnsafeMutableBufferPointer { ov in
+                nonisolated(unsafe) let ov = ov
+                _ = chunked(rows: n) { range in
+                    // Σ_j Σ_k x_ij A_jk x_ik, column pair by column pair over the chunk.
+                    for j in 0..<p {
+                        let xj = xv.baseAddress! + j * n
+                        for k in 0..<p {
+                            let ajk = a[j, k]
+                            if ajk == 0 { continue }
+                            let xk = xv.baseAddress! + k * n
+                            for i in range { ov[i] += xj[i] * ajk * xk[i] }
+                        }
+                    }
+                    return 0
+                }
+            }
+        }
+        return out
+    }
+
     /// X'v.
     static func transposeTimes(_ x: Matrix, _ v: [Double]) -> [Double] {
         let p = x.columns
