@@ -68,7 +68,8 @@ enum Kernels {
 
     /// Means and co-moments Σ(zᵢ - z̄)(zᵢ - z̄)ᵀ of z = (the chosen columns of X, then y),
     /// centring on the fly in cache blocks: the numerically sound way to the normal equations.
-    static func centeredMoments(_ x: Matrix, columns chosen: [Int], y: [Double]) -> (means: [Double], comoments: Matrix) {
+    static func centeredMoments(_ x: Matrix, columns chosen: [Int], y: [Double]) -> (means: [Double], comoments: Matrix)
+    {
         let n = x.rows
         let q = chosen.count + 1
         let partialSums: [[Double]] = x.values.withUnsafeBufferPointer { xv in
@@ -208,9 +209,11 @@ enum Kernels {
         let ra = UnsafeRawPointer(a)
         let rb = UnsafeRawPointer(b)
         while i + 8 <= n {
-            s0 += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+            s0 +=
+                ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
                 * rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-            s1 += ra.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
+            s1 +=
+                ra.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
                 * rb.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
             i += 8
         }

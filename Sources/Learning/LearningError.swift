@@ -23,10 +23,13 @@ public struct LearningError: Error, Sendable, Equatable, CustomStringConvertible
 
     public let code: Code
     public let message: String
+    /// Per-feature problems, when a row has several (feature name -> what is wrong).
+    public let details: [String: String]
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, details: [String: String] = [:]) {
         self.code = code
         self.message = message
+        self.details = details
     }
 
     public var description: String { message }

@@ -54,7 +54,8 @@ public struct LinearRegression: Sendable {
         }
         let features = (0..<x.columns).filter { $0 != interceptColumn }
         let stats = SufficientStatistics(x, columns: features, y: y)
-        var fit = try fit(stats, featureColumns: features, interceptColumn: interceptColumn, totalColumns: x.columns,
+        var fit = try fit(
+            stats, featureColumns: features, interceptColumn: interceptColumn, totalColumns: x.columns,
             names: names ?? (0..<x.columns).map { "column \($0)" })
         if parameters.method == .ols, var inference = fit.inference {
             // Second pass: exact residuals, then HC3 from the leverages.
@@ -78,7 +79,8 @@ public struct LinearRegression: Sendable {
         if parameters.method == .ols && n <= parameterCount {
             throw LearningError(
                 .tooFewRows,
-                "OLS needs more rows than parameters: \(n) rows for \(parameterCount) parameters (use ridge, or fewer features)")
+                "OLS needs more rows than parameters: \(n) rows for \(parameterCount) parameters (use ridge, or fewer features)"
+            )
         }
         // Normal equations on centred (or raw, without intercept) moments.
         var a = Matrix(rows: p, columns: p)
@@ -126,7 +128,8 @@ public struct LinearRegression: Sendable {
     }
 
     /// Solves A x = b after scaling A to unit diagonal (better conditioned), and returns A⁻¹.
-    func solveEquilibrated(_ a: Matrix, _ b: [Double], names: [String]) throws -> (solution: [Double], inverse: Matrix) {
+    func solveEquilibrated(_ a: Matrix, _ b: [Double], names: [String]) throws -> (solution: [Double], inverse: Matrix)
+    {
         let p = a.rows
         let scale = (0..<p).map { 1 / a[$0, $0].squareRoot() }
         var scaled = a
@@ -135,7 +138,9 @@ public struct LinearRegression: Sendable {
         do {
             cholesky = try Cholesky(scaled, tolerance: 1e-10)
         } catch let dependency as Cholesky.Dependency {
-            let parts = dependency.combination.map { "\(formatWeight($0.weight * scale[$0.column] / scale[dependency.column]))·\(names[$0.column])" }
+            let parts = dependency.combination.map {
+                "\(formatWeight($0.weight * scale[$0.column] / scale[dependency.column]))·\(names[$0.column])"
+            }
             let explanation = parts.isEmpty ? "" : " (≈ \(parts.joined(separator: " + ")) + constant)"
             throw LearningError(
                 .collinear,

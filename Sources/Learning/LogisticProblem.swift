@@ -101,7 +101,8 @@ struct LogisticProblem {
         for iteration in 0...parameters.maxIterations {
             let g = gradient(beta, eta: eta)
             if converged(g) {
-                return .init(coefficients: beta, iterations: iteration + extraIterations, converged: true, solver: .newton)
+                return .init(
+                    coefficients: beta, iterations: iteration + extraIterations, converged: true, solver: .newton)
             }
             if iteration == parameters.maxIterations { break }
             var h = [Double](repeating: 0, count: n)
@@ -121,7 +122,8 @@ struct LogisticProblem {
             // rounding level the optimum is as exact as doubles allow.
             let decrement = zip(g, step).reduce(0) { $0 + $1.0 * $1.1 }
             if decrement <= 1e-15 * max(1, abs(objective)) {
-                return .init(coefficients: beta, iterations: iteration + extraIterations, converged: true, solver: .newton)
+                return .init(
+                    coefficients: beta, iterations: iteration + extraIterations, converged: true, solver: .newton)
             }
             // Backtracking line search on the objective (Armijo).
             var t = 1.0
@@ -147,7 +149,8 @@ struct LogisticProblem {
             }
         }
         return .init(
-            coefficients: beta, iterations: parameters.maxIterations + extraIterations, converged: false, solver: .newton)
+            coefficients: beta, iterations: parameters.maxIterations + extraIterations, converged: false,
+            solver: .newton)
     }
 
     static func singular(_ dependency: Cholesky.Dependency) -> LearningError {
@@ -225,13 +228,17 @@ struct LogisticProblem {
         let c1 = 1e-4
         let c2 = 0.9
         let slope0 = dot(g0, d)
-        func evaluate(_ t: Double) -> (beta: [Double], eta: [Double], objective: Double, gradient: [Double], slope: Double) {
+        func evaluate(_ t: Double) -> (
+            beta: [Double], eta: [Double], objective: Double, gradient: [Double], slope: Double
+        ) {
             let b = zip(beta, d).map { $0 + t * $1 }
             let eta = Kernels.times(x, b)
             let g = gradient(b, eta: eta)
             return (b, eta, loss(eta) + penalty(b), g, dot(g, d))
         }
-        func zoom(_ low: Double, _ high: Double, _ lowValue: Double) -> (beta: [Double], eta: [Double], objective: Double, gradient: [Double])? {
+        func zoom(_ low: Double, _ high: Double, _ lowValue: Double) -> (
+            beta: [Double], eta: [Double], objective: Double, gradient: [Double]
+        )? {
             var lo = low
             var hi = high
             var fLo = lowValue

@@ -69,7 +69,8 @@ func expectClose(
     _ got: [Double], _ want: [Double], relative: Double, absolute: Double = 0, _ what: String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    #expect(got.count == want.count, "\(what): \(got.count) values, expected \(want.count)", sourceLocation: sourceLocation)
+    #expect(
+        got.count == want.count, "\(what): \(got.count) values, expected \(want.count)", sourceLocation: sourceLocation)
     var worst = (index: -1, excess: 0.0)
     for (i, (g, w)) in zip(got, want).enumerated() {
         let allowed = relative * max(abs(g), abs(w)) + absolute

@@ -42,7 +42,8 @@ struct LinearRegressionTests {
             parameters.alpha = reference.alpha
             parameters.l1Ratio = reference.l1Ratio ?? 0.5
             parameters.tolerance = 1e-13
-            let fit = try LinearRegression(parameters).fit(fixture.designWithIntercept, fixture.yLinear!, interceptColumn: 0)
+            let fit = try LinearRegression(parameters).fit(
+                fixture.designWithIntercept, fixture.yLinear!, interceptColumn: 0)
             #expect(fit.converged)
             expectClose(
                 fit.coefficients, [reference.intercept] + reference.coefficients, relative: 1e-5, absolute: 1e-8,
@@ -63,7 +64,9 @@ struct LinearRegressionTests {
             try LinearRegression().fit(Matrix(rows: rows), y, interceptColumn: 0, names: ["intercept", "a", "b", "c"])
         }
         #expect(error?.code == .collinear)
-        #expect(error?.message.contains("feature c is a linear combination of other features") == true, "\(error?.message ?? "")")
+        #expect(
+            error?.message.contains("feature c is a linear combination of other features") == true,
+            "\(error?.message ?? "")")
         #expect(error?.message.contains("a") == true && error?.message.contains("b") == true)
     }
 
@@ -71,7 +74,8 @@ struct LinearRegressionTests {
     func constantColumn() throws {
         let rows = (0..<30).map { [1, Double($0), 4.0] }
         let error = #expect(throws: LearningError.self) {
-            try LinearRegression().fit(Matrix(rows: rows), rows.map { $0[1] * 2 }, interceptColumn: 0, names: ["intercept", "x", "k"])
+            try LinearRegression().fit(
+                Matrix(rows: rows), rows.map { $0[1] * 2 }, interceptColumn: 0, names: ["intercept", "x", "k"])
         }
         #expect(error?.code == .constantColumn)
         #expect(error?.message.contains("feature k is constant (every row is 4)") == true)
@@ -90,7 +94,9 @@ struct LinearRegressionTests {
 
 @Suite("Logistic inference against statsmodels")
 struct LogisticInferenceTests {
-    @Test("Logit SE, z, p, CI, log-likelihoods, LLR p and pseudo-R² match", arguments: ["well_conditioned", "imbalanced", "categorical"])
+    @Test(
+        "Logit SE, z, p, CI, log-likelihoods, LLR p and pseudo-R² match",
+        arguments: ["well_conditioned", "imbalanced", "categorical"])
     func logit(dataset: String) throws {
         let fixture = try Fixture.load(dataset)
         let reference = try #require(fixture.logitInference)
@@ -99,7 +105,8 @@ struct LogisticInferenceTests {
         parameters.tolerance = 1e-12
         let x = fixture.designWithIntercept
         let fit = try LogisticRegression(parameters).fit(x, fixture.yLogistic, interceptColumn: 0)
-        let inference = try LogisticInference(x: x, y: fixture.yLogistic, coefficients: fit.coefficients, interceptColumn: 0)
+        let inference = try LogisticInference(
+            x: x, y: fixture.yLogistic, coefficients: fit.coefficients, interceptColumn: 0)
         expectClose(fit.coefficients, reference.params, relative: 1e-7, "params")
         expectClose(inference.standardErrors, reference.bse, relative: 1e-6, "bse")
         expectClose(inference.zValues, reference.z, relative: 1e-6, "z")

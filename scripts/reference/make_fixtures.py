@@ -27,7 +27,7 @@ def floats(a):
 def logistic_reference(X, y, penalty, C=1.0, class_weight=None, l1_ratio=None):
     if penalty in ("l1", "elasticnet"):
         model = linear_model.LogisticRegression(
-            penalty=penalty, C=C, solver="saga", tol=1e-13, max_iter=2_000_000, l1_ratio=l1_ratio,
+            penalty=penalty, C=C, solver="saga", tol=1e-13, max_iter=2_000_000, l1_ratio=l1_ratio, random_state=0,
             class_weight=class_weight)
     else:
         model = linear_model.LogisticRegression(
@@ -158,7 +158,7 @@ def main():
     rng = np.random.default_rng(6)
     y_true = (rng.random(400) < 0.3).astype(int)
     scores = np.round(np.clip(rng.normal(0.3 + 0.3 * y_true, 0.2), 0.001, 0.999), 2)
-    labels = (scores >= 0.5).astype(int)
+    labels = (scores > 0.5).astype(int)  # as LogisticRegression.predict: p > 0.5
     reg_true = rng.normal(10, 3, size=300)
     reg_pred = reg_true + rng.normal(0, 1, size=300)
     write("metrics", {
