@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "modelserve", targets: ["modelserve"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Learning", targets: ["Learning"]),
+        .executable(name: "BenchTrain", targets: ["BenchTrain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +43,8 @@ let package = Package(
 
         // Pure Swift: preprocessing, models, metrics. No I/O, no database, no HTTP.
         .target(name: "Learning"),
+        // bench/train.sh runs it against scikit-learn and statsmodels.
+        .executableTarget(name: "BenchTrain", dependencies: ["Learning"], path: "bench/train"),
 
         .target(
             name: "Storage",
