@@ -133,26 +133,31 @@ enum Kernels {
 
     /// Leverages hᵢ = xᵢᵀ A xᵢ for every row (A symmetric p x p), for HC3 standard errors.
     static func leverages(_ x: Matrix, _ a: Matrix) -> [Double] {
-        let n = x.rows
-        let p = x.columns
-        var out = [Double](repeating: 0, count: n)
+        rowwise(x) { xv, out, range in
+            // Σ_j Σ_k x_ij A_jk x_ik, column pair by column pair over the chunk.
+            for j in 0..<x.columns {
+                let xj = xv.baseAddress! + j * x.rows
+                for k in 0..<x.columns where a[j, k] != 0 {
+                    let ajk = a[j, k]
+                    let xk = xv.baseAddress! + k * x.rows
+                    for i in range { out[i] += xj[i] * ajk * xk[i] }
+                }
+            }
+        }
+    }
+
+    /// A fresh n-vector filled chunk by chunk (in parallel) by `body`, which gets the
+    /// matrix's storage, the output and its chunk of rows.
+    private static func rowwise(
+        _ x: Matrix,
+        _ body: @Sendable (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>, Range<Int>) -> Void
+    ) -> [Double] {
+        var out = [Double](repeating: 0, count: x.rows)
         x.values.withUnsafeBufferPointer { xv in
             nonisolated(unsafe) let xv = xv
             out.withUnsafeMutableBufferPointer { ov in
                 nonisolated(unsafe) let ov = ov
-                _ = chunked(rows: n) { range in
-                    // Σ_j Σ_k x_ij A_jk x_ik, column pair by column pair over the chunk.
-                    for j in 0..<p {
-                        let xj = xv.baseAddress! + j * n
-                        for k in 0..<p {
-                            let ajk = a[j, k]
-                            if ajk == 0 { continue }
-                            let xk = xv.baseAddress! + k * n
-                            for i in range { ov[i] += xj[i] * ajk * xk[i] }
-                        }
-                    }
-                    return 0
-                }
+                _ = chunked(rows: x.rows) { range in body(xv, ov, range) }
             }
         }
         return out
@@ -180,24 +185,13 @@ enum Kernels {
 
     /// Xβ.
     static func times(_ x: Matrix, _ beta: [Double]) -> [Double] {
-        let p = x.columns
-        let n = x.rows
-        var out = [Double](repeating: 0, count: n)
-        x.values.withUnsafeBufferPointer { xv in
-            nonisolated(unsafe) let xv = xv
-            out.withUnsafeMutableBufferPointer { ov in
-                nonisolated(unsafe) let ov = ov
-                _ = chunked(rows: n) { range in
-                    for j in 0..<p where beta[j] != 0 {
-                        let b = beta[j]
-                        let xj = xv.baseAddress! + j * n
-                        for i in range { ov[i] += xj[i] * b }
-                    }
-                    return 0
-                }
+        rowwise(x) { xv, out, range in
+            for j in 0..<x.columns where beta[j] != 0 {
+                let b = beta[j]
+                let xj = xv.baseAddress! + j * x.rows
+                for i in range { out[i] += xj[i] * b }
             }
         }
-        return out
     }
 
     /// Σ aᵢbᵢ with four independent SIMD accumulators.
