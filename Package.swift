@@ -64,9 +64,11 @@ let package = Package(
             dependencies: ["Learning"],
             exclude: ["Fixtures"]
         ),
+        // Real throwaway databases and the built binary, shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "modelserve", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Storage", "TestSupport", "modelserve", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

@@ -1,47 +1,6 @@
 import Foundation
+import TestSupport
 import Testing
-
-/// Runs the built `modelserve` binary as a user would.
-enum ModelServeBinary {
-    /// The `modelserve` executable beside the test bundle in the build folder.
-    static var url: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        // The test runner lives either directly in the build folder or inside an .xctest bundle.
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("modelserve").path) && dir.path != "/"
-        {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("modelserve")
-    }
-
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "DATABASE_URL")
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
-    }
-}
 
 @Suite("The modelserve command")
 struct CommandLineTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import TestSupport
 import Testing
 
 /// The contract both drivers keep, run against a real SQLite file and a real Postgres.
@@ -284,12 +285,4 @@ struct DatabaseContractTests {
             }
         }
     }
-}
-
-/// Errors collected from several threads.
-final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func add(_ item: String) { lock.withLock { items.append(item) } }
-    var all: [String] { lock.withLock { items } }
 }

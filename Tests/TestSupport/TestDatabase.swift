@@ -1,17 +1,17 @@
 import Foundation
-import Storage
-import Testing
+public import Storage
+public import Testing
 
 /// The two backends every contract test runs on.
-enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+public enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite, postgres
-    var testDescription: String { rawValue }
+    public var testDescription: String { rawValue }
 }
 
 /// Real, throwaway databases for tests: a temp SQLite file, or a fresh database on the
 /// Postgres that `scripts/test.sh` started (`MODELSERVE_TEST_POSTGRES_URL`).
-enum TestDatabase {
-    static var postgresAdminURL: String {
+public enum TestDatabase {
+    public static var postgresAdminURL: String {
         get throws {
             guard let url = ProcessInfo.processInfo.environment["MODELSERVE_TEST_POSTGRES_URL"], !url.isEmpty else {
                 throw TestSetupError(
@@ -23,7 +23,7 @@ enum TestDatabase {
     }
 
     /// A URL for a new, empty database of this backend, and a cleanup to call after.
-    static func makeURL(_ backend: Backend) throws -> (url: String, cleanup: () -> Void) {
+    public static func makeURL(_ backend: Backend) throws -> (url: String, cleanup: () -> Void) {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         switch backend {
         case .sqlite:
@@ -56,7 +56,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a fresh database of this backend, dropped afterwards.
-    static func with<T>(_ backend: Backend, maxConnections: Int = 4, _ body: (any Database, String) throws -> T) throws
+    public static func with<T>(_ backend: Backend, maxConnections: Int = 4, _ body: (any Database, String) throws -> T) throws
         -> T
     {
         let (url, cleanup) = try makeURL(backend)
@@ -67,25 +67,25 @@ enum TestDatabase {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Resident memory of this process, in bytes (from /proc/self/statm).
-func residentBytes() -> Int {
+public func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = text.split(separator: " ")
     return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
 /// A temp file with the given bytes, removed by the returned cleanup.
-func temporaryFile(_ contents: [UInt8], suffix: String = ".csv") throws -> String {
+public func temporaryFile(_ contents: [UInt8], suffix: String = ".csv") throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + suffix).path
     try Data(contents).write(to: URL(fileURLWithPath: path))
     return path
 }
 
-func temporaryFile(_ text: String, suffix: String = ".csv") throws -> String {
+public func temporaryFile(_ text: String, suffix: String = ".csv") throws -> String {
     try temporaryFile(Array(text.utf8), suffix: suffix)
 }

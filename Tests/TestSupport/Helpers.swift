@@ -1,0 +1,70 @@
+public import Foundation
+
+/// Errors collected from several threads.
+public final class Failures: @unchecked Sendable {
+    public init() {}
+    private let lock = NSLock()
+    private var items: [String] = []
+    public func add(_ item: String) { lock.withLock { items.append(item) } }
+    public var all: [String] { lock.withLock { items } }
+}
+
+/// Runs the built `modelserve` binary as a user would.
+public enum ModelServeBinary {
+    /// The `modelserve` executable beside the test bundle in the build folder.
+    public static var url: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // The test runner lives either directly in the build folder or inside an .xctest bundle.
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("modelserve").path) && dir.path != "/"
+        {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("modelserve")
+    }
+
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "DATABASE_URL")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+public func freeLocalPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    guard bound == 0 else { throw TestSetupError("bind failed") }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
