@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "modelserve", targets: ["modelserve"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Learning", targets: ["Learning"]),
+        .library(name: "Registry", targets: ["Registry"]),
         .executable(name: "BenchTrain", targets: ["BenchTrain"]),
     ],
     dependencies: [
@@ -51,10 +52,17 @@ let package = Package(
             dependencies: ["CSQLite", "CLibPQ"],
             plugins: ["EmbedMigrations"]
         ),
+        // The domain: versions, production pointer, training pipeline.
+        .target(
+            name: "Registry",
+            dependencies: ["Storage", "Learning", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "modelserve",
             dependencies: [
                 "Storage",
+                "Learning",
+                "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +74,10 @@ let package = Package(
         ),
         // Real throwaway databases and the built binary, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", "TestSupport", "modelserve"]
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "TestSupport", "modelserve", .product(name: "Yams", package: "Yams")]

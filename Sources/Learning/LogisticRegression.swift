@@ -90,7 +90,7 @@ public struct LogisticRegression: Sendable {
     }
 
     /// The target must hold both 0 and 1 and nothing else.
-    static func checkBinary(_ y: [Double]) throws {
+    public static func checkBinary(_ y: [Double]) throws {
         guard !y.isEmpty else { throw LearningError(.emptyData, "no rows to learn from") }
         var seen: Set<Double> = []
         for (i, v) in y.enumerated() {

@@ -42,6 +42,10 @@ public protocol Connection: AnyObject {
     func commit() throws
     func rollback() throws
 
+    /// Serialises writers that share `key` until the transaction ends (Postgres: an advisory
+    /// lock; SQLite: already so, since a write transaction holds the database's write lock).
+    func lock(_ key: String) throws
+
     /// Whether a table (or view) of this name exists.
     func tableExists(_ table: SQLIdentifier) throws -> Bool
 

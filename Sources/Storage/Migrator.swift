@@ -28,7 +28,7 @@ public struct Migrator: Sendable {
         var outcome = Outcome()
         for migration in migrations {
             let applied = try database.transaction { connection -> Bool in
-                try lockOut(otherMigrators: connection)
+                try connection.lock("modelserve.migrations")
                 if let recorded = try connection.queryFirst(
                     "SELECT checksum FROM schema_migrations WHERE name = ?", [.text(migration.name)])
                 {
@@ -101,7 +101,7 @@ public struct Migrator: Sendable {
         let timestampType = database.dialect == .postgres ? "TIMESTAMPTZ" : "TIMESTAMP"
         try database.transaction { connection in
             // Two first runs at once would both try to create the table.
-            try lockOut(otherMigrators: connection)
+            try connection.lock("modelserve.migrations")
             try connection.executeScript(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -110,14 +110,6 @@ public struct Migrator: Sendable {
                     applied_at \(timestampType) NOT NULL
                 )
                 """)
-        }
-    }
-
-    /// Serialises concurrent migrators until the transaction ends: an advisory lock on
-    /// Postgres; on SQLite, BEGIN IMMEDIATE has already taken the write lock.
-    private func lockOut(otherMigrators connection: any Connection) throws {
-        if connection.dialect == .postgres {
-            try connection.execute("SELECT pg_advisory_xact_lock(7356023)", [])
         }
     }
 }

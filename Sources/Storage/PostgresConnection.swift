@@ -165,6 +165,11 @@ final class PostgresConnection: Connection {
         try executeScript("ROLLBACK")
     }
 
+    func lock(_ key: String) throws {
+        guard isInTransaction else { throw DatabaseError.misuse("lock(\(key)) outside a transaction") }
+        try execute("SELECT pg_advisory_xact_lock(hashtext(?))", [.text(key)])
+    }
+
     // MARK: Schema
 
     func tableExists(_ table: SQLIdentifier) throws -> Bool {

@@ -127,6 +127,10 @@ final class SQLiteConnection: Connection {
         isInTransaction = false
     }
 
+    func lock(_ key: String) throws {
+        guard isInTransaction else { throw DatabaseError.misuse("lock(\(key)) outside a transaction") }
+    }
+
     // MARK: Schema
 
     func tableExists(_ table: SQLIdentifier) throws -> Bool {

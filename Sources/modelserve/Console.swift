@@ -1,5 +1,7 @@
 import ArgumentParser
 @preconcurrency import Glibc
+import Learning
+import Registry
 import Storage
 
 /// Output for people: results on stdout, notes and errors on stderr, progress only on a TTY.
@@ -22,6 +24,15 @@ enum Console {
             throw ExitCode.failure
         } catch let error as CSVError {
             err("error: \(error)")
+            throw ExitCode.failure
+        } catch let error as SpecError {
+            err("error: \(error)")
+            throw ExitCode.failure
+        } catch let error as LearningError {
+            err("error: \(error.message)")
+            throw ExitCode.failure
+        } catch let error as RegistryError {
+            err("error: \(error.message)")
             throw ExitCode.failure
         }
     }
@@ -46,6 +57,7 @@ final class ProgressLine {
 
     func finish() {
         if drawn { fputs("\r\u{1B}[K", stderr) }
+        drawn = false
     }
 
     private static func now() -> Double {

@@ -29,4 +29,17 @@ struct DatabaseOptions: ParsableArguments {
     func open(maxConnections: Int = 4) throws -> any Database {
         try openDatabase(DatabaseURL(parsing: urlText), maxConnections: maxConnections)
     }
+
+    /// Opens the database with the registry schema applied (migrating if needed: the
+    /// schema is modelserve's own tables only).
+    func openRegistry(maxConnections: Int = 4) throws -> any Database {
+        let database = try open(maxConnections: maxConnections)
+        do {
+            try Migrator(for: database).migrate(database)
+        } catch {
+            database.close()
+            throw error
+        }
+        return database
+    }
 }

@@ -56,7 +56,8 @@ public enum TestDatabase {
     }
 
     /// Runs `body` with a fresh database of this backend, dropped afterwards.
-    public static func with<T>(_ backend: Backend, maxConnections: Int = 4, _ body: (any Database, String) throws -> T) throws
+    public static func with<T>(_ backend: Backend, maxConnections: Int = 4, _ body: (any Database, String) throws -> T)
+        throws
         -> T
     {
         let (url, cleanup) = try makeURL(backend)

@@ -1,0 +1,98 @@
+public import Foundation
+public import Learning
+
+/// One registered model version, as stored in `models`.
+public struct ModelRecord: Sendable {
+    public var id: Int64
+    public var name: String
+    public var version: Int
+    public var kind: ModelKind
+    public var hyperparameters: Hyperparameters
+    public var metrics: VersionMetrics
+    public var featureSchema: FeatureSchema
+    public var trainingQuery: String?
+    public var rowCount: Int?
+    public var dataFingerprint: String?
+    /// The model artifact JSON, exactly as stored.
+    public var artifact: String
+    public var createdAt: Date
+    public var trainingSeconds: Double?
+    /// Whether this version is production for its name (filled by list and show).
+    public var isProduction = false
+
+    /// Decodes the artifact into a model that predicts.
+    public func model() throws -> Model {
+        try Model.fromArtifact(Data(artifact.utf8))
+    }
+}
+
+/// A version's metrics: on the training rows, on the held-out rows (if any), and from
+/// cross-validation (if asked).
+public struct VersionMetrics: Sendable, Equatable, Codable {
+    public var train: [String: Double]
+    public var test: [String: Double]?
+    public var crossValidation: CrossValidation?
+    /// "test" or "train" (when the test fraction was 0): which set `heldOut` comes from.
+    public var evaluatedOn: String
+
+    public struct CrossValidation: Sendable, Equatable, Codable {
+        public var folds: Int
+        public var mean: [String: Double]
+        public var standardDeviation: [String: Double]
+
+        enum CodingKeys: String, CodingKey {
+            case folds, mean, standardDeviation = "std"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case train, test, crossValidation = "cv", evaluatedOn = "evaluated_on"
+    }
+
+    /// The metrics to compare versions by: the test set's, or the training set's.
+    public var heldOut: [String: Double] { test ?? train }
+
+    public init(train: [String: Double], test: [String: Double]?, crossValidation: CrossValidation?) {
+        self.train = train
+        self.test = test
+        self.crossValidation = crossValidation
+        evaluatedOn = test == nil ? "train" : "test"
+    }
+}
+
+extension Evaluation {
+    /// The metrics as named numbers, as stored and shown.
+    public var named: [String: Double] {
+        switch self {
+        case .classification(let m):
+            var out: [String: Double] = [
+                "accuracy": m.accuracy, "precision": m.precision, "recall": m.recall, "f1": m.f1, "log_loss": m.logLoss,
+                "brier": m.brier, "rows": Double(m.count),
+            ]
+            if let auc = m.rocAUC { out["roc_auc"] = auc }
+            return out
+        case .regression(let m):
+            return [
+                "rmse": m.rmse, "mae": m.mae, "r2": m.r2, "mape": m.mape,
+                "median_absolute_error": m.medianAbsoluteError,
+                "rows": Double(m.count),
+            ]
+        }
+    }
+}
+
+/// Which direction is better for each metric, for promotion decisions.
+public enum MetricDirection {
+    static let higherIsBetter: Set<String> = ["accuracy", "precision", "recall", "f1", "roc_auc", "r2"]
+    static let lowerIsBetter: Set<String> = ["log_loss", "brier", "rmse", "mae", "mape", "median_absolute_error"]
+
+    /// Whether `candidate` beats `incumbent` on `metric`; throws for an unknown metric.
+    public static func isBetter(_ candidate: Double, than incumbent: Double, on metric: String) throws -> Bool {
+        if higherIsBetter.contains(metric) { return candidate > incumbent }
+        if lowerIsBetter.contains(metric) { return candidate < incumbent }
+        throw RegistryError(
+            .unknownMetric,
+            "unknown metric '\(metric)'; valid: \((higherIsBetter.union(lowerIsBetter)).sorted().joined(separator: ", "))"
+        )
+    }
+}

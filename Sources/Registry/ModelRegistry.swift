@@ -1,0 +1,227 @@
+public import Foundation
+public import Learning
+public import Storage
+
+/// The model registry over a database: versions with their metrics, the production
+/// pointer per model name, and its history.
+public final class ModelRegistry: Sendable {
+    public let database: any Database
+
+    public init(_ database: any Database) {
+        self.database = database
+    }
+
+    /// A version about to be registered.
+    public struct Draft: Sendable {
+        public var name: String
+        public var kind: ModelKind
+        public var hyperparameters: Hyperparameters
+        public var metrics: VersionMetrics
+        public var featureSchema: FeatureSchema
+        public var trainingQuery: String?
+        public var rowCount: Int?
+        public var dataFingerprint: String?
+        public var artifact: String
+        public var trainingSeconds: Double?
+        public var createdAt = Date()
+
+        public init(
+            name: String, kind: ModelKind, hyperparameters: Hyperparameters, metrics: VersionMetrics,
+            featureSchema: FeatureSchema, trainingQuery: String?, rowCount: Int?, dataFingerprint: String?,
+            artifact: String, trainingSeconds: Double?
+        ) {
+            self.name = name
+            self.kind = kind
+            self.hyperparameters = hyperparameters
+            self.metrics = metrics
+            self.featureSchema = featureSchema
+            self.trainingQuery = trainingQuery
+            self.rowCount = rowCount
+            self.dataFingerprint = dataFingerprint
+            self.artifact = artifact
+            self.trainingSeconds = trainingSeconds
+        }
+    }
+
+    /// A change of the production pointer.
+    public struct Assignment: Sendable, Equatable {
+        public var name: String
+        public var fromModelID: Int64?
+        public var toModelID: Int64
+        public var assignedAt: Date
+        public var assignedBy: String
+    }
+
+    /// The production version of a name.
+    public struct Production: Sendable {
+        public var record: ModelRecord
+        public var assignedAt: Date
+    }
+
+    // MARK: Registering
+
+    /// Registers versions in one transaction: all or none. Versions per name increase by
+    /// one; concurrent registrations of a name are serialised by a lock on it.
+    @discardableResult
+    public func register(_ drafts: [Draft]) throws -> [ModelRecord] {
+        try database.transaction { connection in
+            try drafts.map { try register($0, on: connection) }
+        }
+    }
+
+    func register(_ draft: Draft, on connection: any Connection) throws -> ModelRecord {
+        try connection.lock("modelserve.models:\(draft.name)")
+        let next =
+            try connection.queryFirst(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM models WHERE name = ?", [.text(draft.name)])?[0].int64 ?? 1
+        let row = try connection.queryFirst(
+            """
+            INSERT INTO models (name, version, kind, hyperparameters, metrics, feature_schema, training_query,
+                row_count, data_fingerprint, artifact, training_seconds, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
+            """,
+            [
+                .text(draft.name), .integer(next), .text(draft.kind.rawValue),
+                .text(try JSONText.encode(draft.hyperparameters)), .text(try JSONText.encode(draft.metrics)),
+                .text(try JSONText.encode(draft.featureSchema)), SQLValue(draft.trainingQuery),
+                SQLValue(draft.rowCount), SQLValue(draft.dataFingerprint), .text(draft.artifact),
+                SQLValue(draft.trainingSeconds), .timestamp(draft.createdAt),
+            ])
+        guard let id = row?[0].int64 else { throw RegistryError(.notFound, "the new model's id was not returned") }
+        return ModelRecord(
+            id: id, name: draft.name, version: Int(next), kind: draft.kind, hyperparameters: draft.hyperparameters,
+            metrics: draft.metrics, featureSchema: draft.featureSchema, trainingQuery: draft.trainingQuery,
+            rowCount: draft.rowCount, dataFingerprint: draft.dataFingerprint, artifact: draft.artifact,
+            createdAt: draft.createdAt, trainingSeconds: draft.trainingSeconds)
+    }
+
+    // MARK: Reading
+
+    /// Versions, newest first, optionally of one name, each marked if it is production.
+    public func list(name: String? = nil) throws -> [ModelRecord] {
+        let filter = name == nil ? "" : "WHERE m.name = ?"
+        let rows = try database.query(
+            """
+            SELECT m.*, (p.model_id IS NOT NULL) AS is_production
+            FROM models m LEFT JOIN production_model p ON p.model_id = m.id
+            \(filter)
+            ORDER BY m.name, m.version DESC
+            """, name.map { [.text($0)] } ?? [])
+        return try rows.map(Self.record)
+    }
+
+    public func record(id: Int64) throws -> ModelRecord {
+        guard
+            let row = try database.query(
+                """
+                SELECT *, EXISTS (SELECT 1 FROM production_model p WHERE p.model_id = models.id) AS is_production
+                FROM models WHERE id = ?
+                """, [.integer(id)]
+            ).first
+        else { throw RegistryError(.notFound, "no model with id \(id)") }
+        return try Self.record(row)
+    }
+
+    public func record(name: String, version: Int) throws -> ModelRecord {
+        guard
+            let row = try database.query(
+                "SELECT id FROM models WHERE name = ? AND version = ?", [.text(name), .integer(Int64(version))]
+            ).first, let id = row[0].int64
+        else { throw RegistryError(.notFound, "no model \(name) version \(version)") }
+        return try record(id: id)
+    }
+
+    static func record(_ row: Row) throws -> ModelRecord {
+        func text(_ name: String) -> String { row[name].string ?? "" }
+        guard let kind = ModelKind(rawValue: text("kind")) else {
+            throw RegistryError(.badValue, "model \(row["id"]) has an unknown kind '\(text("kind"))'")
+        }
+        return ModelRecord(
+            id: row["id"].int64 ?? 0, name: text("name"), version: Int(row["version"].int64 ?? 0), kind: kind,
+            hyperparameters: try JSONText.decode(Hyperparameters.self, from: text("hyperparameters")),
+            metrics: try JSONText.decode(VersionMetrics.self, from: text("metrics")),
+            featureSchema: try JSONText.decode(FeatureSchema.self, from: text("feature_schema")),
+            trainingQuery: row["training_query"].string, rowCount: row["row_count"].int64.map(Int.init),
+            dataFingerprint: row["data_fingerprint"].string, artifact: text("artifact"),
+            createdAt: row["created_at"].date ?? Date(timeIntervalSince1970: 0),
+            trainingSeconds: row["training_seconds"].double, isProduction: row["is_production"].bool ?? false)
+    }
+
+    // MARK: Production pointer
+
+    /// Makes a version production for its name and records who did it.
+    @discardableResult
+    public func assign(id: Int64, by: String) throws -> Assignment {
+        try database.transaction { connection in
+            guard let target = try connection.queryFirst("SELECT name FROM models WHERE id = ?", [.integer(id)]),
+                let name = target[0].string
+            else { throw RegistryError(.notFound, "no model with id \(id)") }
+            return try assign(id: id, name: name, by: by, on: connection)
+        }
+    }
+
+    func assign(id: Int64, name: String, by: String, on connection: any Connection) throws -> Assignment {
+        try connection.lock("modelserve.production:\(name)")
+        let previous = try connection.queryFirst(
+            "SELECT model_id FROM production_model WHERE name = ?", [.text(name)])?[0].int64
+        let now = Date()
+        try connection.execute(
+            """
+            INSERT INTO production_model (name, model_id, assigned_at) VALUES (?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET model_id = excluded.model_id, assigned_at = excluded.assigned_at
+            """, [.text(name), .integer(id), .timestamp(now)])
+        try connection.execute(
+            "INSERT INTO model_assignments (name, from_model_id, to_model_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)",
+            [.text(name), previous.map(SQLValue.integer) ?? .null, .integer(id), .timestamp(now), .text(by)])
+        if connection.dialect == .postgres {
+            // Other serve processes follow production changes through this channel.
+            try connection.execute("SELECT pg_notify('modelserve_production', ?)", [.text(name)])
+        }
+        return Assignment(name: name, fromModelID: previous, toModelID: id, assignedAt: now, assignedBy: by)
+    }
+
+    /// The production version of `name`, if one is assigned.
+    public func production(name: String) throws -> Production? {
+        try productions().first { $0.record.name == name }
+    }
+
+    /// Every name's production version.
+    public func productions() throws -> [Production] {
+        let rows = try database.query(
+            "SELECT model_id, assigned_at FROM production_model ORDER BY name")
+        return try rows.map { row in
+            Production(
+                record: try record(id: row[0].int64 ?? 0), assignedAt: row[1].date ?? Date(timeIntervalSince1970: 0))
+        }
+    }
+
+    /// Points production back at the version it pointed to before the latest assignment.
+    @discardableResult
+    public func rollback(name: String, by: String) throws -> Assignment {
+        try database.transaction { connection in
+            try connection.lock("modelserve.production:\(name)")
+            guard
+                let latest = try connection.queryFirst(
+                    "SELECT from_model_id FROM model_assignments WHERE name = ? ORDER BY id DESC LIMIT 1", [.text(name)]
+                )
+            else { throw RegistryError(.noProduction, "model \(name) has never been assigned to production") }
+            guard let previous = latest[0].int64 else {
+                throw RegistryError(.nothingToRollBack, "model \(name) has no earlier production version to go back to")
+            }
+            return try assign(id: previous, name: name, by: by, on: connection)
+        }
+    }
+
+    /// The assignment history of a name, newest first.
+    public func assignments(name: String) throws -> [Assignment] {
+        try database.query(
+            "SELECT name, from_model_id, to_model_id, assigned_at, assigned_by FROM model_assignments WHERE name = ? ORDER BY id DESC",
+            [.text(name)]
+        ).map { row in
+            Assignment(
+                name: row[0].string ?? "", fromModelID: row[1].int64, toModelID: row[2].int64 ?? 0,
+                assignedAt: row[3].date ?? Date(timeIntervalSince1970: 0), assignedBy: row[4].string ?? "")
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+public import Learning
+import Storage
+
+/// The training pipeline: SQL -> data -> one model version per hyperparameter set ->
+/// metrics -> registry, and optionally the production pointer.
+public struct Trainer: Sendable {
+    public let registry: ModelRegistry
+
+    public init(registry: ModelRegistry) {
+        self.registry = registry
+    }
+
+    /// Whether and how a new version becomes production.
+    public enum Promotion: Sendable, Equatable {
+        case none
+        /// The best new version (by the kind's headline metric) is assigned.
+        case always
+        /// The best new version by `metric` is assigned only if it beats production on it.
+        case ifBetter(metric: String)
+    }
+
+    public struct Result: Sendable {
+        public var versions: [ModelRecord]
+        public var promoted: ModelRecord?
+        /// Why a version was or was not promoted.
+        public var promotionNote: String?
+        public var rows: Int
+        public var fingerprint: String
+        /// True when the test fraction was 0: metrics are on the training rows.
+        public var metricsOnTrainingData: Bool
+    }
+
+    /// The metric that ranks versions of a kind when no metric is named.
+    public static func headlineMetric(_ kind: ModelKind) -> String {
+        kind == .logistic ? "roc_auc" : "rmse"
+    }
+
+    public func train(
+        _ spec: TrainingSpec, promotion: Promotion = .none, by: String = "modelserve",
+        progress: (String) -> Void = { _ in }
+    ) throws -> Result {
+        try spec.validate()
+        if case .ifBetter(let metric) = promotion { _ = try MetricDirection.isBetter(0, than: 0, on: metric) }
+        let started = Date()
+        let queryData = try QueryDataReader.read(
+            registry.database, query: spec.query, target: spec.target, features: spec.features,
+            categoricalHints: spec.categoricalHints
+        ) { rows in progress("reading: \(rows.formatted()) rows") }
+        let data = queryData.data
+        let schema = spec.features ?? queryData.schema
+        progress(
+            "read \(data.count.formatted()) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; "
+                + "features: \(schema.all.joined(separator: ", "))")
+        let stratify = spec.kind == .logistic && spec.split.stratify ? data.target : nil
+        if spec.kind == .logistic {
+            do {
+                try LogisticRegression.checkBinary(data.target)
+            } catch let error as LearningError {
+                throw LearningError(error.code, "target \(spec.target): \(error.message)")
+            }
+        }
+        let (trainRows, testRows) =
+            spec.split.testFraction > 0
+            ? Splits.trainTest(
+                count: data.count, testFraction: spec.split.testFraction, seed: spec.split.seed, stratifyBy: stratify)
+            : (Array(0..<data.count), [])
+        guard !trainRows.isEmpty, spec.split.testFraction == 0 || !testRows.isEmpty else {
+            throw RegistryError(
+                .noData,
+                "\(data.count) rows are too few to hold out \(Int(spec.split.testFraction * 100))% for testing; use test_fraction 0"
+            )
+        }
+        let trainData = testRows.isEmpty ? data : data.selecting(rows: trainRows)
+        let testData = testRows.isEmpty ? nil : data.selecting(rows: testRows)
+
+        var drafts: [ModelRegistry.Draft] = []
+        for (index, hyperparameters) in spec.hyperparameterSets.enumerated() {
+            let label = "set \(index + 1)/\(spec.hyperparameterSets.count) \(Self.describe(hyperparameters))"
+            progress("training \(label)")
+            let setStarted = Date()
+            do {
+                let model = try Model.train(
+                    kind: spec.kind, data: trainData, schema: schema, hyperparameters: hyperparameters)
+                let trainMetrics = try model.evaluate(on: trainData).named
+                let testMetrics = try testData.map { try model.evaluate(on: $0).named }
+                var crossValidation: VersionMetrics.CrossValidation?
+                if let folds = spec.crossValidationFolds {
+                    progress("cross-validating \(label) over \(folds) folds")
+                    crossValidation = try Self.crossValidate(
+                        spec: spec, data: trainData, schema: schema, hyperparameters: hyperparameters, folds: folds)
+                }
+                let artifact = String(decoding: try model.artifactJSON(), as: UTF8.self)
+                drafts.append(
+                    ModelRegistry.Draft(
+                        name: spec.name, kind: spec.kind, hyperparameters: hyperparameters,
+                        metrics: VersionMetrics(
+                            train: trainMetrics, test: testMetrics, crossValidation: crossValidation),
+                        featureSchema: schema, trainingQuery: spec.query, rowCount: data.count,
+                        dataFingerprint: queryData.fingerprint, artifact: artifact,
+                        trainingSeconds: Date().timeIntervalSince(setStarted)))
+            } catch let error as LearningError {
+                throw LearningError(error.code, "\(label): \(error.message)", details: error.details)
+            }
+        }
+        // Every set trained: now register them together, so a failure leaves nothing behind.
+        let versions = try registry.register(drafts)
+        var result = Result(
+            versions: versions, rows: data.count, fingerprint: queryData.fingerprint,
+            metricsOnTrainingData: testData == nil)
+        try promote(&result, promotion: promotion, kind: spec.kind, by: by)
+        return result
+    }
+
+    private func promote(_ result: inout Result, promotion: Promotion, kind: ModelKind, by: String) throws {
+        let metric: String
+        switch promotion {
+        case .none: return
+        case .always: metric = Self.headlineMetric(kind)
+        case .ifBetter(let named): metric = named
+        }
+        let scored = result.versions.compactMap { v in v.metrics.heldOut[metric].map { (v, $0) } }
+        guard var best = scored.first else {
+            result.promotionNote = "not promoted: the new versions have no \(metric)"
+            return
+        }
+        for candidate in scored.dropFirst() where try MetricDirection.isBetter(candidate.1, than: best.1, on: metric) {
+            best = candidate
+        }
+        if case .ifBetter = promotion, let current = try registry.production(name: best.0.name) {
+            guard let incumbent = current.record.metrics.heldOut[metric] else {
+                result.promotionNote = "promoted: production version \(current.record.version) has no \(metric)"
+                try registry.assign(id: best.0.id, by: by)
+                result.promoted = best.0
+                return
+            }
+            guard try MetricDirection.isBetter(best.1, than: incumbent, on: metric) else {
+                result.promotionNote =
+                    "not promoted: best new \(metric) \(Self.format(best.1)) does not beat production version \(current.record.version)'s \(Self.format(incumbent))"
+                return
+            }
+            result.promotionNote =
+                "promoted: \(metric) \(Self.format(best.1)) beats production version \(current.record.version)'s \(Self.format(incumbent))"
+        } else {
+            result.promotionNote = "promoted version \(best.0.version) (\(metric) \(Self.format(best.1)))"
+        }
+        try registry.assign(id: best.0.id, by: by)
+        result.promoted = best.0
+    }
+
+    static func crossValidate(
+        spec: TrainingSpec, data: TrainingData, schema: FeatureSchema, hyperparameters: Hyperparameters, folds: Int
+    ) throws -> VersionMetrics.CrossValidation {
+        let split = Splits.kFold(
+            count: data.count, folds: min(folds, data.count), seed: spec.split.seed,
+            stratifyBy: spec.kind == .logistic && spec.split.stratify ? data.target : nil)
+        var scores: [[String: Double]] = []
+        for fold in split {
+            let model = try Model.train(
+                kind: spec.kind, data: data.selecting(rows: fold.train), schema: schema,
+                hyperparameters: hyperparameters)
+            scores.append(try model.evaluate(on: data.selecting(rows: fold.test)).named)
+        }
+        var mean: [String: Double] = [:]
+        var deviation: [String: Double] = [:]
+        for key in Set(scores.flatMap(\.keys)) where key != "rows" {
+            let values = scores.compactMap { $0[key] }
+            let m = values.reduce(0, +) / Double(values.count)
+            mean[key] = m
+            deviation[key] = (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count)).squareRoot()
+        }
+        return .init(folds: split.count, mean: mean, standardDeviation: deviation)
+    }
+
+    static func describe(_ hyperparameters: Hyperparameters) -> String {
+        hyperparameters.isEmpty
+            ? "(defaults)"
+            : hyperparameters.keys.sorted().map { "\($0)=\(hyperparameters[$0]!)" }.joined(separator: " ")
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%.4g", value) }
+}

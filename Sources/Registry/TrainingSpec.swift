@@ -1,0 +1,87 @@
+import Foundation
+public import Learning
+
+/// What to train: a model name and kind, the SQL that yields the data, the target and
+/// features, how to hold data out, and one or more hyperparameter sets.
+public struct TrainingSpec: Sendable, Equatable {
+    public var name: String
+    public var kind: ModelKind
+    public var query: String
+    public var target: String
+    /// nil: every result column but the target, text columns categorical.
+    public var features: FeatureSchema?
+    /// Columns to treat as categorical when features are inferred.
+    public var categoricalHints: [String] = []
+    public var split = Split()
+    /// k-fold cross-validation on the training part, when set.
+    public var crossValidationFolds: Int?
+    /// One model version is trained per set.
+    public var hyperparameterSets: [Hyperparameters] = [[:]]
+
+    public struct Split: Sendable, Equatable {
+        /// 0 trains on every row (metrics are then on the training data).
+        public var testFraction = 0.2
+        public var seed: UInt64 = 42
+        /// Stratify by class (logistic only).
+        public var stratify = true
+
+        public init() {}
+    }
+
+    public init(name: String, kind: ModelKind, query: String, target: String) {
+        self.name = name
+        self.kind = kind
+        self.query = query
+        self.target = target
+    }
+
+    /// Checks what can be checked before touching data.
+    public func validate() throws {
+        guard !name.isEmpty, name.count <= 100,
+            name.unicodeScalars.allSatisfy({
+                CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
+            })
+        else {
+            throw SpecError(
+                field: "name", message: "'\(name)' is not a valid model name: use letters, digits, '-', '_' and '.'")
+        }
+        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw SpecError(field: "query", message: "the query is empty")
+        }
+        guard (0..<1).contains(split.testFraction) else {
+            throw SpecError(
+                field: "split.test_fraction", message: "must be at least 0 and below 1; got \(split.testFraction)")
+        }
+        if let folds = crossValidationFolds, folds < 2 {
+            throw SpecError(field: "cv.folds", message: "must be at least 2; got \(folds)")
+        }
+        for (i, set) in hyperparameterSets.enumerated() {
+            do {
+                _ = try ModelSettings(kind: kind, set)
+            } catch let error as LearningError {
+                throw SpecError(field: "hyperparameters[\(i)]", message: error.message)
+            }
+        }
+    }
+}
+
+/// A problem in a training spec, located by line (when from a file) and field.
+public struct SpecError: Error, Sendable, CustomStringConvertible {
+    public var file: String?
+    public var line: Int?
+    public var field: String
+    public var message: String
+
+    public init(file: String? = nil, line: Int? = nil, field: String, message: String) {
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        var location = file ?? "spec"
+        if let line { location += ":\(line)" }
+        return "\(location): \(field): \(message)"
+    }
+}

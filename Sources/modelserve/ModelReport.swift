@@ -1,0 +1,123 @@
+import Foundation
+import Learning
+import Registry
+
+/// The long-form text of `models show` and `models compare`.
+enum ModelReport {
+    static func text(_ record: ModelRecord) throws -> String {
+        let model = try record.model()
+        var lines: [String] = []
+        lines.append(
+            "\(record.name) version \(record.version) (id \(record.id))\(record.isProduction ? "  [production]" : "")")
+        lines.append("kind:            \(record.kind.rawValue)")
+        lines.append("hyperparameters: \(RecordTable.hyperparameterText(record.hyperparameters))")
+        lines.append(
+            "created:         \(RecordTable.dateText(record.createdAt)) UTC, trained in \(String(format: "%.2f", record.trainingSeconds ?? 0)) s"
+        )
+        lines.append(
+            "data:            \(record.rowCount.map { $0.formatted() } ?? "?") rows, fingerprint \(record.dataFingerprint ?? "-")"
+        )
+        lines.append(
+            "features:        numeric \(record.featureSchema.numeric.joined(separator: ", "))"
+                + (record.featureSchema.categorical.isEmpty
+                    ? "" : "; categorical \(record.featureSchema.categorical.joined(separator: ", "))"))
+        lines.append(
+            "fit:             \(model.training.solver), \(model.training.iterations) iterations, converged: \(model.training.converged)"
+        )
+        if let query = record.trainingQuery {
+            lines.append("query:")
+            lines += query.split(separator: "\n").map { "  " + $0 }
+        }
+        lines.append("")
+        lines.append(
+            "metrics (\(record.metrics.evaluatedOn == "test" ? "held-out test rows" : "training rows: test fraction was 0")):"
+        )
+        var metrics = TextTable([
+            "metric", "train", record.metrics.test == nil ? "" : "test",
+            record.metrics.crossValidation == nil ? "" : "cv mean",
+            record.metrics.crossValidation == nil ? "" : "cv std",
+        ])
+        for key in record.metrics.train.keys.sorted() where key != "rows" {
+            metrics.add([
+                key, metricText(record.metrics.train[key]),
+                record.metrics.test == nil ? "" : metricText(record.metrics.test?[key]),
+                record.metrics.crossValidation == nil ? "" : metricText(record.metrics.crossValidation?.mean[key]),
+                record.metrics.crossValidation == nil
+                    ? "" : metricText(record.metrics.crossValidation?.standardDeviation[key]),
+            ])
+        }
+        lines.append(metrics.rendered)
+        lines.append("")
+        lines.append(coefficientTable(model))
+        return lines.joined(separator: "\n")
+    }
+
+    /// Coefficients by feature, with the inference table when the fit has one.
+    static func coefficientTable(_ model: Model) -> String {
+        let names = ["intercept"] + model.featureNames
+        let values = [model.intercept] + model.coefficients
+        if let inference = model.training.olsInference {
+            var table = TextTable(["feature", "coef", "std err", "HC3 se", "t", "P>|t|", "[0.025", "0.975]"])
+            for i in names.indices {
+                table.add([
+                    names[i], fmt(values[i]), fmt(inference.standardErrors[i]), fmt(inference.robustStandardErrors?[i]),
+                    fmt(inference.tValues[i]), pText(inference.pValues[i]), fmt(inference.confidenceLow[i]),
+                    fmt(inference.confidenceHigh[i]),
+                ])
+            }
+            return table.rendered + "\n\n"
+                + "R² \(fmt(inference.rSquared)), adj. R² \(fmt(inference.adjustedRSquared)), F \(fmt(inference.fStatistic)) "
+                + "(p \(pText(inference.fPValue))), log-likelihood \(fmt(inference.logLikelihood)), AIC \(fmt(inference.aic)), "
+                + "BIC \(fmt(inference.bic)), residual SE \(fmt(inference.residualStandardError)), "
+                + "condition number \(fmt(inference.conditionNumber)), \(inference.observations) observations"
+        }
+        if let inference = model.training.logisticInference {
+            var table = TextTable(["feature", "coef", "std err", "z", "P>|z|", "[0.025", "0.975]"])
+            for i in names.indices {
+                table.add([
+                    names[i], fmt(values[i]), fmt(inference.standardErrors[i]), fmt(inference.zValues[i]),
+                    pText(inference.pValues[i]), fmt(inference.confidenceLow[i]), fmt(inference.confidenceHigh[i]),
+                ])
+            }
+            return table.rendered + "\n\n"
+                + "log-likelihood \(fmt(inference.logLikelihood)), null \(fmt(inference.nullLogLikelihood)), "
+                + "LLR p \(pText(inference.likelihoodRatioPValue)), pseudo R² \(fmt(inference.pseudoRSquared))"
+        }
+        var table = TextTable(["feature", "coef"])
+        for i in names.indices { table.add([names[i], fmt(values[i])]) }
+        return table.rendered
+    }
+
+    static func comparison(_ a: ModelRecord, _ b: ModelRecord) throws -> String {
+        let ma = try a.model()
+        let mb = try b.model()
+        let left = "\(a.name) v\(a.version) (id \(a.id))"
+        let right = "\(b.name) v\(b.version) (id \(b.id))"
+        var metrics = TextTable(["metric", left, right, "difference"])
+        let keys = Set(a.metrics.heldOut.keys).union(b.metrics.heldOut.keys).subtracting(["rows"]).sorted()
+        for key in keys {
+            let x = a.metrics.heldOut[key]
+            let y = b.metrics.heldOut[key]
+            metrics.add([key, metricText(x), metricText(y), x != nil && y != nil ? metricText(y! - x!) : "-"])
+        }
+        var coefficients = TextTable(["feature", left, right])
+        let ca = Dictionary(
+            uniqueKeysWithValues: [("intercept", ma.intercept)] + ma.namedCoefficients.map { ($0.name, $0.value) })
+        let cb = Dictionary(
+            uniqueKeysWithValues: [("intercept", mb.intercept)] + mb.namedCoefficients.map { ($0.name, $0.value) })
+        let names = ["intercept"] + (ma.featureNames + mb.featureNames.filter { !ma.featureNames.contains($0) })
+        for name in names { coefficients.add([name, fmt(ca[name]), fmt(cb[name])]) }
+        return
+            "hyperparameters: \(RecordTable.hyperparameterText(a.hyperparameters))  |  \(RecordTable.hyperparameterText(b.hyperparameters))\n\n"
+            + "held-out metrics:\n" + metrics.rendered + "\n\ncoefficients:\n" + coefficients.rendered
+    }
+
+    static func fmt(_ v: Double?) -> String {
+        guard let v else { return "-" }
+        return String(format: "%.4f", v)
+    }
+
+    static func pText(_ p: Double) -> String {
+        p < 0.0001 ? String(format: "%.2e", p) : String(format: "%.4f", p)
+    }
+}

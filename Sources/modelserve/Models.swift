@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import Learning
+import Registry
+import Storage
+
+/// `modelserve models ...`: the registry from the command line.
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, inspect, assign, roll back, export and import model versions.",
+        subcommands: [
+            List.self, Show.self, Assign.self, Current.self, Rollback.self, Export.self, Import.self, Compare.self,
+        ]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Versions with their key metrics; * marks production.")
+        @Option(help: "Only this model name.") var name: String?
+        @Flag(help: "A JSON array instead of a table.") var json = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                let records = try ModelRegistry(database).list(name: name)
+                if json {
+                    Console.out(try RecordJSON.text(try records.map(RecordJSON.summary)))
+                } else if records.isEmpty {
+                    Console.out(name.map { "no versions of \($0)" } ?? "no models yet: train one with modelserve train")
+                } else {
+                    Console.out(RecordTable.versions(records, markProduction: true))
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Everything about a version: metrics, coefficients by feature, inference.")
+        @Argument(help: "Model id.") var id: Int64
+        @Flag(help: "One JSON object.") var json = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                let record = try ModelRegistry(database).record(id: id)
+                if json {
+                    Console.out(try RecordJSON.text(try RecordJSON.detail(record)))
+                    return
+                }
+                Console.out(try ModelReport.text(record))
+            }
+        }
+    }
+
+    struct Assign: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a version production for its name.")
+        @Argument(help: "Model id.") var id: Int64
+        @Flag(help: "JSON output.") var json = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                let registry = ModelRegistry(database)
+                let assignment = try registry.assign(id: id, by: Identity.current)
+                try report(assignment, registry, json: json)
+            }
+        }
+    }
+
+    struct Current: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The production version of each name (or of one).")
+        @Option(help: "Only this model name.") var name: String?
+        @Flag(help: "JSON output.") var json = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                var productions = try ModelRegistry(database).productions()
+                if let name { productions = productions.filter { $0.record.name == name } }
+                if productions.isEmpty {
+                    throw RegistryError(
+                        .noProduction,
+                        name.map { "model \($0) has no production version" } ?? "no production versions yet")
+                }
+                if json {
+                    let objects = try productions.map { p -> [String: Any] in
+                        var object = try RecordJSON.summary(p.record)
+                        object["assigned_at"] = ISO8601DateFormatter().string(from: p.assignedAt)
+                        object["feature_schema"] = try RecordJSON.jsonObject(p.record.featureSchema)
+                        return object
+                    }
+                    Console.out(try RecordJSON.text(name == nil ? objects as Any : objects[0]))
+                } else {
+                    Console.out(RecordTable.versions(productions.map(\.record)))
+                }
+            }
+        }
+    }
+
+    struct Rollback: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Point production back at the version before the latest assignment.")
+        @Argument(help: "Model name.") var name: String
+        @Flag(help: "JSON output.") var json = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                let registry = ModelRegistry(database)
+                try report(try registry.rollback(name: name, by: Identity.current), registry, json: json)
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a version as a JSON document (artifact and registry record).")
+        @Argument(help: "Model id.") var id: Int64
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                Console.out(String(decoding: try ModelRegistry(database).export(id: id), as: UTF8.self))
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register an exported version as the next version of its name.")
+        @Argument(help: "The export file (- for standard input).") var file: String
+        @Option(help: "Register under this name instead.") var name: String?
+        @Flag(help: "JSON output.") var json = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let data =
+                    file == "-"
+                    ? FileHandle.standardInput.readDataToEndOfFile()
+                    : try Data(contentsOf: URL(fileURLWithPath: file))
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                let record = try ModelRegistry(database).importExport(data, name: name)
+                if json {
+                    Console.out(try RecordJSON.text(try RecordJSON.summary(record)))
+                } else {
+                    Console.out("imported as \(record.name) version \(record.version) (id \(record.id))")
+                }
+            }
+        }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Metrics and coefficients of two versions side by side.")
+        @Argument(help: "First model id.") var first: Int64
+        @Argument(help: "Second model id.") var second: Int64
+        @Flag(help: "JSON output.") var json = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try Console.run {
+                let database = try options.openRegistry(maxConnections: 1)
+                defer { database.close() }
+                let registry = ModelRegistry(database)
+                let a = try registry.record(id: first)
+                let b = try registry.record(id: second)
+                if json {
+                    Console.out(
+                        try RecordJSON.text(["first": try RecordJSON.detail(a), "second": try RecordJSON.detail(b)]))
+                } else {
+                    Console.out(try ModelReport.comparison(a, b))
+                }
+            }
+        }
+    }
+}
+
+/// Prints an assignment as a line or JSON.
+private func report(_ assignment: ModelRegistry.Assignment, _ registry: ModelRegistry, json: Bool) throws {
+    let to = try registry.record(id: assignment.toModelID)
+    if json {
+        Console.out(
+            try RecordJSON.text([
+                "name": assignment.name, "from_model_id": assignment.fromModelID as Any,
+                "to_model_id": assignment.toModelID,
+                "version": to.version, "assigned_by": assignment.assignedBy,
+                "assigned_at": ISO8601DateFormatter().string(from: assignment.assignedAt),
+            ]))
+        return
+    }
+    let from = try assignment.fromModelID.map { try registry.record(id: $0) }
+    Console.out(
+        "\(assignment.name): production is now version \(to.version) (id \(to.id))"
+            + (from.map { ", was version \($0.version) (id \($0.id))" } ?? ", first assignment"))
+}

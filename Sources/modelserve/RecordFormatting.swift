@@ -1,0 +1,84 @@
+import Foundation
+import Learning
+import Registry
+
+/// Model versions as tables for people.
+enum RecordTable {
+    /// The headline metrics of a kind, in display order.
+    static func keyMetrics(_ kind: ModelKind) -> [String] {
+        kind == .logistic ? ["roc_auc", "log_loss", "accuracy", "f1"] : ["rmse", "r2", "mae"]
+    }
+
+    static func versions(_ records: [ModelRecord], markProduction: Bool = false) -> String {
+        let metrics = Array(Set(records.flatMap { keyMetrics($0.kind) })).sorted {
+            let order = ["roc_auc", "log_loss", "accuracy", "f1", "rmse", "r2", "mae"]
+            return order.firstIndex(of: $0)! < order.firstIndex(of: $1)!
+        }
+        var table = TextTable(
+            (markProduction ? [""] : []) + ["id", "name", "version", "kind", "hyperparameters"] + metrics + [
+                "rows", "created",
+            ])
+        for record in records {
+            let held = record.metrics.heldOut
+            table.add(
+                (markProduction ? [record.isProduction ? "*" : ""] : [])
+                    + [
+                        String(record.id), record.name, String(record.version), record.kind.rawValue,
+                        hyperparameterText(record.hyperparameters),
+                    ]
+                    + metrics.map { metricText(held[$0]) }
+                    + [record.rowCount.map { $0.formatted() } ?? "-", dateText(record.createdAt)])
+        }
+        return table.rendered
+    }
+
+    static func hyperparameterText(_ h: Hyperparameters) -> String {
+        h.isEmpty ? "(defaults)" : h.keys.sorted().map { "\($0)=\(h[$0]!)" }.joined(separator: " ")
+    }
+
+    static func dateText(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}
+
+/// Model versions as JSON for scripts.
+enum RecordJSON {
+    static func summary(_ record: ModelRecord) throws -> [String: Any] {
+        [
+            "id": record.id, "name": record.name, "version": record.version, "kind": record.kind.rawValue,
+            "hyperparameters": try jsonObject(record.hyperparameters), "metrics": try jsonObject(record.metrics),
+            "created_at": ISO8601DateFormatter().string(from: record.createdAt), "production": record.isProduction,
+            "row_count": record.rowCount as Any, "data_fingerprint": record.dataFingerprint as Any,
+        ]
+    }
+
+    /// Everything about a version, coefficients keyed by feature name.
+    static func detail(_ record: ModelRecord) throws -> [String: Any] {
+        var out = try summary(record)
+        let model = try record.model()
+        out["feature_schema"] = try jsonObject(record.featureSchema)
+        out["training_query"] = record.trainingQuery as Any
+        out["training_seconds"] = record.trainingSeconds as Any
+        out["coefficients"] = Dictionary(uniqueKeysWithValues: model.namedCoefficients.map { ($0.name, $0.value) })
+        out["intercept"] = model.intercept
+        out["training"] = try jsonObject(model.training)
+        return out
+    }
+
+    static func jsonObject<T: Encodable>(_ value: T) throws -> Any {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try JSONSerialization.jsonObject(with: encoder.encode(value), options: [.fragmentsAllowed])
+    }
+
+    static func text(_ object: Any) throws -> String {
+        String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]),
+            as: UTF8.self)
+    }
+}

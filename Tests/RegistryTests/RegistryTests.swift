@@ -1,0 +1,218 @@
+import Foundation
+import Learning
+import Registry
+import Storage
+import TestSupport
+import Testing
+
+/// Demo data loaded into a fresh database of each backend.
+func withDemoDatabase<T>(_ backend: Backend, _ body: (any Database, ModelRegistry) throws -> T) throws -> T {
+    try TestDatabase.with(backend) { database, _ throws in
+        try Migrator(for: database).migrate(database)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (dataset, rows) in [(DemoData.Dataset.click, 3_000), (.diamonds, 800), (.promotion, 600)] {
+            for table in DemoData.generate(dataset, rows: rows) {
+                let path = folder.appendingPathComponent("\(table.name).csv").path
+                try table.csv.write(toFile: path, atomically: true, encoding: .utf8)
+                _ = try CSVLoader(path: path, table: table.name).load(into: database)
+            }
+        }
+        return try body(database, ModelRegistry(database))
+    }
+}
+
+func pipeline(_ name: String) throws -> TrainingSpec {
+    try TrainingSpec.load(path: TrainingSpecTests.repository.appendingPathComponent("pipelines/\(name).yaml").path)
+}
+
+@Suite("Registry end to end")
+struct RegistryTests {
+    @Test(
+        "generate, load, train two logistic sets and a linear model, list, assign, roll back, export and import",
+        arguments: Backend.allCases)
+    func endToEnd(backend: Backend) throws {
+        try withDemoDatabase(backend) { database, registry throws in
+            let trainer = Trainer(registry: registry)
+            let click = try trainer.train(try pipeline("click"), promotion: .always, by: "test")
+            #expect(click.versions.map(\.version) == [1, 2])
+            #expect(click.promoted != nil)
+            let diamonds = try trainer.train(try pipeline("diamonds"), by: "test")
+            #expect(diamonds.versions.map(\.version) == [1, 2])
+            let ols = try diamonds.versions[0].model()
+            #expect(ols.training.olsInference != nil)
+            #expect(ols.featureNames.contains("cut=Ideal"))
+            #expect(diamonds.versions[0].metrics.crossValidation?.folds == 5)
+            // The log-linear price is recovered: log(price) = 6.2 + 2.1·carat + grades + noise.
+            #expect((diamonds.versions[0].metrics.test?["r2"] ?? 0) > 0.9)
+            let carat = try #require(ols.namedCoefficients.first { $0.name == "carat" }?.value)
+            #expect(abs(carat - 2.1) < 0.05)
+
+            let all = try registry.list()
+            #expect(all.count == 4)
+            #expect(all.filter(\.isProduction).map(\.id) == [click.promoted!.id])
+
+            let other = click.versions.first { $0.id != click.promoted!.id }!
+            let assignment = try registry.assign(id: other.id, by: "test")
+            #expect(assignment.fromModelID == click.promoted!.id)
+            #expect(try registry.production(name: "click")?.record.id == other.id)
+            try registry.rollback(name: "click", by: "test")
+            #expect(try registry.production(name: "click")?.record.id == click.promoted!.id)
+            #expect(try registry.assignments(name: "click").count == 3)
+
+            // Export and import: a new version whose predictions are bit-identical.
+            let exported = try registry.export(id: other.id)
+            let imported = try registry.importExport(exported)
+            #expect(imported.name == "click")
+            #expect(imported.version == 3)
+            let a = try other.model()
+            let b = try imported.model()
+            let rows = try database.query(
+                "SELECT apr, requested, annual_income, loan_purpose, credit, lender_id FROM offers JOIN leads USING (lead_uuid) LIMIT 25"
+            )
+            for row in rows {
+                var features: [String: FeatureValue] = [:]
+                for name in ["apr", "requested", "annual_income"] {
+                    features[name] = row[name].double.map(FeatureValue.number) ?? .missing
+                }
+                features["loan_purpose"] = .text(row["loan_purpose"].string ?? "")
+                features["credit"] = .text(row["credit"].string ?? "")
+                features["lender_id"] = .number(row["lender_id"].double ?? 0)
+                guard case .classification(let p, _) = try a.predict(features).prediction,
+                    case .classification(let q, _) = try b.predict(features).prediction
+                else { Issue.record("not classifications"); return }
+                #expect(p.bitPattern == q.bitPattern)
+            }
+            #expect(imported.metrics == other.metrics)
+            #expect(imported.dataFingerprint == other.dataFingerprint)
+        }
+    }
+
+    @Test("the same spec on the same data gives the same coefficients and fingerprint", arguments: Backend.allCases)
+    func reproducible(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry throws in
+            let trainer = Trainer(registry: registry)
+            let first = try trainer.train(try pipeline("promotion"))
+            let second = try trainer.train(try pipeline("promotion"))
+            #expect(first.fingerprint == second.fingerprint)
+            for (a, b) in zip(first.versions, second.versions) {
+                #expect(try a.model().coefficients == b.model().coefficients)
+                #expect(a.version + 2 == b.version)
+            }
+            // Unpenalised promotion model: both traits matter, with statsmodels-style inference.
+            let unpenalised = try #require(first.versions.first { $0.hyperparameters["penalty"] == .text("none") })
+            let inference = try #require(try unpenalised.model().training.logisticInference)
+            #expect(inference.pValues.dropFirst().allSatisfy { $0 < 1e-6 })
+        }
+    }
+
+    @Test("the fingerprint is the same on both backends for the same rows")
+    func fingerprintAcrossBackends() throws {
+        let fingerprints = try Backend.allCases.map { backend in
+            try withDemoDatabase(backend) { database, _ throws in
+                try QueryDataReader.read(
+                    database, query: try pipeline("promotion").query, target: "promoted",
+                    features: FeatureSchema(numeric: ["network_ability", "competence"])
+                ).fingerprint
+            }
+        }
+        #expect(fingerprints[0] == fingerprints[1])
+    }
+
+    @Test("two trainers racing on one name get distinct versions", arguments: Backend.allCases)
+    func racingTrainers(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry throws in
+            var racing = try pipeline("promotion")
+            racing.hyperparameterSets = [["penalty": .text("l2")]]
+            let spec = racing
+            let failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do {
+                    _ = try Trainer(registry: registry).train(spec)
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            #expect(try registry.list(name: "promotion").map(\.version).sorted() == [1, 2, 3, 4])
+        }
+    }
+
+    @Test("promote-if-better promotes only a version that beats production", arguments: Backend.allCases)
+    func promoteIfBetter(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry throws in
+            let trainer = Trainer(registry: registry)
+            var spec = try pipeline("promotion")
+            spec.hyperparameterSets = [["penalty": .text("none")]]
+            let good = try trainer.train(spec, promotion: .ifBetter(metric: "log_loss"))
+            #expect(good.promoted?.id == good.versions[0].id)  // nothing in production yet
+            spec.hyperparameterSets = [["C": .number(0.0001)]]  // heavily shrunk: worse log loss
+            let worse = try trainer.train(spec, promotion: .ifBetter(metric: "log_loss"))
+            #expect(worse.promoted == nil)
+            #expect(worse.promotionNote?.contains("does not beat production") == true)
+            #expect(try registry.production(name: "promotion")?.record.id == good.versions[0].id)
+            #expect(throws: RegistryError.self) { try trainer.train(spec, promotion: .ifBetter(metric: "vibes")) }
+        }
+    }
+
+    @Test("bad training input is a clear error and registers nothing", arguments: Backend.allCases)
+    func badInput(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry throws in
+            let trainer = Trainer(registry: registry)
+            func attempt(
+                _ query: String, target: String = "promoted", kind: ModelKind = .logistic,
+                features: FeatureSchema? = nil, hyperparameters: Hyperparameters = [:]
+            ) -> any Error {
+                var spec = TrainingSpec(name: "bad", kind: kind, query: query, target: target)
+                spec.features = features
+                spec.hyperparameterSets = [hyperparameters]
+                do {
+                    _ = try trainer.train(spec)
+                    return TestSetupError("no error")
+                } catch {
+                    return error
+                }
+            }
+            let sqlError = attempt("SELECT nope FROM promotion")
+            #expect((sqlError as? DatabaseError)?.message.contains("nope") == true, "\(sqlError)")
+            let noRows = attempt("SELECT network_ability, promoted FROM promotion WHERE id < 0")
+            #expect((noRows as? RegistryError)?.code == .noData)
+            let noTarget = attempt("SELECT network_ability FROM promotion")
+            #expect(
+                "\(noTarget)".contains(
+                    "target 'promoted' is not a column of the query result (columns: network_ability)"))
+            let noFeature = attempt(
+                "SELECT network_ability, promoted FROM promotion", features: FeatureSchema(numeric: ["competence"]))
+            #expect("\(noFeature)".contains("feature 'competence' is not a column"))
+            let notBinary = attempt("SELECT network_ability, id AS promoted FROM promotion")
+            #expect((notBinary as? LearningError)?.code == .nonBinaryTarget)
+            let badParameter = attempt(
+                "SELECT network_ability, promoted FROM promotion", hyperparameters: ["gamma": .number(1)])
+            #expect("\(badParameter)".contains("unknown hyperparameter gamma for logistic"))
+            let textFeature = attempt(
+                "SELECT 'x' || id AS label, network_ability, promoted FROM promotion",
+                features: FeatureSchema(numeric: ["label"]))
+            #expect("\(textFeature)".contains("feature label is declared numeric but row 1 has text 'x1'"))
+            #expect(try registry.list().isEmpty)
+            #expect(throws: RegistryError.self) { try registry.assign(id: 424_242, by: "test") }
+            let unknown = #expect(throws: RegistryError.self) { try registry.record(id: 424_242) }
+            #expect(unknown?.message == "no model with id 424242")
+        }
+    }
+
+    @Test("flags-form features: every column but the target, text columns categorical", arguments: Backend.allCases)
+    func inferredFeatures(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry throws in
+            var spec = TrainingSpec(
+                name: "diamond-price", kind: .linear,
+                query: "SELECT carat, cut, color, price FROM diamonds", target: "price")
+            spec.split.testFraction = 0
+            let result = try Trainer(registry: registry).train(spec)
+            #expect(result.metricsOnTrainingData)
+            #expect(
+                result.versions[0].featureSchema == FeatureSchema(numeric: ["carat"], categorical: ["cut", "color"]))
+            #expect(result.versions[0].metrics.evaluatedOn == "train")
+        }
+    }
+}
