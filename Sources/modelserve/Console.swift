@@ -19,23 +19,37 @@ enum Console {
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let error as DatabaseError {
-            err("error: \(error)")
-            throw ExitCode.failure
-        } catch let error as CSVError {
-            err("error: \(error)")
-            throw ExitCode.failure
-        } catch let error as SpecError {
-            err("error: \(error)")
-            throw ExitCode.failure
-        } catch let error as LearningError {
-            err("error: \(error.message)")
-            throw ExitCode.failure
-        } catch let error as RegistryError {
-            err("error: \(error.message)")
+        } catch let error as any UserFacingError {
+            err("error: \(error.userMessage)")
             throw ExitCode.failure
         }
     }
+}
+
+/// Errors whose message is written for the person at the terminal; anything else is a bug
+/// and keeps Swift's own report.
+protocol UserFacingError: Error {
+    var userMessage: String { get }
+}
+
+extension DatabaseError: UserFacingError {
+    var userMessage: String { description }
+}
+
+extension CSVError: UserFacingError {
+    var userMessage: String { description }
+}
+
+extension SpecError: UserFacingError {
+    var userMessage: String { description }
+}
+
+extension LearningError: UserFacingError {
+    var userMessage: String { message }
+}
+
+extension RegistryError: UserFacingError {
+    var userMessage: String { message }
 }
 
 /// A single status line rewritten in place on a terminal, at most a few times a second;

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Registry
 import Storage
 
 /// `--database`, shared by every subcommand; falls back to `DATABASE_URL`, then the default
@@ -41,5 +42,14 @@ struct DatabaseOptions: ParsableArguments {
             throw error
         }
         return database
+    }
+
+    /// Runs a registry command: errors reported by `Console.run`, the database closed after.
+    func withRegistry(_ body: (ModelRegistry) throws -> Void) throws {
+        try Console.run {
+            let database = try openRegistry(maxConnections: 1)
+            defer { database.close() }
+            try body(ModelRegistry(database))
+        }
     }
 }

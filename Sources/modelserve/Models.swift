@@ -21,10 +21,8 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                let records = try ModelRegistry(database).list(name: name)
+            try options.withRegistry { registry in
+                let records = try registry.list(name: name)
                 if json {
                     Console.out(try RecordJSON.text(try records.map(RecordJSON.summary)))
                 } else if records.isEmpty {
@@ -44,10 +42,8 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                let record = try ModelRegistry(database).record(id: id)
+            try options.withRegistry { registry in
+                let record = try registry.record(id: id)
                 if json {
                     Console.out(try RecordJSON.text(try RecordJSON.detail(record)))
                     return
@@ -64,10 +60,7 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                let registry = ModelRegistry(database)
+            try options.withRegistry { registry in
                 let assignment = try registry.assign(id: id, by: Identity.current)
                 try report(assignment, registry, json: json)
             }
@@ -81,10 +74,8 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                var productions = try ModelRegistry(database).productions()
+            try options.withRegistry { registry in
+                var productions = try registry.productions()
                 if let name { productions = productions.filter { $0.record.name == name } }
                 if productions.isEmpty {
                     throw RegistryError(
@@ -114,10 +105,7 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                let registry = ModelRegistry(database)
+            try options.withRegistry { registry in
                 try report(try registry.rollback(name: name, by: Identity.current), registry, json: json)
             }
         }
@@ -130,10 +118,8 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                Console.out(String(decoding: try ModelRegistry(database).export(id: id), as: UTF8.self))
+            try options.withRegistry { registry in
+                Console.out(String(decoding: try registry.export(id: id), as: UTF8.self))
             }
         }
     }
@@ -147,14 +133,16 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let data =
-                    file == "-"
-                    ? FileHandle.standardInput.readDataToEndOfFile()
-                    : try Data(contentsOf: URL(fileURLWithPath: file))
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                let record = try ModelRegistry(database).importExport(data, name: name)
+            try options.withRegistry { registry in
+                let data: Data
+                if file == "-" {
+                    data = FileHandle.standardInput.readDataToEndOfFile()
+                } else if let contents = FileManager.default.contents(atPath: file) {
+                    data = contents
+                } else {
+                    throw RegistryError(.invalidExport, "cannot read \(file)")
+                }
+                let record = try registry.importExport(data, name: name)
                 if json {
                     Console.out(try RecordJSON.text(try RecordJSON.summary(record)))
                 } else {
@@ -173,10 +161,7 @@ struct Models: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try Console.run {
-                let database = try options.openRegistry(maxConnections: 1)
-                defer { database.close() }
-                let registry = ModelRegistry(database)
+            try options.withRegistry { registry in
                 let a = try registry.record(id: first)
                 let b = try registry.record(id: second)
                 if json {

@@ -5,9 +5,11 @@ import Testing
 
 @Suite("train and models commands")
 struct ModelsCommandTests {
-    @Test("every models subcommand has help with --database", arguments: [
-        "list", "show", "assign", "current", "rollback", "export", "import", "compare",
-    ])
+    @Test(
+        "every models subcommand has help with --database",
+        arguments: [
+            "list", "show", "assign", "current", "rollback", "export", "import", "compare",
+        ])
     func help(subcommand: String) throws {
         let result = try ModelServeBinary.run(["models", subcommand, "--help"])
         #expect(result.status == 0)
@@ -36,7 +38,9 @@ struct ModelsCommandTests {
         #expect(trained.stdout.contains("trained 2 versions of price on 400 rows"))
         #expect(trained.stdout.contains("promoted version"))
 
-        let list = try JSONSerialization.jsonObject(with: Data(try run(["models", "list", "--json"]).stdout.utf8)) as? [[String: Any]]
+        let list =
+            try JSONSerialization.jsonObject(with: Data(try run(["models", "list", "--json"]).stdout.utf8))
+            as? [[String: Any]]
         #expect(list?.count == 2)
         #expect(Set(list?.compactMap { $0["version"] as? Int } ?? []) == [1, 2])
         #expect(list?.filter { $0["production"] as? Bool == true }.count == 1)
@@ -45,7 +49,9 @@ struct ModelsCommandTests {
             #expect(first[key] != nil, "list --json lacks \(key)")
         }
 
-        let show = try JSONSerialization.jsonObject(with: Data(try run(["models", "show", "1", "--json"]).stdout.utf8)) as? [String: Any]
+        let show =
+            try JSONSerialization.jsonObject(with: Data(try run(["models", "show", "1", "--json"]).stdout.utf8))
+            as? [String: Any]
         let coefficients = try #require(show?["coefficients"] as? [String: Double])
         #expect(coefficients["carat"] != nil)
         #expect(coefficients.keys.contains { $0.hasPrefix("cut=") })
@@ -53,8 +59,9 @@ struct ModelsCommandTests {
         #expect(text.contains("P>|t|"))  // the OLS inference table
 
         _ = try run(["models", "assign", "1"])
-        let current = try JSONSerialization.jsonObject(
-            with: Data(try run(["models", "current", "--name", "price", "--json"]).stdout.utf8)) as? [String: Any]
+        let current =
+            try JSONSerialization.jsonObject(
+                with: Data(try run(["models", "current", "--name", "price", "--json"]).stdout.utf8)) as? [String: Any]
         #expect(current?["id"] as? Int == 1)
         #expect(current?["feature_schema"] != nil)
         let rolled = try run(["models", "rollback", "price"])
@@ -75,7 +82,8 @@ struct ModelsCommandTests {
         let assign = try ModelServeBinary.run(["models", "assign", "99"], environment: env)
         #expect(assign.status == 1)
         #expect(assign.stderr == "error: no model with id 99\n")
-        let spec = try temporaryFile("name: x\nkind: logistic\nquery: SELECT 1\ntarget: y\nsplit: {seed: -1}\n", suffix: ".yaml")
+        let spec = try temporaryFile(
+            "name: x\nkind: logistic\nquery: SELECT 1\ntarget: y\nsplit: {seed: -1}\n", suffix: ".yaml")
         defer { try? FileManager.default.removeItem(atPath: spec) }
         let bad = try ModelServeBinary.run(["train", "--spec", spec], environment: env)
         #expect(bad.status == 1)
