@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Learning", targets: ["Learning"]),
         .library(name: "Registry", targets: ["Registry"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .executable(name: "BenchTrain", targets: ["BenchTrain"]),
     ],
     dependencies: [
@@ -42,6 +43,11 @@ let package = Package(
             dependencies: ["MigrationEmbedder"]
         ),
 
+        // epoll and eventfd, which Glibc's overlay does not export.
+        .target(name: "CEpoll"),
+        // Our HTTP/1.1 server on POSIX sockets: knows nothing of models.
+        .target(name: "HTTPServer", dependencies: ["CEpoll"]),
+
         // Pure Swift: preprocessing, models, metrics. No I/O, no database, no HTTP.
         .target(name: "Learning"),
         // bench/train.sh runs it against scikit-learn and statsmodels.
@@ -74,6 +80,7 @@ let package = Package(
         ),
         // Real throwaway databases and the built binary, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(
             name: "RegistryTests",
             dependencies: ["Registry", "TestSupport", "modelserve"]
@@ -86,7 +93,7 @@ let package = Package(
 )
 
 // Package-wide settings in one place: Swift 6 mode everywhere, warnings are errors in CI.
-for target in package.targets where target.type != .system && target.type != .plugin {
+for target in package.targets where target.type != .system && target.type != .plugin && target.name != "CEpoll" {
     var settings = target.swiftSettings ?? []
     settings.append(.swiftLanguageMode(.v6))
     settings.append(.enableUpcomingFeature("ExistentialAny"))

@@ -1,0 +1,20 @@
+#ifndef MODELSERVE_CEPOLL_H
+#define MODELSERVE_CEPOLL_H
+// Glibc's Swift overlay does not export epoll or eventfd; this module does, with the flag
+// macros as functions Swift can call.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+static inline uint32_t cepoll_in(void) { return EPOLLIN; }
+static inline uint32_t cepoll_out(void) { return EPOLLOUT; }
+static inline uint32_t cepoll_err(void) { return EPOLLERR; }
+static inline uint32_t cepoll_hup(void) { return EPOLLHUP; }
+static inline uint32_t cepoll_rdhup(void) { return EPOLLRDHUP; }
+static inline uint32_t cepoll_et(void) { return EPOLLET; }
+static inline int cepoll_cloexec(void) { return EPOLL_CLOEXEC; }
+static inline int cepoll_efd_nonblock(void) { return EFD_NONBLOCK | EFD_CLOEXEC; }
+static inline int cepoll_sock_nonblock_cloexec(void) { return SOCK_NONBLOCK | SOCK_CLOEXEC; }
+#endif

@@ -1,0 +1,308 @@
+/// Limits the parser enforces; each breach has its own status code.
+public struct HTTPLimits: Sendable, Equatable {
+    /// Request line plus header section, in bytes (431 beyond; 414 if the line alone is).
+    public var maxHeaderBytes = 16 * 1024
+    public var maxHeaderCount = 100
+    /// Request body, in bytes (413 beyond).
+    public var maxBodyBytes = 1 << 20
+
+    public init() {}
+}
+
+/// A request the parser refuses, with the status to answer and why.
+public struct HTTPParseError: Error, Sendable, Equatable {
+    public let status: Int
+    public let message: String
+}
+
+/// What the bytes received so far amount to.
+public enum HTTPParseResult: Sendable {
+    /// More bytes are needed. `headersComplete` with `expectsContinue`: the client waits
+    /// for "100 Continue" before sending the body.
+    case incomplete(headersComplete: Bool, expectsContinue: Bool)
+    /// A whole request, and how many bytes of the buffer it used (the rest may be the next,
+    /// pipelined, request).
+    case complete(HTTPRequest, consumed: Int)
+    case failure(HTTPParseError)
+}
+
+/// HTTP/1.x request parsing as a pure function over the bytes received so far (RFC 9112).
+///
+/// Strict where leniency enables smuggling or ambiguity: Content-Length together with
+/// Transfer-Encoding, differing Content-Lengths, obsolete line folding, whitespace before a
+/// header's colon, control characters in fields and bare CR are all refused. A bare LF ends
+/// a line (RFC 9112 §2.2 allows recipients to accept it).
+public enum HTTPParser {
+    public static func parse(_ buffer: UnsafeRawBufferPointer, limits: HTTPLimits = HTTPLimits()) -> HTTPParseResult {
+        var parser = Cursor(bytes: buffer)
+        do {
+            return try parser.request(limits)
+        } catch let error as HTTPParseError {
+            return .failure(error)
+        } catch {
+            return .failure(HTTPParseError(status: 400, message: "malformed request"))
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8], limits: HTTPLimits = HTTPLimits()) -> HTTPParseResult {
+        bytes.withUnsafeBytes { parse($0, limits: limits) }
+    }
+}
+
+private struct Cursor {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    static func fail(_ status: Int, _ message: String) -> HTTPParseError {
+        HTTPParseError(status: status, message: message)
+    }
+
+    /// tchar (RFC 9110 §5.6.2).
+    static let token: [Bool] = (0..<256).map { (b: Int) -> Bool in
+        let byte = UInt8(b)
+        let digit = byte >= 0x30 && byte <= 0x39
+        let letter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+        return digit || letter || Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+    }
+
+    /// The next line's end (index of LF) and its content end (before CR), within `limit`.
+    func lineEnd(from start: Int, limit: Int) throws -> (content: Int, next: Int)? {
+        var i = start
+        let end = min(bytes.count, limit)
+        while i < end {
+            let b = bytes[i]
+            if b == 10 {
+                let content = i > start && bytes[i - 1] == 13 ? i - 1 : i
+                return (content, i + 1)
+            }
+            if b == 13 && i + 1 < bytes.count && bytes[i + 1] != 10 {
+                throw Self.fail(400, "bare CR in the request head")
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    mutating func request(_ limits: HTTPLimits) throws -> HTTPParseResult {
+        // Tolerate empty lines before a request (RFC 9112 §2.2).
+        while position < bytes.count && (bytes[position] == 13 || bytes[position] == 10) {
+            position += 1
+            if position > 64 { throw Self.fail(400, "empty lines instead of a request") }
+        }
+        let headStart = position
+        let headLimit = headStart + limits.maxHeaderBytes
+        guard let requestLine = try lineEnd(from: position, limit: headLimit) else {
+            if bytes.count - headStart >= limits.maxHeaderBytes {
+                throw Self.fail(414, "request line longer than \(limits.maxHeaderBytes) bytes")
+            }
+            return .incomplete(headersComplete: false, expectsContinue: false)
+        }
+        // Request line: method SP target SP version.
+        var i = position
+        while i < requestLine.content && Self.token[Int(bytes[i])] { i += 1 }
+        guard i > position, i < requestLine.content, bytes[i] == 32 else {
+            throw Self.fail(400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1")
+        }
+        let method = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<i]), as: UTF8.self)
+        i += 1
+        let targetStart = i
+        while i < requestLine.content && bytes[i] > 32 && bytes[i] != 127 { i += 1 }
+        guard i > targetStart, i < requestLine.content, bytes[i] == 32 else {
+            throw Self.fail(400, "malformed request target")
+        }
+        let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[targetStart..<i]), as: UTF8.self)
+        guard target.hasPrefix("/") || target == "*" || target.hasPrefix("http://") || target.hasPrefix("https://") else {
+            throw Self.fail(400, "request target must be a path starting with /")
+        }
+        i += 1
+        let version = UnsafeRawBufferPointer(rebasing: bytes[i..<requestLine.content])
+        let minor: Int
+        if version.elementsEqual("HTTP/1.1".utf8) {
+            minor = 1
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
+            minor = 0
+        } else if version.count == 8 && version.starts(with: "HTTP/".utf8) && version[6] == UInt8(ascii: ".")
+            && (48...57).contains(version[5]) && (48...57).contains(version[7])
+        {
+            throw Self.fail(505, "HTTP version \(String(decoding: version, as: UTF8.self)) is not supported; use HTTP/1.1")
+        } else {
+            throw Self.fail(400, "malformed HTTP version")
+        }
+        position = requestLine.next
+
+        // Header fields until an empty line.
+        var headers: [(name: String, value: String)] = []
+        while true {
+            guard let line = try lineEnd(from: position, limit: headLimit) else {
+                if bytes.count - headStart >= limits.maxHeaderBytes {
+                    throw Self.fail(431, "request head larger than \(limits.maxHeaderBytes) bytes")
+                }
+                return .incomplete(headersComplete: false, expectsContinue: false)
+            }
+            if line.content == position {
+                position = line.next
+                break
+            }
+            if bytes[position] == 32 || bytes[position] == 9 {
+                throw Self.fail(400, "obsolete line folding in header fields")
+            }
+            var j = position
+            while j < line.content && Self.token[Int(bytes[j])] { j += 1 }
+            guard j > position, j < line.content, bytes[j] == UInt8(ascii: ":") else {
+                throw Self.fail(400, "malformed header field (expected name: value)")
+            }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<j]), as: UTF8.self)
+            j += 1
+            var valueStart = j
+            var valueEnd = line.content
+            while valueStart < valueEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
+            for k in valueStart..<valueEnd {
+                let b = bytes[k]
+                if (b < 32 && b != 9) || b == 127 { throw Self.fail(400, "control character in header \(name)") }
+            }
+            headers.append((name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)))
+            if headers.count > limits.maxHeaderCount {
+                throw Self.fail(431, "more than \(limits.maxHeaderCount) header fields")
+            }
+            position = line.next
+        }
+
+        // Framing (RFC 9112 §6).
+        var contentLength: Int?
+        var chunked = false
+        var hasTransferEncoding = false
+        var connectionClose = false
+        var connectionKeepAlive = false
+        var expectContinue = false
+        var hasHost = false
+        for (name, value) in headers {
+            if name.caseInsensitiveEquals("Content-Length") {
+                for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    let text = part.trimmingSpaces()
+                    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 15,
+                        let n = Int(text)
+                    else { throw Self.fail(400, "invalid Content-Length '\(value)'") }
+                    if let existing = contentLength, existing != n {
+                        throw Self.fail(400, "conflicting Content-Length values")
+                    }
+                    contentLength = n
+                }
+            } else if name.caseInsensitiveEquals("Transfer-Encoding") {
+                hasTransferEncoding = true
+                let codings = value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
+                guard codings.last == "chunked", codings.count == 1 else {
+                    throw Self.fail(501, "Transfer-Encoding '\(value)' is not supported (only chunked)")
+                }
+                chunked = true
+            } else if name.caseInsensitiveEquals("Connection") {
+                for option in value.split(separator: ",").map({ $0.trimmingSpaces().lowercased() }) {
+                    if option == "close" { connectionClose = true }
+                    if option == "keep-alive" { connectionKeepAlive = true }
+                }
+            } else if name.caseInsensitiveEquals("Expect") {
+                guard value.lowercased() == "100-continue" else { throw Self.fail(417, "unsupported Expect '\(value)'") }
+                expectContinue = true
+            } else if name.caseInsensitiveEquals("Host") {
+                if hasHost { throw Self.fail(400, "more than one Host header") }
+                hasHost = true
+            }
+        }
+        if hasTransferEncoding && contentLength != nil {
+            throw Self.fail(400, "both Content-Length and Transfer-Encoding: refusing an ambiguous request")
+        }
+        if hasTransferEncoding && minor == 0 {
+            throw Self.fail(400, "Transfer-Encoding in an HTTP/1.0 request")
+        }
+        if minor == 1 && !hasHost { throw Self.fail(400, "missing Host header") }
+        let keepAlive = minor == 1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
+        let needsBody = method == "POST" || method == "PUT" || method == "PATCH"
+        if needsBody && contentLength == nil && !chunked {
+            throw Self.fail(411, "\(method) needs a Content-Length or chunked body")
+        }
+        if let contentLength, contentLength > limits.maxBodyBytes {
+            throw Self.fail(413, "body of \(contentLength) bytes is larger than the limit of \(limits.maxBodyBytes)")
+        }
+
+        var body: [UInt8] = []
+        if chunked {
+            guard let decoded = try chunkedBody(limits) else {
+                return .incomplete(headersComplete: true, expectsContinue: expectContinue)
+            }
+            body = decoded
+        } else if let contentLength, contentLength > 0 {
+            guard bytes.count - position >= contentLength else {
+                return .incomplete(headersComplete: true, expectsContinue: expectContinue)
+            }
+            body = Array(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + contentLength)]))
+            position += contentLength
+        }
+        let request = HTTPRequest(
+            method: method, target: target, minorVersion: minor, headers: headers, body: body, keepAlive: keepAlive)
+        return .complete(request, consumed: position)
+    }
+
+    /// Decodes a chunked body starting at `position`; nil if incomplete.
+    mutating func chunkedBody(_ limits: HTTPLimits) throws -> [UInt8]? {
+        var body: [UInt8] = []
+        var i = position
+        while true {
+            guard let line = try lineEnd(from: i, limit: i + 1024) else {
+                if bytes.count - i >= 1024 { throw Self.fail(400, "chunk size line too long") }
+                return nil
+            }
+            var size = 0
+            var digits = 0
+            var k = i
+            while k < line.content, let v = hexValue(bytes[k]) {
+                size = size * 16 + Int(v)
+                digits += 1
+                k += 1
+                if digits > 8 { throw Self.fail(413, "chunk larger than the body limit") }
+            }
+            guard digits > 0, k == line.content || bytes[k] == UInt8(ascii: ";") || bytes[k] == 32 || bytes[k] == 9 else {
+                throw Self.fail(400, "malformed chunk size")
+            }
+            i = line.next
+            if size == 0 {
+                // Trailer fields, ignored, until an empty line.
+                while true {
+                    guard let trailer = try lineEnd(from: i, limit: i + limits.maxHeaderBytes) else { return nil }
+                    let empty = trailer.content == i
+                    i = trailer.next
+                    if empty { break }
+                }
+                position = i
+                return body
+            }
+            if body.count + size > limits.maxBodyBytes {
+                throw Self.fail(413, "chunked body larger than the limit of \(limits.maxBodyBytes) bytes")
+            }
+            guard bytes.count - i >= size + 1 else { return nil }
+            body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + size)]))
+            i += size
+            if bytes[i] == 13 {
+                guard bytes.count - i >= 2 else { return nil }
+                guard bytes[i + 1] == 10 else { throw Self.fail(400, "chunk data not followed by CRLF") }
+                i += 2
+            } else if bytes[i] == 10 {
+                i += 1
+            } else {
+                throw Self.fail(400, "chunk data longer than its size")
+            }
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
