@@ -115,7 +115,8 @@ private struct Cursor {
             throw Self.fail(400, "malformed request target")
         }
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[targetStart..<i]), as: UTF8.self)
-        guard target.hasPrefix("/") || target == "*" || target.hasPrefix("http://") || target.hasPrefix("https://") else {
+        guard target.hasPrefix("/") || target == "*" || target.hasPrefix("http://") || target.hasPrefix("https://")
+        else {
             throw Self.fail(400, "request target must be a path starting with /")
         }
         i += 1
@@ -128,7 +129,8 @@ private struct Cursor {
         } else if version.count == 8 && version.starts(with: "HTTP/".utf8) && version[6] == UInt8(ascii: ".")
             && (48...57).contains(version[5]) && (48...57).contains(version[7])
         {
-            throw Self.fail(505, "HTTP version \(String(decoding: version, as: UTF8.self)) is not supported; use HTTP/1.1")
+            throw Self.fail(
+                505, "HTTP version \(String(decoding: version, as: UTF8.self)) is not supported; use HTTP/1.1")
         } else {
             throw Self.fail(400, "malformed HTTP version")
         }
@@ -165,7 +167,8 @@ private struct Cursor {
                 let b = bytes[k]
                 if (b < 32 && b != 9) || b == 127 { throw Self.fail(400, "control character in header \(name)") }
             }
-            headers.append((name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)))
+            headers.append(
+                (name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)))
             if headers.count > limits.maxHeaderCount {
                 throw Self.fail(431, "more than \(limits.maxHeaderCount) header fields")
             }
@@ -205,7 +208,9 @@ private struct Cursor {
                     if option == "keep-alive" { connectionKeepAlive = true }
                 }
             } else if name.caseInsensitiveEquals("Expect") {
-                guard value.lowercased() == "100-continue" else { throw Self.fail(417, "unsupported Expect '\(value)'") }
+                guard value.lowercased() == "100-continue" else {
+                    throw Self.fail(417, "unsupported Expect '\(value)'")
+                }
                 expectContinue = true
             } else if name.caseInsensitiveEquals("Host") {
                 if hasHost { throw Self.fail(400, "more than one Host header") }
@@ -264,7 +269,8 @@ private struct Cursor {
                 k += 1
                 if digits > 8 { throw Self.fail(413, "chunk larger than the body limit") }
             }
-            guard digits > 0, k == line.content || bytes[k] == UInt8(ascii: ";") || bytes[k] == 32 || bytes[k] == 9 else {
+            guard digits > 0, k == line.content || bytes[k] == UInt8(ascii: ";") || bytes[k] == 32 || bytes[k] == 9
+            else {
                 throw Self.fail(400, "malformed chunk size")
             }
             i = line.next

@@ -48,7 +48,9 @@ struct HTTPParserTests {
         #expect(!old.keepAlive)
         guard case .complete(let kept, _) = parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") else { return }
         #expect(kept.keepAlive)
-        guard case .complete(let closed, _) = parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") else { return }
+        guard case .complete(let closed, _) = parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") else {
+            return
+        }
         #expect(!closed.keepAlive)
     }
 
@@ -65,36 +67,40 @@ struct HTTPParserTests {
         #expect(bytes.isEmpty)
     }
 
-    @Test("request smuggling shapes are refused", arguments: [
-        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 4\r\n\r\nabcd", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
-        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", 501),
-        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length : 3\r\n\r\nabc", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\n Content-Length: 3\r\n\r\nabc", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n", 400),
-        ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-        ("GET / HTTP/1.1\r\nHost: a\rX: y\r\n\r\n", 400),
-    ])
+    @Test(
+        "request smuggling shapes are refused",
+        arguments: [
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 4\r\n\r\nabcd", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+            ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", 501),
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length : 3\r\n\r\nabc", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\n Content-Length: 3\r\n\r\nabc", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n", 400),
+            ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\rX: y\r\n\r\n", 400),
+        ])
     func smuggling(text: String, expected: Int) {
         #expect(status(text) == expected, "\(text.debugDescription)")
     }
 
-    @Test("clear status codes for other bad requests", arguments: [
-        ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
-        ("GET / HTTP/1.1\r\n\r\n", 400),
-        ("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-        ("GET nopath HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-        ("G@T / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-        ("POST /p HTTP/1.1\r\nHost: a\r\n\r\n", 411),
-        ("GET / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n", 417),
-        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
-        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", 400),
-    ])
+    @Test(
+        "clear status codes for other bad requests",
+        arguments: [
+            ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+            ("GET / HTTP/1.1\r\n\r\n", 400),
+            ("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            ("GET nopath HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            ("G@T / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            ("POST /p HTTP/1.1\r\nHost: a\r\n\r\n", 411),
+            ("GET / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n", 417),
+            ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", 400),
+        ])
     func badRequests(text: String, expected: Int) {
         #expect(status(text) == expected, "\(text.debugDescription)")
     }
@@ -107,19 +113,26 @@ struct HTTPParserTests {
         limits.maxBodyBytes = 10
         func head(padTo size: Int) -> String {
             let base = "GET / HTTP/1.1\r\nHost: a\r\nX: \r\n\r\n"
-            return "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "x", count: size - base.utf8.count) + "\r\n\r\n"
+            return "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "x", count: size - base.utf8.count)
+                + "\r\n\r\n"
         }
         guard case .complete = parse(head(padTo: 200), limits) else { Issue.record("200-byte head refused"); return }
         #expect(status(head(padTo: 201), limits) == 431)
         #expect(status("GET /" + String(repeating: "a", count: 300) + " HTTP/1.1\r\nHost: a\r\n\r\n", limits) == 414)
         let five = (1...4).map { "X\($0): 1\r\n" }.joined()
-        guard case .complete = parse("GET / HTTP/1.1\r\nHost: a\r\n\(five)\r\n", limits) else { Issue.record("5 headers refused"); return }
+        guard case .complete = parse("GET / HTTP/1.1\r\nHost: a\r\n\(five)\r\n", limits) else {
+            Issue.record("5 headers refused"); return
+        }
         #expect(status("GET / HTTP/1.1\r\nHost: a\r\n\(five)X5: 1\r\n\r\n", limits) == 431)
-        guard case .complete = parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789", limits) else {
+        guard case .complete = parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789", limits)
+        else {
             Issue.record("10-byte body refused"); return
         }
         #expect(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n", limits) == 413)
-        #expect(status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n0123456789a\r\n0\r\n\r\n", limits) == 413)
+        #expect(
+            status(
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n0123456789a\r\n0\r\n\r\n", limits)
+                == 413)
     }
 
     @Test("every byte value in header names and values is either accepted or refused with 400")
@@ -131,7 +144,8 @@ struct HTTPParserTests {
             for (bytes, place) in [(inName, "name"), (inValue, "value")] {
                 switch HTTPParser.parse(bytes) {
                 case .complete(let r, _):
-                    let isToken = (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b)
+                    let isToken =
+                        (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b)
                         || Array("!#$%&'*+-.^_`|~".utf8).contains(b)
                     // ':' ends the name early ("X:" with value ": v"), which is a valid field.
                     if place == "name" { #expect(isToken || b == 58, "byte \(byte) accepted in a header name") }

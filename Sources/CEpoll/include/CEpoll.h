@@ -17,4 +17,6 @@ static inline uint32_t cepoll_et(void) { return EPOLLET; }
 static inline int cepoll_cloexec(void) { return EPOLL_CLOEXEC; }
 static inline int cepoll_efd_nonblock(void) { return EFD_NONBLOCK | EFD_CLOEXEC; }
 static inline int cepoll_sock_nonblock_cloexec(void) { return SOCK_NONBLOCK | SOCK_CLOEXEC; }
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
+int cepoll_accept(int fd, struct sockaddr *address, socklen_t *length);
 #endif

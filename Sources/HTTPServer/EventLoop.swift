@@ -1,0 +1,379 @@
+import CEpoll
+import Foundation
+import Synchronization
+
+/// One thread serving connections with epoll: accepts from its own listening socket, reads,
+/// parses, answers and writes without blocking.
+///
+/// Thread safety: everything but `mailbox` and `wakeFD` is touched only by the loop's own
+/// thread; other threads post into the mailbox (under its mutex) and write the eventfd.
+final class EventLoop: @unchecked Sendable {
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let listenerFD: Int32
+    private let handler: any HTTPHandler
+    private let configuration: ServerConfiguration
+    private let shared: ServerState
+    private var connections: [Int32: Connection] = [:]
+    private var generation: UInt64 = 0
+    private var listening = true
+    private var shutdownDeadline: Double?
+    private let mailbox = Mutex<[(fd: Int32, generation: UInt64, response: HTTPResponse, keepAlive: Bool)]>([])
+    private var dateCache = DateCache()
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    init(listenerFD: Int32, handler: any HTTPHandler, configuration: ServerConfiguration, shared: ServerState) throws {
+        epollFD = epoll_create1(cepoll_cloexec())
+        guard epollFD >= 0 else { throw ServerError("epoll_create1") }
+        wakeFD = eventfd(0, cepoll_efd_nonblock())
+        guard wakeFD >= 0 else { throw ServerError("eventfd") }
+        self.listenerFD = listenerFD
+        self.handler = handler
+        self.configuration = configuration
+        self.shared = shared
+        try register(listenerFD, events: cepoll_in())
+        try register(wakeFD, events: cepoll_in())
+    }
+
+    deinit {
+        close(epollFD)
+        close(wakeFD)
+    }
+
+    /// Wakes the loop (shutdown, or a slow response arrived).
+    func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    /// Runs until shutdown has drained every connection.
+    func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        while true {
+            let count = epoll_wait(epollFD, &events, Int32(events.count), 200)
+            if count < 0 && errno != EINTR { break }
+            for i in 0..<max(0, Int(count)) {
+                let fd = events[i].data.fd
+                let flags = events[i].events
+                if fd == listenerFD {
+                    acceptConnections()
+                } else if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                    deliverMail()
+                } else if let connection = connections[fd] {
+                    if flags & (cepoll_err() | cepoll_hup()) != 0 && flags & cepoll_in() == 0 {
+                        closeConnection(connection)
+                        continue
+                    }
+                    if flags & cepoll_in() != 0 { readFrom(connection) }
+                    if flags & cepoll_out() != 0, connections[fd] === connection { flush(connection) }
+                }
+            }
+            let now = Monotonic.seconds()
+            if shared.isShuttingDown { beginShutdown(now) }
+            expireDeadlines(now)
+            if !listening && (connections.isEmpty || now >= (shutdownDeadline ?? now)) { break }
+        }
+        for connection in Array(connections.values) { closeConnection(connection) }
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections() {
+        while listening {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    cepoll_accept(listenerFD, $0, &length)
+                }
+            }
+            if fd < 0 {
+                let code = errno
+                if code == EAGAIN || code == EWOULDBLOCK || code == EINTR { return }
+                if code == EMFILE || code == ENFILE { return }  // out of descriptors: retry on the next event
+                continue
+            }
+            guard shared.connectionOpened(limit: configuration.maxConnections) else {
+                close(fd)
+                continue
+            }
+            var one: Int32 = 1
+            // Responses go out in one write; do not hold them back for Nagle.
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let address = Socket.address(storage)
+            generation &+= 1
+            let connection = Connection(
+                fd: fd, remoteAddress: address.host, generation: generation,
+                deadline: Monotonic.seconds() + configuration.idleTimeout)
+            connections[fd] = connection
+            do {
+                try register(fd, events: cepoll_in() | cepoll_rdhup())
+            } catch {
+                closeConnection(connection)
+            }
+        }
+    }
+
+    // MARK: Reading and answering
+
+    private func readFrom(_ connection: Connection) {
+        while true {
+            let received = readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            if received > 0 {
+                if connection.phase == .idle {
+                    // A new request starts: its head must arrive within the header timeout.
+                    enter(.head, connection)
+                }
+                connection.input.append(contentsOf: readBuffer[0..<received])
+                if received < readBuffer.count { break }
+            } else if received == 0 {
+                // The peer closed its side: answer what is complete, then close.
+                connection.closeAfterWrite = true
+                break
+            } else {
+                let code = errno
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                if code == EINTR { continue }
+                closeConnection(connection)
+                return
+            }
+        }
+        process(connection)
+    }
+
+    /// Parses and answers every complete request in the input, in order.
+    private func process(_ connection: Connection) {
+        while !connection.awaitingResponse && connection.pendingInput > 0 {
+            let result = connection.input.withUnsafeBytes {
+                HTTPParser.parse(
+                    UnsafeRawBufferPointer(rebasing: $0[connection.inputStart...]), limits: configuration.limits)
+            }
+            switch result {
+            case .incomplete(let headersComplete, let expectsContinue):
+                if headersComplete {
+                    if expectsContinue && !connection.sentContinue {
+                        connection.sentContinue = true
+                        connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+                    }
+                    if connection.phase != .body { enter(.body, connection) }
+                } else if connection.phase == .idle {
+                    enter(.head, connection)
+                }
+                if connection.closeAfterWrite && connection.pendingOutput == 0 {
+                    // The peer closed mid-request: nothing more will come.
+                    closeConnection(connection)
+                    return
+                }
+                flush(connection)
+                return
+            case .failure(let error):
+                connection.consumeInput(connection.pendingInput)
+                queue(Self.errorResponse(error.status, error.message), on: connection, keepAlive: false)
+                flush(connection)
+                return
+            case .complete(var request, let consumed):
+                connection.consumeInput(consumed)
+                connection.sentContinue = false
+                // A pipelined request may follow at once: it gets a fresh header deadline.
+                enter(connection.pendingInput > 0 ? .head : .idle, connection)
+                request.remoteAddress = connection.remoteAddress
+                let keepAlive = request.keepAlive && !shared.isShuttingDown
+                if handler.isSlow(request) {
+                    connection.awaitingResponse = true
+                    let fd = connection.fd
+                    let generation = connection.generation
+                    let handler = self.handler
+                    let request = request
+                    DispatchQueue.global().async { [self] in
+                        let response = handler.respond(to: request)
+                        mailbox.withLock { $0.append((fd, generation, response, keepAlive)) }
+                        wake()
+                    }
+                } else {
+                    queue(handler.respond(to: request), on: connection, keepAlive: keepAlive)
+                }
+            }
+        }
+        flush(connection)
+    }
+
+    private func enter(_ phase: Connection.Phase, _ connection: Connection) {
+        connection.phase = phase
+        let timeout =
+            switch phase {
+            case .idle: configuration.idleTimeout
+            case .head: configuration.headerTimeout
+            case .body: configuration.bodyTimeout
+            }
+        connection.deadline = Monotonic.seconds() + timeout
+    }
+
+    private func queue(_ response: HTTPResponse, on connection: Connection, keepAlive: Bool) {
+        connection.output.append(contentsOf: response.serialized(keepAlive: keepAlive, date: dateCache.now()))
+        if !keepAlive {
+            connection.closeAfterWrite = true
+            connection.consumeInput(connection.pendingInput)  // nothing after this is answered
+        }
+    }
+
+    private func deliverMail() {
+        let mail = mailbox.withLock { box in
+            defer { box.removeAll() }
+            return box
+        }
+        for item in mail {
+            guard let connection = connections[item.fd], connection.generation == item.generation else { continue }
+            connection.awaitingResponse = false
+            queue(item.response, on: connection, keepAlive: item.keepAlive && !shared.isShuttingDown)
+            process(connection)
+        }
+    }
+
+    // MARK: Writing
+
+    private func flush(_ connection: Connection) {
+        while connection.pendingOutput > 0 {
+            let sent = connection.output.withUnsafeBytes {
+                send(
+                    connection.fd, $0.baseAddress! + connection.outputStart, connection.pendingOutput,
+                    Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                connection.consumeOutput(sent)
+            } else {
+                let code = errno
+                if sent < 0 && code == EINTR { continue }
+                if sent < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
+                    setWriteInterest(connection, true)
+                    return
+                }
+                closeConnection(connection)
+                return
+            }
+        }
+        setWriteInterest(connection, false)
+        if connection.closeAfterWrite && !connection.awaitingResponse {
+            closeConnection(connection)
+        }
+    }
+
+    private func setWriteInterest(_ connection: Connection, _ wanted: Bool) {
+        guard connection.wantsWrite != wanted, connections[connection.fd] === connection else { return }
+        connection.wantsWrite = wanted
+        var event = epoll_event()
+        event.events = cepoll_in() | cepoll_rdhup() | (wanted ? cepoll_out() : 0)
+        event.data.fd = connection.fd
+        epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event)
+    }
+
+    // MARK: Timeouts and shutdown
+
+    private func expireDeadlines(_ now: Double) {
+        for connection in Array(connections.values) where connection.deadline <= now && !connection.awaitingResponse {
+            if connection.phase == .idle || connection.pendingOutput > 0 {
+                closeConnection(connection)  // idle keep-alive, or a client not reading its answers
+            } else {
+                // A request started and stalled: say so, then close (a slow client cannot hold us).
+                connection.consumeInput(connection.pendingInput)
+                queue(Self.errorResponse(408, "the request was not received in time"), on: connection, keepAlive: false)
+                flush(connection)
+            }
+        }
+    }
+
+    private func beginShutdown(_ now: Double) {
+        if listening {
+            listening = false
+            epoll_ctl(epollFD, EPOLL_CTL_DEL, listenerFD, nil)
+            close(listenerFD)  // new connections are refused from here on
+            shutdownDeadline = now + configuration.shutdownGrace
+        }
+        // Quiet connections close now; busy ones close after their current response.
+        for connection in Array(connections.values) {
+            if connection.isQuiet {
+                closeConnection(connection)
+            } else {
+                connection.closeAfterWrite = true
+            }
+        }
+    }
+
+    private func closeConnection(_ connection: Connection) {
+        guard connections[connection.fd] === connection else { return }
+        connections[connection.fd] = nil
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, nil)
+        close(connection.fd)
+        shared.connectionClosed()
+    }
+
+    private func register(_ fd: Int32, events: UInt32) throws {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { throw ServerError("epoll_ctl") }
+    }
+
+    /// The server's own errors use the same JSON shape as the API's.
+    static func errorResponse(_ status: Int, _ message: String) -> HTTPResponse {
+        let code = HTTPResponse.reason(status).lowercased().replacingOccurrences(of: " ", with: "_")
+        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return HTTPResponse(
+            status: status, contentType: "application/json",
+            body: "{\"error\":{\"code\":\"\(code)\",\"message\":\"\(escaped)\"}}")
+    }
+}
+
+/// State the loops share: the connection count and the shutdown flag.
+final class ServerState: Sendable {
+    private let open = Atomic<Int>(0)
+    private let shuttingDown = Atomic<Bool>(false)
+
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .acquiring) }
+    var openConnections: Int { open.load(ordering: .relaxed) }
+
+    func beginShutdown() { shuttingDown.store(true, ordering: .releasing) }
+
+    /// Counts a new connection unless that would exceed `limit`.
+    func connectionOpened(limit: Int) -> Bool {
+        let now = open.add(1, ordering: .relaxed).newValue
+        if now > limit {
+            open.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func connectionClosed() { open.subtract(1, ordering: .relaxed) }
+}
+
+/// Monotonic time in seconds.
+enum Monotonic {
+    static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// The Date header (IMF-fixdate), formatted once per second.
+struct DateCache {
+    private var second = 0
+    private var text = ""
+
+    mutating func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        if ts.tv_sec != second || text.isEmpty {
+            second = ts.tv_sec
+            var t = time_t(ts.tv_sec)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            var buffer = [CChar](repeating: 0, count: 64)
+            let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+            text = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return text
+    }
+}

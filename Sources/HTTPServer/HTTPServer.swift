@@ -1,0 +1,60 @@
+import Foundation
+import Synchronization
+
+/// An HTTP/1.1 server on POSIX sockets and epoll: one event loop per thread, keep-alive and
+/// pipelining, strict parsing with limits and timeouts, graceful shutdown.
+public final class HTTPServer: Sendable {
+    public let configuration: ServerConfiguration
+    private let handler: any HTTPHandler
+    private let state = ServerState()
+    private let loops = Mutex<[EventLoop]>([])
+    private let finished = DispatchGroup()
+    private let boundPort = Atomic<Int>(0)
+
+    public init(configuration: ServerConfiguration, handler: any HTTPHandler) {
+        self.configuration = configuration
+        self.handler = handler
+    }
+
+    /// The port listened on (useful with port 0).
+    public var port: Int { boundPort.load(ordering: .acquiring) }
+
+    /// Open client connections right now.
+    public var openConnections: Int { state.openConnections }
+
+    /// Binds and starts the event loops; returns once the server accepts connections.
+    public func start() throws {
+        var port = configuration.port
+        var created: [EventLoop] = []
+        for _ in 0..<max(1, configuration.threads) {
+            let listener = try Socket.listen(host: configuration.host, port: port)
+            port = listener.port
+            created.append(
+                try EventLoop(listenerFD: listener.fd, handler: handler, configuration: configuration, shared: state))
+        }
+        boundPort.store(port, ordering: .releasing)
+        loops.withLock { $0 = created }
+        for (i, loop) in created.enumerated() {
+            finished.enter()
+            let thread = Thread { [finished] in
+                loop.run()
+                finished.leave()
+            }
+            thread.name = "http-loop-\(i)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the grace period), closes
+    /// idle connections. Returns at once; `wait` blocks until the loops are done.
+    public func shutdown() {
+        state.beginShutdown()
+        for loop in loops.withLock({ $0 }) { loop.wake() }
+    }
+
+    /// Blocks until every loop has exited.
+    public func wait() {
+        finished.wait()
+    }
+}

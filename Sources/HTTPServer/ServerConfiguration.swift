@@ -1,0 +1,51 @@
+import Foundation
+
+/// How the server listens and what it tolerates.
+public struct ServerConfiguration: Sendable {
+    /// An IPv4 or IPv6 address or a host name; "::" listens on both families.
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (see `HTTPServer.port`).
+    public var port = 8080
+    /// Event loops, one thread each.
+    public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var limits = HTTPLimits()
+    /// Seconds a client has to send a request's head once it started it.
+    public var headerTimeout = 10.0
+    /// Seconds a client has to send a request's body once the head is in.
+    public var bodyTimeout = 30.0
+    /// Seconds an idle keep-alive connection stays open.
+    public var idleTimeout = 60.0
+    /// Open connections beyond this are closed at once.
+    public var maxConnections = 10_000
+    /// On shutdown, in-flight requests get this long to finish.
+    public var shutdownGrace = 30.0
+
+    public init() {}
+}
+
+/// What the server calls for each request. It knows nothing of what the answers mean.
+public protocol HTTPHandler: Sendable {
+    /// Answers a request. Runs on an event loop unless `isSlow` says otherwise, so it must
+    /// not block.
+    func respond(to request: HTTPRequest) -> HTTPResponse
+
+    /// Requests that may take long (training) run on a worker thread instead of a loop.
+    func isSlow(_ request: HTTPRequest) -> Bool
+}
+
+extension HTTPHandler {
+    public func isSlow(_ request: HTTPRequest) -> Bool { false }
+}
+
+/// A socket-level failure, with errno read at the failing call.
+public struct ServerError: Error, Sendable, CustomStringConvertible {
+    public let operation: String
+    public let code: Int32
+
+    init(_ operation: String, code: Int32 = errno) {
+        self.operation = operation
+        self.code = code
+    }
+
+    public var description: String { "\(operation): \(String(cString: strerror(code)))" }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import HTTPServer
+import Synchronization
+import Testing
+
+/// Echoes method, path and body; `/slow` waits for the test to open a gate.
+final class EchoHandler: HTTPHandler {
+    let gate = DispatchSemaphore(value: 0)
+    let slowStarted = DispatchSemaphore(value: 0)
+
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        if request.path == "/slow" {
+            slowStarted.signal()
+            gate.wait()
+        }
+        let body = "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))"
+        return HTTPResponse(status: 200, contentType: "text/plain", body: body)
+    }
+
+    func isSlow(_ request: HTTPRequest) -> Bool { request.path == "/slow" }
+}
+
+@Suite("HTTP server over real sockets", .serialized)
+struct HTTPServerTests {
+    func withServer(
+        _ tweak: (inout ServerConfiguration) -> Void = { _ in }, _ body: (HTTPServer, EchoHandler) throws -> Void
+    ) throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.threads = 2
+        tweak(&configuration)
+        let handler = EchoHandler()
+        let server = HTTPServer(configuration: configuration, handler: handler)
+        try server.start()
+        defer {
+            server.shutdown()
+            server.wait()
+        }
+        try body(server, handler)
+    }
+
+    @Test("keep-alive: several requests on one connection")
+    func keepAlive() throws {
+        try withServer { server, _ in
+            let client = try TestClient(port: server.port)
+            for i in 0..<3 {
+                try client.send("GET /n/\(i) HTTP/1.1\r\nHost: t\r\n\r\n")
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.body == "GET /n/\(i) ")
+                #expect(response.headers["connection"] == "keep-alive")
+                #expect(response.headers["date"]?.hasSuffix("GMT") == true)
+            }
+        }
+    }
+
+    @Test("pipelined requests are answered in order")
+    func pipelining() throws {
+        try withServer { server, _ in
+            let client = try TestClient(port: server.port)
+            try client.send(
+                "GET /a HTTP/1.1\r\nHost: t\r\n\r\nPOST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyzGET /c HTTP/1.1\r\nHost: t\r\n\r\n"
+            )
+            #expect(try client.readResponse().body == "GET /a ")
+            #expect(try client.readResponse().body == "POST /b xyz")
+            #expect(try client.readResponse().body == "GET /c ")
+        }
+    }
+
+    @Test("a request sent a byte at a time is answered")
+    func byteByByte() throws {
+        try withServer { server, _ in
+            let client = try TestClient(port: server.port)
+            for byte in Array("POST /drip HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok".utf8) {
+                try client.send([byte])
+            }
+            #expect(try client.readResponse().body == "POST /drip ok")
+        }
+    }
+
+    @Test("HTTP/1.0 closes after the response; Connection: close is honoured")
+    func closing() throws {
+        try withServer { server, _ in
+            let old = try TestClient(port: server.port)
+            try old.send("GET /old HTTP/1.0\r\n\r\n")
+            let response = try old.readResponse()
+            #expect(response.headers["connection"] == "close")
+            #expect(try old.readsEOF())
+            let closing = try TestClient(port: server.port)
+            try closing.send("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            #expect(try closing.readResponse().status == 200)
+            #expect(try closing.readsEOF())
+        }
+    }
+
+    @Test("Expect: 100-continue gets an interim response before the body is sent")
+    func expectContinue() throws {
+        try withServer { server, _ in
+            let client = try TestClient(port: server.port)
+            try client.send("POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+            #expect(try client.readResponse().status == 100)
+            try client.send("hello")
+            #expect(try client.readResponse().body == "POST /up hello")
+        }
+    }
+
+    @Test("a malformed request gets a JSON 400 and the connection closes")
+    func malformed() throws {
+        try withServer { server, _ in
+            let client = try TestClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            #expect(response.body.contains("\"code\":\"bad_request\""))
+            #expect(response.body.contains("both Content-Length and Transfer-Encoding"))
+            #expect(try client.readsEOF())
+        }
+    }
+
+    @Test("a client that stalls mid-request gets 408; an idle one is closed")
+    func timeouts() throws {
+        try withServer({
+            $0.headerTimeout = 0.3; $0.idleTimeout = 0.5
+        }) { server, _ in
+            let stalled = try TestClient(port: server.port)
+            try stalled.send("GET /slowloris HTTP/1.1\r\nHost: t\r\n")
+            let started = Date()
+            let response = try stalled.readResponse()
+            #expect(response.status == 408)
+            #expect(Date().timeIntervalSince(started) < 3)
+            #expect(try stalled.readsEOF())
+            let idle = try TestClient(port: server.port)
+            try idle.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            _ = try idle.readResponse()
+            #expect(try idle.readsEOF())  // closed by the idle timeout, well within the 5 s read timeout
+        }
+    }
+
+    @Test("slow handlers run off the loop: other requests are answered meanwhile")
+    func slowHandlersDoNotBlock() throws {
+        try withServer({ $0.threads = 1 }) { server, handler in
+            let slow = try TestClient(port: server.port)
+            try slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+            handler.slowStarted.wait()
+            let fast = try TestClient(port: server.port)
+            try fast.send("GET /fast HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try fast.readResponse().body == "GET /fast ")
+            handler.gate.signal()
+            #expect(try slow.readResponse().body == "GET /slow ")
+        }
+    }
+
+    @Test("graceful shutdown finishes the request in flight, then refuses new connections")
+    func gracefulShutdown() throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.threads = 1
+        let handler = EchoHandler()
+        let server = HTTPServer(configuration: configuration, handler: handler)
+        try server.start()
+        let port = server.port
+        let inFlight = try TestClient(port: port)
+        try inFlight.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        handler.slowStarted.wait()
+        let idle = try TestClient(port: port)
+        server.shutdown()
+        #expect(try idle.readsEOF())  // idle connections close at once
+        handler.gate.signal()
+        let response = try inFlight.readResponse()
+        #expect(response.status == 200)
+        #expect(response.headers["connection"] == "close")
+        server.wait()
+        #expect(throws: (any Error).self) { _ = try TestClient(port: port) }
+    }
+
+    @Test("connections beyond the limit are closed at once")
+    func maxConnections() throws {
+        try withServer({
+            $0.maxConnections = 2; $0.threads = 1
+        }) { server, _ in
+            let a = try TestClient(port: server.port)
+            let b = try TestClient(port: server.port)
+            try a.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            try b.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            _ = try a.readResponse()
+            _ = try b.readResponse()
+            let c = try TestClient(port: server.port)
+            #expect(try c.readsEOF())
+            #expect(server.openConnections == 2)
+        }
+    }
+
+    @Test("IPv6 works")
+    func ipv6() throws {
+        try withServer({ $0.host = "::1" }) { server, _ in
+            let client = try TestClient(port: server.port, host: "::1")
+            try client.send("GET /v6 HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().body == "GET /v6 ")
+        }
+    }
+}
