@@ -24,7 +24,7 @@ struct Models: ParsableCommand {
             try options.withRegistry { registry in
                 let records = try registry.list(name: name)
                 if json {
-                    Console.out(try RecordJSON.text(try records.map(RecordJSON.summary)))
+                    Console.out(try ModelDocuments.json(records.map { ModelDocuments.Summary($0) }, pretty: true))
                 } else if records.isEmpty {
                     Console.out(name.map { "no versions of \($0)" } ?? "no models yet: train one with modelserve train")
                 } else {
@@ -45,7 +45,7 @@ struct Models: ParsableCommand {
             try options.withRegistry { registry in
                 let record = try registry.record(id: id)
                 if json {
-                    Console.out(try RecordJSON.text(try RecordJSON.detail(record)))
+                    Console.out(try ModelDocuments.json(ModelDocuments.Detail(record), pretty: true))
                     return
                 }
                 Console.out(try ModelReport.text(record))
@@ -83,13 +83,13 @@ struct Models: ParsableCommand {
                         name.map { "model \($0) has no production version" } ?? "no production versions yet")
                 }
                 if json {
-                    let objects = try productions.map { p -> [String: Any] in
-                        var object = try RecordJSON.summary(p.record)
-                        object["assigned_at"] = ISO8601DateFormatter().string(from: p.assignedAt)
-                        object["feature_schema"] = try RecordJSON.jsonObject(p.record.featureSchema)
-                        return object
+                    let documents = productions.map {
+                        ModelDocuments.Summary($0.record, assignedAt: $0.assignedAt, withSchema: true)
                     }
-                    Console.out(try RecordJSON.text(name == nil ? objects as Any : objects[0]))
+                    Console.out(
+                        name == nil
+                            ? try ModelDocuments.json(documents, pretty: true)
+                            : try ModelDocuments.json(documents[0], pretty: true))
                 } else {
                     Console.out(RecordTable.versions(productions.map(\.record)))
                 }
@@ -144,7 +144,7 @@ struct Models: ParsableCommand {
                 }
                 let record = try registry.importExport(data, name: name)
                 if json {
-                    Console.out(try RecordJSON.text(try RecordJSON.summary(record)))
+                    Console.out(try ModelDocuments.json(ModelDocuments.Summary(record), pretty: true))
                 } else {
                     Console.out("imported as \(record.name) version \(record.version) (id \(record.id))")
                 }
@@ -166,7 +166,8 @@ struct Models: ParsableCommand {
                 let b = try registry.record(id: second)
                 if json {
                     Console.out(
-                        try RecordJSON.text(["first": try RecordJSON.detail(a), "second": try RecordJSON.detail(b)]))
+                        try ModelDocuments.json(
+                            ["first": try ModelDocuments.Detail(a), "second": try ModelDocuments.Detail(b)], pretty: true))
                 } else {
                     Console.out(try ModelReport.comparison(a, b))
                 }
@@ -180,12 +181,7 @@ private func report(_ assignment: ModelRegistry.Assignment, _ registry: ModelReg
     let to = try registry.record(id: assignment.toModelID)
     if json {
         Console.out(
-            try RecordJSON.text([
-                "name": assignment.name, "from_model_id": assignment.fromModelID as Any,
-                "to_model_id": assignment.toModelID,
-                "version": to.version, "assigned_by": assignment.assignedBy,
-                "assigned_at": ISO8601DateFormatter().string(from: assignment.assignedAt),
-            ]))
+            try ModelDocuments.json(ModelDocuments.AssignmentDocument(assignment, version: to.version), pretty: true))
         return
     }
     let from = try assignment.fromModelID.map { try registry.record(id: $0) }

@@ -106,7 +106,7 @@ struct Train: ParsableCommand {
             ) { progress.update($0) }
             progress.finish()
             if json {
-                Console.out(try RecordJSON.text(result.versions.map { try RecordJSON.summary($0) }))
+                Console.out(try ModelDocuments.json(result.versions.map { ModelDocuments.Summary($0) }, pretty: true))
                 return
             }
             Console.out(

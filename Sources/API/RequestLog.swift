@@ -1,0 +1,213 @@
+import Foundation
+import Storage
+import Synchronization
+
+/// One request and its response, as stored in `request_log`.
+public struct LogEntry: Sendable, Codable, Equatable {
+    public var requestID: String
+    public var receivedAt: Date
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var latencyMicros: Int64
+    public var modelID: Int64?
+    public var requestBody: String?
+    public var responseBody: String?
+    public var clientAddress: String
+
+    enum CodingKeys: String, CodingKey {
+        case requestID = "request_id", receivedAt = "received_at", method, path, status
+        case latencyMicros = "latency_us", modelID = "model_id", requestBody = "request_body"
+        case responseBody = "response_body", clientAddress = "client_address"
+    }
+}
+
+/// Writes every request to `request_log` off the request path.
+///
+/// Requests append to a bounded queue (and wait when it is full: backpressure, never a
+/// drop); a writer thread drains it in batches of multi-row inserts. When the database is
+/// away the writer spills batches to a local journal file, keeps answering from memory, and
+/// replays the journal once the database is back. Inserts skip request ids already stored,
+/// so a replay after an unknown commit outcome cannot duplicate a row. `shutdown` flushes.
+public final class RequestLog: Sendable {
+    private struct State {
+        var queue: [LogEntry] = []
+        var stopping = false
+        var written = 0
+        var journaled = 0
+        var databaseDown = false
+    }
+
+    private let database: any Database
+    private let capacity: Int
+    private let batchSize: Int
+    private let journalPath: String
+    private let state = Mutex(State())
+    private let condition = NSCondition()
+    private let finished = DispatchSemaphore(value: 0)
+    private let onError: @Sendable (String) -> Void
+
+    public init(
+        database: any Database, capacity: Int = 10_000, batchSize: Int = 500, journalPath: String,
+        onError: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.database = database
+        self.capacity = max(1, capacity)
+        self.batchSize = max(1, batchSize)
+        self.journalPath = journalPath
+        self.onError = onError
+    }
+
+    /// Entries waiting in memory.
+    public var queueDepth: Int { state.withLock { $0.queue.count } }
+    /// Rows stored in the database by this process.
+    public var rowsWritten: Int { state.withLock { $0.written } }
+    /// Rows not yet in the database: in memory and in the journal.
+    public var rowsWaiting: Int { state.withLock { $0.queue.count + $0.journaled } }
+    public var isDatabaseDown: Bool { state.withLock { $0.databaseDown } }
+
+    public func start() {
+        state.withLock { $0.journaled = Self.countLines(journalPath) }
+        let thread = Thread { [self] in
+            writerLoop()
+            finished.signal()
+        }
+        thread.name = "request-log-writer"
+        thread.start()
+    }
+
+    /// Queues an entry; waits while the queue is full.
+    public func append(_ entry: LogEntry) {
+        condition.lock()
+        while state.withLock({ $0.queue.count >= capacity && !$0.stopping }) { condition.wait() }
+        state.withLock { $0.queue.append(entry) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Writes everything queued (and the journal, if the database is reachable), then stops.
+    public func shutdown() {
+        condition.lock()
+        state.withLock { $0.stopping = true }
+        condition.broadcast()
+        condition.unlock()
+        finished.wait()
+    }
+
+    private func writerLoop() {
+        var lastProbe = 0.0
+        while true {
+            condition.lock()
+            while state.withLock({ $0.queue.isEmpty && !$0.stopping && ($0.journaled == 0 || $0.databaseDown) }) {
+                if !condition.wait(until: Date().addingTimeInterval(0.5)) { break }
+            }
+            let (batch, stopping) = state.withLock { s -> ([LogEntry], Bool) in
+                let take = min(batchSize, s.queue.count)
+                let batch = Array(s.queue.prefix(take))
+                s.queue.removeFirst(take)
+                return (batch, s.stopping)
+            }
+            condition.broadcast()  // room for waiting appenders
+            condition.unlock()
+
+            let down = state.withLock { $0.databaseDown }
+            let now = Date().timeIntervalSince1970
+            if down && now - lastProbe >= 0.5 {
+                lastProbe = now
+                if (try? database.query("SELECT 1")) != nil { state.withLock { $0.databaseDown = false } }
+            }
+            if !state.withLock({ $0.databaseDown }) && state.withLock({ $0.journaled > 0 }) { replayJournal() }
+            if !batch.isEmpty {
+                if state.withLock({ $0.databaseDown }) {
+                    spill(batch)
+                } else {
+                    do {
+                        try insert(batch)
+                        state.withLock { $0.written += batch.count }
+                    } catch {
+                        state.withLock { $0.databaseDown = true }
+                        lastProbe = Date().timeIntervalSince1970
+                        onError("request log: database unavailable, journaling to \(journalPath): \(error)")
+                        spill(batch)
+                    }
+                }
+            }
+            if stopping && state.withLock({ $0.queue.isEmpty }) {
+                if state.withLock({ $0.journaled > 0 && !$0.databaseDown }) { replayJournal() }
+                return
+            }
+        }
+    }
+
+    private func insert(_ batch: [LogEntry]) throws {
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        let sql = """
+            INSERT INTO request_log (request_id, received_at, method, path, status, latency_us, model_id,
+                request_body, response_body, client_address)
+            VALUES \(Array(repeating: row, count: batch.count).joined(separator: ", "))
+            ON CONFLICT (request_id) DO NOTHING
+            """
+        var parameters: [SQLValue] = []
+        parameters.reserveCapacity(batch.count * 10)
+        for e in batch {
+            parameters += [
+                .text(e.requestID), .timestamp(e.receivedAt), .text(e.method), .text(e.path), .integer(Int64(e.status)),
+                .integer(e.latencyMicros), e.modelID.map(SQLValue.integer) ?? .null, SQLValue(e.requestBody),
+                SQLValue(e.responseBody), .text(e.clientAddress),
+            ]
+        }
+        try database.execute(sql, parameters)
+    }
+
+    // MARK: Journal
+
+    private func spill(_ batch: [LogEntry]) {
+        let encoder = JSONEncoder()
+        var text = ""
+        for entry in batch {
+            guard let line = try? encoder.encode(entry) else { continue }
+            text += String(decoding: line, as: UTF8.self) + "\n"
+        }
+        if let handle = FileHandle(forWritingAtPath: journalPath) ?? Self.create(journalPath) {
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            try? handle.synchronize()
+            try? handle.close()
+            state.withLock { $0.journaled += batch.count }
+        } else {
+            onError("request log: cannot write the journal \(journalPath); keeping \(batch.count) rows in memory")
+            state.withLock { $0.queue.insert(contentsOf: batch, at: 0) }
+        }
+    }
+
+    private func replayJournal() {
+        guard let data = FileManager.default.contents(atPath: journalPath), !data.isEmpty else {
+            state.withLock { $0.journaled = 0 }
+            return
+        }
+        let decoder = JSONDecoder()
+        let entries = data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(LogEntry.self, from: Data($0)) }
+        do {
+            for start in stride(from: 0, to: entries.count, by: batchSize) {
+                try insert(Array(entries[start..<min(entries.count, start + batchSize)]))
+            }
+            try FileManager.default.removeItem(atPath: journalPath)
+            state.withLock {
+                $0.written += entries.count
+                $0.journaled = 0
+            }
+        } catch {
+            state.withLock { $0.databaseDown = true }
+        }
+    }
+
+    private static func create(_ path: String) -> FileHandle? {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { return nil }
+        return FileHandle(forWritingAtPath: path)
+    }
+
+    private static func countLines(_ path: String) -> Int {
+        guard let data = FileManager.default.contents(atPath: path) else { return 0 }
+        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    }
+}
