@@ -63,9 +63,13 @@ let package = Package(
             name: "Registry",
             dependencies: ["Storage", "Learning", .product(name: "Yams", package: "Yams")]
         ),
+        // Routes, JSON, the production models in memory, the request log.
+        .target(name: "API", dependencies: ["HTTPServer", "Registry", "Learning", "Storage"]),
         .executableTarget(
             name: "modelserve",
             dependencies: [
+                "API",
+                "HTTPServer",
                 "Storage",
                 "Learning",
                 "Registry",
@@ -81,6 +85,7 @@ let package = Package(
         // Real throwaway databases and the built binary, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "Registry", "TestSupport", "modelserve"]),
         .testTarget(
             name: "RegistryTests",
             dependencies: ["Registry", "TestSupport", "modelserve"]

@@ -55,7 +55,9 @@ public final class Metrics: Sendable {
                 out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n"
             }
             let labels = gauge.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(Self.escape($0.value))\"" }
-            out += gauge.name + (labels.isEmpty ? "" : "{\(labels.joined(separator: ","))}") + " \(Self.number(gauge.value))\n"
+            out +=
+                gauge.name + (labels.isEmpty ? "" : "{\(labels.joined(separator: ","))}")
+                + " \(Self.number(gauge.value))\n"
         }
         return out
     }

@@ -1,6 +1,6 @@
-import Foundation
-import Learning
-import Registry
+public import Foundation
+public import Learning
+public import Registry
 import Synchronization
 
 /// A production model ready to answer: the fitted model and which registry version it is.
@@ -66,7 +66,8 @@ public final class ModelStore: Sendable {
             if let existing = current[production.record.name], existing.id == production.record.id {
                 next[production.record.name] = existing
             } else {
-                next[production.record.name] = try LoadedModel(record: production.record, assignedAt: production.assignedAt)
+                next[production.record.name] = try LoadedModel(
+                    record: production.record, assignedAt: production.assignedAt)
                 changed.append(production.record.name)
             }
         }

@@ -1,6 +1,6 @@
 import Foundation
 import Registry
-import Storage
+public import Storage
 import Synchronization
 
 /// Keeps a `ModelStore` in step with the database's production pointers: on Postgres it

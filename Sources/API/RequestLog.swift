@@ -1,5 +1,5 @@
-import Foundation
-import Storage
+public import Foundation
+public import Storage
 import Synchronization
 
 /// One request and its response, as stored in `request_log`.
@@ -186,7 +186,9 @@ public final class RequestLog: Sendable {
             return
         }
         let decoder = JSONDecoder()
-        let entries = data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(LogEntry.self, from: Data($0)) }
+        let entries = data.split(separator: UInt8(ascii: "\n")).compactMap {
+            try? decoder.decode(LogEntry.self, from: Data($0))
+        }
         do {
             for start in stride(from: 0, to: entries.count, by: batchSize) {
                 try insert(Array(entries[start..<min(entries.count, start + batchSize)]))

@@ -12,7 +12,7 @@ struct Route: Sendable {
     /// OpenAPI fragments: request body schema and response description.
     let requestSchema: String?
     let responses: [Int: String]
-    let handle: @Sendable (RouteContext) throws -> Reply
+    let handle: @Sendable (API, RouteContext) throws -> Reply
 
     var path: String { "/" + pattern.joined(separator: "/") }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 @preconcurrency import Glibc
+import HTTPServer
 import Learning
 import Registry
 import Storage
@@ -46,6 +47,10 @@ extension SpecError: UserFacingError {
 
 extension LearningError: UserFacingError {
     var userMessage: String { message }
+}
+
+extension ServerError: UserFacingError {
+    var userMessage: String { description }
 }
 
 extension RegistryError: UserFacingError {

@@ -167,7 +167,8 @@ struct Models: ParsableCommand {
                 if json {
                     Console.out(
                         try ModelDocuments.json(
-                            ["first": try ModelDocuments.Detail(a), "second": try ModelDocuments.Detail(b)], pretty: true))
+                            ["first": try ModelDocuments.Detail(a), "second": try ModelDocuments.Detail(b)],
+                            pretty: true))
                 } else {
                     Console.out(try ModelReport.comparison(a, b))
                 }

@@ -1,0 +1,66 @@
+import Foundation
+import Registry
+
+extension API {
+    /// `GET /`: production models, the registry's history with key metrics, request counts.
+    func dashboard(_ context: RouteContext) throws -> Reply {
+        let records = try registry.list()
+        let productions = store.all
+        func metric(_ record: ModelRecord, _ key: String) -> String {
+            record.metrics.heldOut[key].map { String(format: "%.4g", $0) } ?? "–"
+        }
+        var production = ""
+        for model in productions {
+            let record = records.first { $0.id == model.id }
+            let key = model.model.kind == .logistic ? "roc_auc" : "r2"
+            production += """
+                <div class=card><h3>\(DocsPage.escape(model.name))</h3><p>version \(model.version) · id \(model.id) · \
+                \(model.model.kind.rawValue)</p><p class=big>\(record.map { metric($0, key) } ?? "–") <small>\(key)</small></p>\
+                <p><small>assigned \(Self.day(model.assignedAt))</small></p></div>
+                """
+        }
+        if production.isEmpty {
+            production = "<p>No model in production yet: <code>modelserve models assign ID</code>.</p>"
+        }
+        var history = ""
+        for record in records {
+            let keys = record.kind == .logistic ? ["roc_auc", "log_loss", "accuracy"] : ["rmse", "r2", "mae"]
+            let bars = keys.map { "\($0) \(metric(record, $0))" }.joined(separator: " · ")
+            history += """
+                <tr\(record.isProduction ? " class=prod" : "")><td>\(record.id)</td><td>\(DocsPage.escape(record.name))</td>\
+                <td>\(record.version)</td><td>\(record.kind.rawValue)</td><td><small>\(DocsPage.escape(Self.hyperparameters(record)))</small></td>\
+                <td>\(bars)</td><td>\(record.rowCount.map(String.init) ?? "–")</td><td>\(Self.day(record.createdAt))</td></tr>
+
+                """
+        }
+        let requests = (try? database.query("SELECT count(*) FROM request_log"))?.first?[0].int64 ?? 0
+        let html = """
+            <!doctype html><html lang=en><head><meta charset=utf-8><title>modelserve</title>
+            <meta http-equiv=refresh content=10>
+            <style>body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#222}
+            .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:8px;padding:.6rem 1rem;min-width:13rem}
+            .card h3{margin:.2rem 0}.big{font-size:2rem;margin:.2rem 0}table{border-collapse:collapse;width:100%}
+            td,th{border-top:1px solid #eee;padding:.35rem;text-align:left}tr.prod{background:#ecfdf5}small{color:#666}</style></head>
+            <body><h1>modelserve</h1>
+            <p><a href="/docs">API docs</a> · <a href="/openapi.json">OpenAPI</a> · <a href="/metrics">metrics</a> ·
+            <a href="/ready">readiness</a> · \(requests) requests logged · \(log.rowsWaiting) waiting</p>
+            <h2>In production</h2><div class=cards>\(production)</div>
+            <h2>History</h2><table><tr><th>id</th><th>name</th><th>version</th><th>kind</th><th>hyperparameters</th>
+            <th>held-out metrics</th><th>rows</th><th>created</th></tr>\(history)</table>
+            </body></html>
+            """
+        return Reply(contentType: "text/html; charset=utf-8", body: Array(html.utf8))
+    }
+
+    static func hyperparameters(_ record: ModelRecord) -> String {
+        record.hyperparameters.keys.sorted().map { "\($0)=\(record.hyperparameters[$0]!)" }.joined(separator: " ")
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date) + " UTC"
+    }
+}

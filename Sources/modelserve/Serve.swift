@@ -1,0 +1,92 @@
+import API
+import ArgumentParser
+import Dispatch
+import Foundation
+import HTTPServer
+import Registry
+import Storage
+
+/// `modelserve serve`: the prediction and registry API over HTTP.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve predictions and the registry over HTTP.",
+        discussion: """
+            Admin routes need Authorization: Bearer $MODELSERVE_ADMIN_TOKEN; without the variable a \
+            random token is made and printed. Every request and response is written to request_log. \
+            SIGTERM or SIGINT stops accepting, finishes requests in flight, flushes the log and exits 0.
+            """
+    )
+
+    @Option(help: "Address to listen on (\"::\" for IPv4 and IPv6).") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Event loops (threads); default: one per core.") var threads: Int?
+    @Option(help: "The model /predict uses when a request names none and several are in production.")
+    var model: String?
+    @Option(help: "Largest request body in bytes.") var maxBody = 1 << 20
+    @Option(help: "Most rows per /predict request.") var maxInstances = 1_000
+    @Option(help: "Most open connections.") var maxConnections = 10_000
+    @Option(help: "Where the request log spills while the database is away.")
+    var journal = "modelserve-request-log.journal"
+    @OptionGroup var options: DatabaseOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        try Console.run {
+            signal(SIGPIPE, SIG_IGN)
+            var token = ProcessInfo.processInfo.environment["MODELSERVE_ADMIN_TOKEN"] ?? ""
+            if token.isEmpty {
+                var generator = SystemRandomNumberGenerator()
+                token = (0..<4).map { _ in String(generator.next(), radix: 16) }.joined()
+                Console.err("MODELSERVE_ADMIN_TOKEN is not set; admin token for this run: \(token)")
+            }
+            var server = ServerConfiguration()
+            server.host = host
+            server.port = port
+            if let threads { server.threads = threads }
+            server.limits.maxBodyBytes = maxBody
+            server.maxConnections = maxConnections
+
+            let database = try options.openRegistry(maxConnections: server.threads * 2 + 2)
+            defer { database.close() }
+            let store = ModelStore(registry: ModelRegistry(database))
+            try store.refresh()
+            let log = RequestLog(database: database, journalPath: journal) { Console.err($0) }
+            log.start()
+            var configuration = APIConfiguration(adminToken: token)
+            configuration.defaultModel = model
+            configuration.maxInstances = maxInstances
+            let api = API(configuration: configuration, database: database, store: store, log: log)
+            let watcher = ProductionWatcher(store: store, database: database) { Console.err($0) }
+            watcher.start()
+            let http = HTTPServer(configuration: server, handler: api)
+            try http.start()
+
+            let stop: @Sendable () -> Void = { http.shutdown() }
+            var sources: [any DispatchSourceSignal] = []
+            for sig in [SIGTERM, SIGINT] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler(handler: stop)
+                source.resume()
+                sources.append(source)
+            }
+            let shown = host.contains(":") ? "[\(host)]" : host
+            let production = store.all.map { "\($0.name) v\($0.version)" }.joined(separator: ", ")
+            Console.out(
+                "modelserve serving http://\(shown):\(http.port) with \(server.threads) event loops on \(database.displayURL)"
+            )
+            Console.out("  production: \(production.isEmpty ? "none yet" : production); docs: /docs; dashboard: /")
+            http.wait()
+            watcher.stop()
+            log.shutdown()
+            sources.forEach { $0.cancel() }
+            Console.out(
+                "stopped: \(log.rowsWritten) request log rows written"
+                    + (log.rowsWaiting > 0 ? ", \(log.rowsWaiting) kept in \(journal) for the next start" : ""))
+        }
+    }
+}
