@@ -84,7 +84,7 @@ let package = Package(
         ),
         // Real throwaway databases and the built binary, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "Registry", "TestSupport", "modelserve"]),
         .testTarget(
             name: "RegistryTests",

@@ -92,6 +92,7 @@ public final class RequestLog: Sendable {
         condition.broadcast()
         condition.unlock()
         finished.wait()
+        finished.signal()  // a second shutdown returns at once
     }
 
     private func writerLoop() {

@@ -2,17 +2,22 @@ import Foundation
 import Glibc
 
 /// A blocking socket client for tests: sends raw bytes, reads whole responses.
-final class TestClient {
-    let fd: Int32
+public final class TestClient {
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: String
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: String
+
+        /// The body parsed as a JSON object.
+        public var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        }
     }
 
-    init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
+    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
         let family = host.contains(":") ? AF_INET6 : AF_INET
         fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
@@ -49,11 +54,11 @@ final class TestClient {
         init(_ d: String) { description = d }
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes {
@@ -64,8 +69,23 @@ final class TestClient {
         }
     }
 
+    /// Sends one request and reads its response.
+    public func request(
+        _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]
+    ) throws -> Response {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: test\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        if let body {
+            text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        } else {
+            text += "\r\n"
+        }
+        try send(text)
+        return try readResponse()
+    }
+
     /// Reads one response (status line, headers, Content-Length body).
-    func readResponse() throws -> Response {
+    public func readResponse() throws -> Response {
         while true {
             if let response = try parseBuffered() { return response }
             guard try fill() else {
@@ -75,7 +95,7 @@ final class TestClient {
     }
 
     /// True when the server closed the connection (EOF) before sending anything more.
-    func readsEOF() throws -> Bool {
+    public func readsEOF() throws -> Bool {
         if !buffer.isEmpty { return false }
         return try !fill()
     }

@@ -1,0 +1,68 @@
+import API
+import Foundation
+import HTTPServer
+import Learning
+import Registry
+import Storage
+import TestSupport
+
+/// A real API server over a real database, on a free port, with a promotion model trained
+/// (two versions, the first in production).
+final class APITestServer {
+    let database: any Database
+    let registry: ModelRegistry
+    let store: ModelStore
+    let log: RequestLog
+    let server: HTTPServer
+    let versions: [ModelRecord]
+    let journal: String
+    static let token = "test-admin-token"
+
+    init(url: String, threads: Int = 2, journal: String? = nil) throws {
+        database = try openDatabase(url, maxConnections: 6)
+        try Migrator(for: database).migrate(database)
+        registry = ModelRegistry(database)
+        if try registry.list().isEmpty {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            for table in DemoData.generate(.promotion, rows: 400) {
+                try table.csv.write(toFile: "\(folder)/\(table.name).csv", atomically: true, encoding: .utf8)
+                _ = try CSVLoader(path: "\(folder)/\(table.name).csv", table: table.name).load(into: database)
+            }
+            var spec = TrainingSpec(
+                name: "promotion", kind: .logistic,
+                query: "SELECT network_ability, competence, promoted FROM promotion ORDER BY id", target: "promoted")
+            spec.hyperparameterSets = [["penalty": .text("none")], ["C": .number(0.01)]]
+            let result = try Trainer(registry: registry).train(spec)
+            try registry.assign(id: result.versions[0].id, by: "test")
+        }
+        versions = try registry.list(name: "promotion").sorted { $0.version < $1.version }
+        store = ModelStore(registry: registry)
+        try store.refresh()
+        self.journal = journal ?? FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
+        log = RequestLog(database: database, batchSize: 64, journalPath: self.journal)
+        log.start()
+        let api = API(configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.threads = threads
+        server = HTTPServer(configuration: configuration, handler: api)
+        try server.start()
+    }
+
+    var port: Int { server.port }
+
+    /// Graceful stop: the server drains, then the log flushes.
+    func stop() {
+        server.shutdown()
+        server.wait()
+        log.shutdown()
+        database.close()
+        try? FileManager.default.removeItem(atPath: journal)
+    }
+
+    func requestLogCount() throws -> Int {
+        Int(try database.query("SELECT count(*) FROM request_log")[0][0].int64 ?? -1)
+    }
+}
