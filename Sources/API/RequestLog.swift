@@ -134,7 +134,13 @@ public final class RequestLog: Sendable {
                 }
             }
             if stopping && state.withLock({ $0.queue.isEmpty }) {
-                if state.withLock({ $0.journaled > 0 && !$0.databaseDown }) { replayJournal() }
+                // Last chance to empty the journal: look again whether the database is back.
+                if state.withLock({ $0.journaled > 0 }) {
+                    if state.withLock({ $0.databaseDown }), (try? database.query("SELECT 1")) != nil {
+                        state.withLock { $0.databaseDown = false }
+                    }
+                    if !state.withLock({ $0.databaseDown }) { replayJournal() }
+                }
                 return
             }
         }

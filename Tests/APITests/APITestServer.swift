@@ -40,10 +40,13 @@ final class APITestServer {
         versions = try registry.list(name: "promotion").sorted { $0.version < $1.version }
         store = ModelStore(registry: registry)
         try store.refresh()
-        self.journal = journal ?? FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
+        self.journal =
+            journal
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
         log = RequestLog(database: database, batchSize: 64, journalPath: self.journal)
         log.start()
-        let api = API(configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
+        let api = API(
+            configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.threads = threads

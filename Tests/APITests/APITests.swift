@@ -40,13 +40,17 @@ struct APITests {
             #expect(json["label"] as? Int == (probability > 0.5 ? 1 : 0))
             #expect(json["request_id"] as? String == one.headers["x-request-id"])
             // The same probability as the model itself computes.
-            guard case .classification(let p, _) = try server.versions[0].model().predict(
-                ["network_ability": .number(0.5), "competence": .number(-0.2)]).prediction
+            guard
+                case .classification(let p, _) = try server.versions[0].model().predict(
+                    ["network_ability": .number(0.5), "competence": .number(-0.2)]).prediction
             else { Issue.record("not a classifier"); return }
             #expect(p == probability)
 
             let batch = try client.request(
-                "POST", "/predict", body: "{\"instances\": [\(Self.row), {\"network_ability\": -2, \"competence\": 1}], \"model\": \"promotion\"}")
+                "POST", "/predict",
+                body:
+                    "{\"instances\": [\(Self.row), {\"network_ability\": -2, \"competence\": 1}], \"model\": \"promotion\"}"
+            )
             #expect(batch.status == 200)
             #expect((batch.json["predictions"] as? [[String: Any]])?.count == 2)
             let byID = try client.request(
@@ -67,29 +71,37 @@ struct APITests {
         }
     }
 
-    @Test("bad predictions: 400 with the byte offset, 422 listing every feature, 404, 405, 413", arguments: Backend.allCases)
+    @Test(
+        "bad predictions: 400 with the byte offset, 422 listing every feature, 404, 405, 413",
+        arguments: Backend.allCases)
     func predictErrors(backend: Backend) throws {
         try withServer(backend) { server in
             let client = try TestClient(port: server.port)
             let malformed = try client.request("POST", "/predict", body: "{\"features\": {\"a\": 1,}}")
             #expect(malformed.status == 400)
-            #expect((malformed.json["error"] as? [String: Any])?["message"] as? String
-                == "the body is not valid JSON: expected a string key at byte 21")
+            #expect(
+                (malformed.json["error"] as? [String: Any])?["message"] as? String
+                    == "the body is not valid JSON: expected a string key at byte 21")
             let invalid = try client.request(
                 "POST", "/predict",
                 body: "{\"features\": {\"network_ability\": \"high\", \"competence\": null, \"age\": 40, \"x\": [1]}}")
             #expect(invalid.status == 422)
             let details = (invalid.json["error"] as? [String: Any])?["details"] as? [String: String]
-            #expect(details == [
-                "features.network_ability": "must be a number, got text", "features.competence": "must not be null",
-                "features.age": "unknown feature", "features.x": "must be a number, a string or null, not an array",
-            ])
+            #expect(
+                details == [
+                    "features.network_ability": "must be a number, got text", "features.competence": "must not be null",
+                    "features.age": "unknown feature", "features.x": "must be a number, a string or null, not an array",
+                ])
             let missing = try client.request("POST", "/predict", body: "{\"features\": {}}")
             #expect(missing.status == 422)
-            #expect(((missing.json["error"] as? [String: Any])?["details"] as? [String: String])?["features.competence"] == "missing")
-            let unknownModel = try client.request("POST", "/predict", body: "{\"features\": \(Self.row), \"model\": \"nope\"}")
+            #expect(
+                ((missing.json["error"] as? [String: Any])?["details"] as? [String: String])?["features.competence"]
+                    == "missing")
+            let unknownModel = try client.request(
+                "POST", "/predict", body: "{\"features\": \(Self.row), \"model\": \"nope\"}")
             #expect(unknownModel.status == 404)
-            let unknownID = try client.request("POST", "/predict", body: "{\"features\": \(Self.row), \"model_id\": 999}")
+            let unknownID = try client.request(
+                "POST", "/predict", body: "{\"features\": \(Self.row), \"model_id\": 999}")
             #expect(unknownID.status == 404)
             let wrongMethod = try client.request("GET", "/predict")
             #expect(wrongMethod.status == 405)
@@ -111,24 +123,33 @@ struct APITests {
             #expect(current.json["feature_schema"] != nil)
             #expect(current.json["assigned_at"] != nil)
             #expect(try client.request("GET", "/models/current?name=other").status == 404)
-            let list = try JSONSerialization.jsonObject(with: Data(try client.request("GET", "/models").body.utf8)) as? [[String: Any]]
+            let list =
+                try JSONSerialization.jsonObject(with: Data(try client.request("GET", "/models").body.utf8))
+                as? [[String: Any]]
             #expect(list?.count == 2)
             let detail = try client.request("GET", "/models/\(server.versions[0].id)")
-            #expect((detail.json["coefficients"] as? [String: Double])?.keys.sorted() == ["competence", "network_ability"])
+            #expect(
+                (detail.json["coefficients"] as? [String: Double])?.keys.sorted() == ["competence", "network_ability"])
             #expect(try client.request("GET", "/models/424242").status == 404)
             #expect(try client.request("GET", "/models/abc").status == 404)
 
             let body = "{\"model_id\": \(server.versions[1].id)}"
             #expect(try client.request("POST", "/models/assign", body: body).status == 401)
-            #expect(try client.request("POST", "/models/assign", body: body, headers: ["Authorization": "Bearer wrong"]).status == 403)
+            #expect(
+                try client.request("POST", "/models/assign", body: body, headers: ["Authorization": "Bearer wrong"])
+                    .status == 403)
             let assigned = try client.request("POST", "/models/assign", body: body, headers: admin)
             #expect(assigned.status == 200)
             #expect(assigned.json["from_model_id"] as? Int == Int(server.versions[0].id))
-            #expect(try client.request("POST", "/predict", body: "{\"features\": \(Self.row)}").json["version"] as? Int == 2)
-            let rolled = try client.request("POST", "/models/rollback", body: "{\"name\": \"promotion\"}", headers: admin)
+            #expect(
+                try client.request("POST", "/predict", body: "{\"features\": \(Self.row)}").json["version"] as? Int == 2
+            )
+            let rolled = try client.request(
+                "POST", "/models/rollback", body: "{\"name\": \"promotion\"}", headers: admin)
             #expect(rolled.status == 200)
             #expect(try client.request("GET", "/models/current").json["version"] as? Int == 1)
-            #expect(try client.request("POST", "/models/assign", body: "{\"model_id\": 777}", headers: admin).status == 404)
+            #expect(
+                try client.request("POST", "/models/assign", body: "{\"model_id\": 777}", headers: admin).status == 404)
             #expect(try client.request("GET", "/requests?limit=3", headers: admin).status == 200)
             #expect(try client.request("GET", "/requests").status == 401)
         }
@@ -145,7 +166,8 @@ struct APITests {
             let response = try client.request("POST", "/models/train", body: spec, headers: admin)
             #expect(response.status == 200, "\(response.body)")
             #expect((response.json["versions"] as? [[String: Any]])?.first?["version"] as? Int == 3)
-            let bad = try client.request("POST", "/models/train", body: "{\"name\": \"x\", \"kind\": \"tree\"}", headers: admin)
+            let bad = try client.request(
+                "POST", "/models/train", body: "{\"name\": \"x\", \"kind\": \"tree\"}", headers: admin)
             #expect(bad.status == 422)
             #expect(bad.body.contains("unknown kind 'tree'"))
         }
@@ -179,7 +201,9 @@ struct APITests {
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             var documented: Set<String> = []
-            for (path, operations) in paths { for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") } }
+            for (path, operations) in paths {
+                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+            }
             // Every documented route answers something other than "no route" (404 for unknown paths
             // has the code not_found with "no route" in the message).
             for entry in documented.sorted() {
@@ -191,7 +215,8 @@ struct APITests {
             // And the served routes are the documented ones.
             let expected: Set<String> = [
                 "POST /predict", "GET /models/current", "GET /models", "GET /models/{id}", "POST /models/assign",
-                "POST /models/rollback", "POST /models/train", "GET /requests", "GET /health", "GET /ready", "GET /metrics",
+                "POST /models/rollback", "POST /models/train", "GET /requests", "GET /health", "GET /ready",
+                "GET /metrics",
                 "GET /openapi.json", "GET /docs", "GET /",
             ]
             #expect(documented == expected)
