@@ -33,6 +33,8 @@ public final class API: HTTPHandler {
     let metrics = Metrics()
     let started = Date()
     let routes = API.makeRoutes()
+    /// Routes without parameters by path: most requests are found with one lookup.
+    private let staticRoutes: [String: [Route]]
     private let requestIDs = RequestIDs()
 
     public init(configuration: APIConfiguration, database: any Database, store: ModelStore, log: RequestLog) {
@@ -41,6 +43,7 @@ public final class API: HTTPHandler {
         self.registry = ModelRegistry(database)
         self.store = store
         self.log = log
+        staticRoutes = Dictionary(grouping: routes.filter { !$0.pattern.contains { $0.hasPrefix("{") } }, by: \.path)
     }
 
     /// The method and path pattern of every route, for documentation and its test.
@@ -49,7 +52,8 @@ public final class API: HTTPHandler {
     }
 
     public func isSlow(_ request: HTTPRequest) -> Bool {
-        findRoute(request).route?.slow ?? false
+        // Only training is slow; checked without a full route match on every request.
+        request.method == "POST" && request.path.hasPrefix("/models/train") && (findRoute(request).route?.slow ?? false)
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {

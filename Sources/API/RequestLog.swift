@@ -1,6 +1,5 @@
 public import Foundation
 public import Storage
-import Synchronization
 
 /// One request and its response, as stored in `request_log`.
 public struct LogEntry: Sendable, Codable, Equatable {
@@ -29,7 +28,7 @@ public struct LogEntry: Sendable, Codable, Equatable {
 /// away the writer spills batches to a local journal file, keeps answering from memory, and
 /// replays the journal once the database is back. Inserts skip request ids already stored,
 /// so a replay after an unknown commit outcome cannot duplicate a row. `shutdown` flushes.
-public final class RequestLog: Sendable {
+public final class RequestLog: @unchecked Sendable {
     private struct State {
         var queue: [LogEntry] = []
         var stopping = false
@@ -42,7 +41,9 @@ public final class RequestLog: Sendable {
     private let capacity: Int
     private let batchSize: Int
     private let journalPath: String
-    private let state = Mutex(State())
+    /// Guarded by `condition`'s lock (hence @unchecked Sendable below): appenders and the
+    /// writer meet there, and appenders wake the writer only when a batch is full.
+    nonisolated(unsafe) private var unsafeState = State()
     private let condition = NSCondition()
     private let finished = DispatchSemaphore(value: 0)
     private let onError: @Sendable (String) -> Void
@@ -58,16 +59,24 @@ public final class RequestLog: Sendable {
         self.onError = onError
     }
 
+    /// Runs `body` on the state under the lock.
+    private func locked<T>(_ body: (inout State) -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body(&unsafeState)
+    }
+
     /// Entries waiting in memory.
-    public var queueDepth: Int { state.withLock { $0.queue.count } }
+    public var queueDepth: Int { locked { $0.queue.count } }
     /// Rows stored in the database by this process.
-    public var rowsWritten: Int { state.withLock { $0.written } }
+    public var rowsWritten: Int { locked { $0.written } }
     /// Rows not yet in the database: in memory and in the journal.
-    public var rowsWaiting: Int { state.withLock { $0.queue.count + $0.journaled } }
-    public var isDatabaseDown: Bool { state.withLock { $0.databaseDown } }
+    public var rowsWaiting: Int { locked { $0.queue.count + $0.journaled } }
+    public var isDatabaseDown: Bool { locked { $0.databaseDown } }
 
     public func start() {
-        state.withLock { $0.journaled = Self.countLines(journalPath) }
+        let journaled = Self.countLines(journalPath)
+        locked { $0.journaled = journaled }
         let thread = Thread { [self] in
             writerLoop()
             finished.signal()
@@ -79,16 +88,17 @@ public final class RequestLog: Sendable {
     /// Queues an entry; waits while the queue is full.
     public func append(_ entry: LogEntry) {
         condition.lock()
-        while state.withLock({ $0.queue.count >= capacity && !$0.stopping }) { condition.wait() }
-        state.withLock { $0.queue.append(entry) }
-        condition.broadcast()
+        while unsafeState.queue.count >= capacity && !unsafeState.stopping { condition.wait() }
+        unsafeState.queue.append(entry)
+        // Wake the writer only for a full batch; otherwise it comes by within 50 ms.
+        if unsafeState.queue.count == batchSize { condition.broadcast() }
         condition.unlock()
     }
 
     /// Writes everything queued (and the journal, if the database is reachable), then stops.
     public func shutdown() {
         condition.lock()
-        state.withLock { $0.stopping = true }
+        unsafeState.stopping = true
         condition.broadcast()
         condition.unlock()
         finished.wait()
@@ -99,47 +109,46 @@ public final class RequestLog: Sendable {
         var lastProbe = 0.0
         while true {
             condition.lock()
-            while state.withLock({ $0.queue.isEmpty && !$0.stopping && ($0.journaled == 0 || $0.databaseDown) }) {
-                if !condition.wait(until: Date().addingTimeInterval(0.5)) { break }
+            let deadline = Date().addingTimeInterval(0.05)
+            while unsafeState.queue.count < batchSize && !unsafeState.stopping {
+                if !condition.wait(until: deadline) { break }
             }
-            let (batch, stopping) = state.withLock { s -> ([LogEntry], Bool) in
-                let take = min(batchSize, s.queue.count)
-                let batch = Array(s.queue.prefix(take))
-                s.queue.removeFirst(take)
-                return (batch, s.stopping)
-            }
-            condition.broadcast()  // room for waiting appenders
+            let take = min(batchSize, unsafeState.queue.count)
+            let batch = Array(unsafeState.queue.prefix(take))
+            unsafeState.queue.removeFirst(take)
+            let stopping = unsafeState.stopping
+            condition.broadcast()  // room for appenders waiting on a full queue
             condition.unlock()
 
-            let down = state.withLock { $0.databaseDown }
+            let down = locked { $0.databaseDown }
             let now = Date().timeIntervalSince1970
             if down && now - lastProbe >= 0.5 {
                 lastProbe = now
-                if (try? database.query("SELECT 1")) != nil { state.withLock { $0.databaseDown = false } }
+                if (try? database.query("SELECT 1")) != nil { locked { $0.databaseDown = false } }
             }
-            if !state.withLock({ $0.databaseDown }) && state.withLock({ $0.journaled > 0 }) { replayJournal() }
+            if !locked({ $0.databaseDown }) && locked({ $0.journaled > 0 }) { replayJournal() }
             if !batch.isEmpty {
-                if state.withLock({ $0.databaseDown }) {
+                if locked({ $0.databaseDown }) {
                     spill(batch)
                 } else {
                     do {
                         try insert(batch)
-                        state.withLock { $0.written += batch.count }
+                        locked { $0.written += batch.count }
                     } catch {
-                        state.withLock { $0.databaseDown = true }
+                        locked { $0.databaseDown = true }
                         lastProbe = Date().timeIntervalSince1970
                         onError("request log: database unavailable, journaling to \(journalPath): \(error)")
                         spill(batch)
                     }
                 }
             }
-            if stopping && state.withLock({ $0.queue.isEmpty }) {
+            if stopping && locked({ $0.queue.isEmpty }) {
                 // Last chance to empty the journal: look again whether the database is back.
-                if state.withLock({ $0.journaled > 0 }) {
-                    if state.withLock({ $0.databaseDown }), (try? database.query("SELECT 1")) != nil {
-                        state.withLock { $0.databaseDown = false }
+                if locked({ $0.journaled > 0 }) {
+                    if locked({ $0.databaseDown }), (try? database.query("SELECT 1")) != nil {
+                        locked { $0.databaseDown = false }
                     }
-                    if !state.withLock({ $0.databaseDown }) { replayJournal() }
+                    if !locked({ $0.databaseDown }) { replayJournal() }
                 }
                 return
             }
@@ -180,16 +189,16 @@ public final class RequestLog: Sendable {
             handle.write(Data(text.utf8))
             try? handle.synchronize()
             try? handle.close()
-            state.withLock { $0.journaled += batch.count }
+            locked { $0.journaled += batch.count }
         } else {
             onError("request log: cannot write the journal \(journalPath); keeping \(batch.count) rows in memory")
-            state.withLock { $0.queue.insert(contentsOf: batch, at: 0) }
+            locked { $0.queue.insert(contentsOf: batch, at: 0) }
         }
     }
 
     private func replayJournal() {
         guard let data = FileManager.default.contents(atPath: journalPath), !data.isEmpty else {
-            state.withLock { $0.journaled = 0 }
+            locked { $0.journaled = 0 }
             return
         }
         let decoder = JSONDecoder()
@@ -201,12 +210,12 @@ public final class RequestLog: Sendable {
                 try insert(Array(entries[start..<min(entries.count, start + batchSize)]))
             }
             try FileManager.default.removeItem(atPath: journalPath)
-            state.withLock {
+            locked {
                 $0.written += entries.count
                 $0.journaled = 0
             }
         } catch {
-            state.withLock { $0.databaseDown = true }
+            locked { $0.databaseDown = true }
         }
     }
 

@@ -14,7 +14,26 @@ struct Route: Sendable {
     let responses: [Int: String]
     let handle: @Sendable (API, RouteContext) throws -> Reply
 
-    var path: String { "/" + pattern.joined(separator: "/") }
+    /// "/models/{id}"
+    let path: String
+    /// "GET /models/{id}": the metrics label, built once.
+    let label: String
+
+    init(
+        method: String, pattern: [String], summary: String, admin: Bool, slow: Bool, requestSchema: String?,
+        responses: [Int: String], handle: @escaping @Sendable (API, RouteContext) throws -> Reply
+    ) {
+        self.method = method
+        self.pattern = pattern
+        self.summary = summary
+        self.admin = admin
+        self.slow = slow
+        self.requestSchema = requestSchema
+        self.responses = responses
+        self.handle = handle
+        path = "/" + pattern.joined(separator: "/")
+        label = "\(method) \(path)"
+    }
 
     func match(_ segments: [Substring]) -> [String: String]? {
         guard segments.count == pattern.count else { return nil }
