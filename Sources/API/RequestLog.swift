@@ -155,24 +155,40 @@ public final class RequestLog: @unchecked Sendable {
         }
     }
 
+    /// The normal path: a bulk insert (COPY on Postgres). A batch can only be stored twice if a
+    /// commit's outcome was lost with the connection; such batches go to the journal, whose
+    /// replay skips ids already present.
     private func insert(_ batch: [LogEntry]) throws {
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        let columns = try Self.columns.map { try SQLIdentifier(validating: $0) }
+        _ = try database.withConnection { connection in
+            try connection.bulkInsert(into: SQLIdentifier(validating: "request_log"), columns: columns) { sink in
+                for e in batch { try sink.append(Self.values(e)) }
+            }
+        }
+    }
+
+    /// The replay path: multi-row inserts that skip request ids already stored.
+    private func insertSkippingDuplicates(_ batch: [LogEntry]) throws {
+        let row = "(" + Array(repeating: "?", count: Self.columns.count).joined(separator: ", ") + ")"
         let sql = """
-            INSERT INTO request_log (request_id, received_at, method, path, status, latency_us, model_id,
-                request_body, response_body, client_address)
+            INSERT INTO request_log (\(Self.columns.joined(separator: ", ")))
             VALUES \(Array(repeating: row, count: batch.count).joined(separator: ", "))
             ON CONFLICT (request_id) DO NOTHING
             """
-        var parameters: [SQLValue] = []
-        parameters.reserveCapacity(batch.count * 10)
-        for e in batch {
-            parameters += [
-                .text(e.requestID), .timestamp(e.receivedAt), .text(e.method), .text(e.path), .integer(Int64(e.status)),
-                .integer(e.latencyMicros), e.modelID.map(SQLValue.integer) ?? .null, SQLValue(e.requestBody),
-                SQLValue(e.responseBody), .text(e.clientAddress),
-            ]
-        }
-        try database.execute(sql, parameters)
+        try database.execute(sql, batch.flatMap(Self.values))
+    }
+
+    private static let columns = [
+        "request_id", "received_at", "method", "path", "status", "latency_us", "model_id", "request_body",
+        "response_body", "client_address",
+    ]
+
+    private static func values(_ e: LogEntry) -> [SQLValue] {
+        [
+            .text(e.requestID), .timestamp(e.receivedAt), .text(e.method), .text(e.path), .integer(Int64(e.status)),
+            .integer(e.latencyMicros), e.modelID.map(SQLValue.integer) ?? .null, SQLValue(e.requestBody),
+            SQLValue(e.responseBody), .text(e.clientAddress),
+        ]
     }
 
     // MARK: Journal
@@ -207,7 +223,7 @@ public final class RequestLog: @unchecked Sendable {
         }
         do {
             for start in stride(from: 0, to: entries.count, by: batchSize) {
-                try insert(Array(entries[start..<min(entries.count, start + batchSize)]))
+                try insertSkippingDuplicates(Array(entries[start..<min(entries.count, start + batchSize)]))
             }
             try FileManager.default.removeItem(atPath: journalPath)
             locked {

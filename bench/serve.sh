@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Benchmark: serving. wrk POSTs one 10-feature row to /predict (keep-alive, 64 connections)
+# against modelserve (request log on, SQLite and Postgres), FastAPI + uvicorn + scikit-learn
+# (2 workers) and nginx returning a fixed body (this machine's ceiling), in the same run.
+# Prints req/s, p50/p99, ratios, start-to-first-200, idle RSS, and log rows against wrk's count.
+#
+#   bash bench/serve.sh [SECONDS]     (default 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+seconds=${1:-10}
+out=bench/out
+mkdir -p "$out"
+ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev postgresql wrk nginx
+
+say "building release binary"
+swift build -c release --product modelserve 2>&1 | grep -E "error|Build" | tail -1
+bin="$(swift build -c release --show-bin-path)/modelserve"
+body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/predict.lua)
+
+csv="$out/serve.csv"
+python3 - "$csv" <<'PY'
+import math, random, sys
+r = random.Random(5)
+with open(sys.argv[1], "w") as f:
+    f.write(",".join(f"f{i}" for i in range(10)) + ",y\n")
+    for _ in range(5000):
+        x = [round(r.gauss(0, 1), 4) for _ in range(10)]
+        eta = -0.3 + sum((j % 4 - 1.5) * 0.4 * v for j, v in enumerate(x))
+        f.write(",".join(map(str, x)) + "," + ("1" if r.random() < 1 / (1 + math.exp(-eta)) else "0") + "\n")
+PY
+
+results="$out/serve-results.txt"
+: > "$results"
+run_wrk() {  # label url
+    wrk -t2 -c64 -d"${seconds}s" --latency -s bench/serve/predict.lua "$2" > "$out/wrk-$1.txt" 2>&1
+    python3 - "$1" "$out/wrk-$1.txt" >> "$results" <<'PY'
+import re, sys
+text = open(sys.argv[2]).read()
+def ms(label):
+    m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", text)
+    v = float(m.group(1))
+    return {"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+total = int(re.search(r"(\d+) requests in", text).group(1))
+errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+non2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", text) or [0, 0])[1])
+print(f"{sys.argv[1]} {rps:.0f} {ms(50):.3f} {ms(99):.3f} {total} {errors + non2xx}")
+PY
+}
+
+serve_modelserve() {  # label database-url
+    local label=$1 url=$2 port
+    port=$(free_port)
+    DATABASE_URL="$url" "$bin" migrate >/dev/null
+    DATABASE_URL="$url" "$bin" load "$csv" --table bench_data --replace >/dev/null
+    if ! DATABASE_URL="$url" "$bin" models current --name bench >/dev/null 2>&1; then
+        DATABASE_URL="$url" "$bin" train --name bench --kind logistic --query "SELECT * FROM bench_data" \
+            --target y --promote >/dev/null
+    fi
+    local start
+    start=$(DATABASE_URL="$url" MODELSERVE_ADMIN_TOKEN=bench python3 bench/serve/first200.py "$port" "$body" \
+        "$bin" serve --port "$port" --threads 2 --journal "$out/journal-$label")
+    local pid ms
+    pid=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['pid'])" "$start")
+    ms=$(python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['ms']))" "$start")
+    local rss
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    echo "$label-startup $ms $rss" >> "$results"
+    run_wrk "$label" "http://127.0.0.1:$port/predict"
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    echo "$label-log $(grep -o 'stopped: [0-9]*' "$out/serve-output.log" | grep -o '[0-9]*')" >> "$results"
+}
+
+say "modelserve on SQLite"
+rm -f "$out"/serve.sqlite*
+serve_modelserve sqlite "sqlite:$out/serve.sqlite"
+
+say "modelserve on Postgres"
+start_throwaway_postgres
+serve_modelserve postgres "$MODELSERVE_TEST_POSTGRES_URL"
+
+say "FastAPI + uvicorn + scikit-learn (2 workers)"
+venv=bench/.venv
+if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
+"$venv/bin/pip" install -q -r scripts/reference/requirements.txt fastapi uvicorn
+port=$(free_port)
+BENCH_CSV="$csv" "$venv/bin/uvicorn" --app-dir bench/serve fastapi_app:app --port "$port" --workers 2 \
+    --log-level warning --no-access-log > "$out/uvicorn.log" 2>&1 &
+uvicorn_pid=$!
+for _ in $(seq 1 200); do curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d "$body" \
+    "http://127.0.0.1:$port/predict" && break; sleep 0.1; done
+run_wrk fastapi "http://127.0.0.1:$port/predict"
+kill "$uvicorn_pid"; wait "$uvicorn_pid" 2>/dev/null || true
+
+say "nginx fixed body (ceiling)"
+port=$(free_port)
+ngx=$(mktemp -d)
+cat > "$ngx/nginx.conf" <<NGINX
+worker_processes 2;
+pid $ngx/nginx.pid;
+error_log $ngx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $ngx/body;
+    server {
+        listen 127.0.0.1:$port;
+        location /predict { default_type application/json; return 200 '{"model_id":1,"name":"bench","version":1,"probability":0.97,"label":1}'; }
+    }
+}
+NGINX
+nginx -c "$ngx/nginx.conf"
+run_wrk nginx "http://127.0.0.1:$port/predict"
+nginx -c "$ngx/nginx.conf" -s stop; rm -rf "$ngx"
+
+python3 - "$results" "$seconds" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    rows[parts[0]] = parts[1:]
+nginx = float(rows["nginx"][0]); fastapi = float(rows["fastapi"][0])
+print(f"\nServing: POST /predict, one 10-feature row, keep-alive, 64 connections, wrk -t2 for {sys.argv[2]} s\n")
+print(f"| {'server':<34} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | {'x FastAPI':>9} | {'x nginx':>7} |")
+print(f"|{'-'*36}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*8}|{'-'*11}|{'-'*9}|")
+for key, name in [("sqlite", "modelserve, log on, SQLite"), ("postgres", "modelserve, log on, Postgres"),
+                  ("fastapi", "FastAPI + uvicorn + sklearn (2 w.)"), ("nginx", "nginx fixed body (ceiling)")]:
+    rps, p50, p99, total, errors = rows[key]
+    print(f"| {name:<34} | {float(rps):>8.0f} | {float(p50):>7.2f} | {float(p99):>7.2f} | {errors:>6} | "
+          f"{float(rps) / fastapi:>9.1f} | {float(rps) / nginx:>7.2f} |")
+print()
+for key in ["sqlite", "postgres"]:
+    ms, rss = rows[key + "-startup"]
+    logged = int(rows[key + "-log"][0]) if rows[key + "-log"] else 0
+    total = int(rows[key][3])
+    lost = max(0, total + 1 - logged)
+    print(f"{key}: start to first 200 {ms} ms, idle RSS {int(rss) / 1024:.1f} MB, request_log rows {logged} for "
+          f"wrk's {total} completed + 1 warm-up ({logged - total - 1} more: requests in flight when wrk stopped); lost {lost}")
+print("targets: >= 25x FastAPI, >= 0.5x nginx, p99 < 2 ms, 0 errors, 0 lost rows, idle RSS < 30 MB, < 200 ms to first 200")
+PY
