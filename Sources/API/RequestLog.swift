@@ -155,10 +155,12 @@ public final class RequestLog: @unchecked Sendable {
         }
     }
 
-    /// The normal path: a bulk insert (COPY on Postgres). A batch can only be stored twice if a
-    /// commit's outcome was lost with the connection; such batches go to the journal, whose
-    /// replay skips ids already present.
+    /// The normal path: COPY on Postgres; on SQLite one multi-row INSERT, which measured
+    /// faster there than stepping a prepared insert per row. A batch can only be stored twice
+    /// if a commit's outcome was lost with the connection; such batches go to the journal,
+    /// whose replay skips ids already present.
     private func insert(_ batch: [LogEntry]) throws {
+        guard database.dialect == .postgres else { return try insertSkippingDuplicates(batch) }
         let columns = try Self.columns.map { try SQLIdentifier(validating: $0) }
         _ = try database.withConnection { connection in
             try connection.bulkInsert(into: SQLIdentifier(validating: "request_log"), columns: columns) { sink in
