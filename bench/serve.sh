@@ -13,9 +13,10 @@ out=bench/out
 mkdir -p "$out"
 ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev postgresql wrk nginx
 
-say "building release binary"
-swift build -c release --product modelserve 2>&1 | grep -E "error|Build" | tail -1
-bin="$(swift build -c release --show-bin-path)/modelserve"
+say "building the release binary (static Swift runtime, as the Docker image ships it)"
+swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 \
+    | grep -E "error|Build" | tail -1
+bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/modelserve"
 body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/predict.lua)
 
 csv="$out/serve.csv"

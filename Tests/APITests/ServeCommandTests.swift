@@ -1,0 +1,61 @@
+import Foundation
+import Storage
+import TestSupport
+import Testing
+
+@Suite("modelserve serve", .serialized)
+struct ServeCommandTests {
+    @Test("serve answers, and SIGTERM drains, flushes the log and exits 0", arguments: Backend.allCases)
+    func serveAndTerminate(backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        // A model to serve, trained through the CLI.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "t"]
+        for arguments in [
+            ["generate", "promotion", "--out", folder, "--rows", "300"],
+            ["load", "\(folder)/promotion.csv", "--table", "promotion"],
+            [
+                "train", "--name", "promotion", "--kind", "logistic", "--query",
+                "SELECT network_ability, competence, promoted FROM promotion", "--target", "promoted", "--promote",
+            ],
+        ] {
+            let result = try ModelServeBinary.run(arguments, environment: env)
+            #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
+        }
+
+        let process = Process()
+        process.executableURL = ModelServeBinary.url
+        process.arguments = ["serve", "--port", "0", "--threads", "2", "--journal", "\(folder)/journal"]
+        process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // The first line names the URL, with the port the kernel picked.
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = try #require(text.firstMatch(of: /127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }, "\(text)")
+        let client = try TestClient(port: port)
+        let n = 40
+        for _ in 0..<n {
+            let response = try client.request(
+                "POST", "/predict", body: "{\"features\": {\"network_ability\": 1, \"competence\": 0}}")
+            #expect(response.status == 200)
+        }
+        process.terminate()  // SIGTERM
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        text += String(decoding: rest, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("stopped: \(n) request log rows written"), "\(text)")
+        let database = try openDatabase(url, maxConnections: 1)
+        defer { database.close() }
+        #expect(try database.query("SELECT count(*) FROM request_log")[0][0] == .integer(Int64(n)))
+    }
+}
