@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: builds a release binary, creates demo/modelserve.sqlite, generates and loads the
 # click and diamonds data sets, trains the two logistic versions of pipelines/click.yaml and
-# the linear models of pipelines/diamonds.yaml, and makes the best of each production.
-# Safe to run again: tables are replaced, and models are trained only once.
+# the linear models of pipelines/diamonds.yaml, makes the best of each production, and
+# serves the API. Running it again reuses the database (tables replaced, models trained once).
+#
+#   bash scripts/demo.sh [PORT]      (default: a free port)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -10,12 +12,14 @@ source scripts/lib.sh
 ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev
 
 say "building the release binary"
-swift build -c release --product modelserve 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-bin="$(swift build -c release --show-bin-path)/modelserve"
+swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 \
+    | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/modelserve"
 [ -x "$bin" ] || { echo "build failed" >&2; exit 1; }
 
 mkdir -p demo/data
 export DATABASE_URL="sqlite:demo/modelserve.sqlite"
+export MODELSERVE_ADMIN_TOKEN="${MODELSERVE_ADMIN_TOKEN:-demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')}"
 
 say "migrating $DATABASE_URL"
 "$bin" migrate
@@ -39,13 +43,22 @@ done
 say "the registry"
 "$bin" models list
 
+port=${1:-$(free_port)}
+url="http://127.0.0.1:$port"
 cat <<MSG
 
-Done. The database is demo/modelserve.sqlite (DATABASE_URL=$DATABASE_URL).
-Next:
-  $bin models show 1                 # coefficients by feature, metrics
-  $bin models compare 1 2            # the two click versions side by side
-  $bin models assign 2               # make version 2 production
-  $bin models rollback click         # and back
-  $bin --help
+Serving on $url  (Ctrl-C stops it; the request log is flushed on the way out)
+
+  dashboard      $url/
+  API docs       $url/docs            (OpenAPI: $url/openapi.json)
+  admin token    $MODELSERVE_ADMIN_TOKEN
+
+  predict:
+    curl -s -X POST $url/predict -H 'Content-Type: application/json' \\
+      -d '{"features": {"apr": 14.5, "requested": 12000, "annual_income": 62000, "loan_purpose": "car", "credit": "good", "lender_id": 3}}'
+
+  exercise every endpoint and record a transcript:
+    MODELSERVE_ADMIN_TOKEN=$MODELSERVE_ADMIN_TOKEN playbook/run.sh $url
+
 MSG
+exec "$bin" serve --port "$port" --model click
