@@ -22,10 +22,12 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --uid 10001 modelserve
 COPY --from=build /usr/local/bin/modelserve /usr/local/bin/modelserve
+COPY pipelines /app/pipelines
+COPY scripts/docker-setup.sh /app/scripts/docker-setup.sh
 USER modelserve
 WORKDIR /home/modelserve
 # The embedded default store; docker-compose.yml points DATABASE_URL at Postgres instead.
 ENV DATABASE_URL=sqlite:/home/modelserve/modelserve.sqlite
 EXPOSE 8080
 ENTRYPOINT ["modelserve"]
-CMD ["migrate"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

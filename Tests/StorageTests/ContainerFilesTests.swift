@@ -33,12 +33,13 @@ struct ContainerFilesTests {
         return try #require(try Yams.load(yaml: String(decoding: data, as: UTF8.self)) as? [String: Any])
     }
 
-    @Test("docker-compose.yml is valid and wires the service to a healthy Postgres")
+    @Test("docker-compose.yml is valid: Postgres, a one-shot setup, then the API on 8080")
     func compose() throws {
         let compose = try resolvedCompose()
         let services = try #require(compose["services"] as? [String: Any])
         let postgres = try #require(services["postgres"] as? [String: Any])
-        let app = try #require(services["modelserve"] as? [String: Any])
+        let setup = try #require(services["setup"] as? [String: Any])
+        let api = try #require(services["api"] as? [String: Any])
 
         let healthcheck = try #require(postgres["healthcheck"] as? [String: Any])
         let test = (healthcheck["test"] as? [String])?.joined(separator: " ") ?? ""
@@ -47,26 +48,42 @@ struct ContainerFilesTests {
         #expect(volumes.contains { "\($0)".contains("/var/lib/postgresql/data") })
         #expect((compose["volumes"] as? [String: Any])?.keys.contains("pgdata") == true)
 
-        let build = try #require(app["build"] as? [String: Any])
-        let context = URL(fileURLWithPath: try #require(build["context"] as? String))
-        #expect(context.standardizedFileURL.path == Self.root.standardizedFileURL.path)
-        #expect(
-            FileManager.default.fileExists(
-                atPath: context.appendingPathComponent(build["dockerfile"] as? String ?? "Dockerfile").path))
-
-        // DATABASE_URL is what the binary reads; it must point at the postgres service with
-        // the credentials that service is created with.
-        let environment = try #require(app["environment"] as? [String: Any])
-        let databaseURL = try #require(environment["DATABASE_URL"] as? String)
         let pgEnv = try #require(postgres["environment"] as? [String: Any])
-        let expected =
+        let expectedURL =
             "postgres://\(pgEnv["POSTGRES_USER"]!):\(pgEnv["POSTGRES_PASSWORD"]!)@postgres:5432/\(pgEnv["POSTGRES_DB"]!)"
-        #expect(databaseURL == expected)
-        let dependsOn = try #require(app["depends_on"] as? [String: Any])
-        #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
+        for (name, service) in [("setup", setup), ("api", api)] {
+            let build = try #require(service["build"] as? [String: Any], "\(name)")
+            let context = URL(fileURLWithPath: try #require(build["context"] as? String))
+            #expect(context.standardizedFileURL.path == Self.root.standardizedFileURL.path)
+            // DATABASE_URL is what the binary reads; it points at the postgres service's database.
+            let environment = try #require(service["environment"] as? [String: Any], "\(name)")
+            #expect(environment["DATABASE_URL"] as? String == expectedURL, "\(name)")
+            let dependsOn = try #require(service["depends_on"] as? [String: Any], "\(name)")
+            #expect((dependsOn["postgres"] as? [String: Any])?["condition"] as? String == "service_healthy")
+        }
+        // The API waits for the setup to finish, listens on 8080 on all interfaces, and reads
+        // the admin token from the environment under the name the binary uses.
+        let apiDepends = try #require(api["depends_on"] as? [String: Any])
+        #expect((apiDepends["setup"] as? [String: Any])?["condition"] as? String == "service_completed_successfully")
+        let command = try #require(api["command"] as? [String])
+        #expect(command.first == "serve")
+        #expect(command.contains("0.0.0.0") && command.contains("8080"))
+        let ports = try #require(api["ports"] as? [Any])
+        #expect(ports.contains { "\($0)".contains("8080") })
+        #expect((api["environment"] as? [String: Any])?["MODELSERVE_ADMIN_TOKEN"] != nil)
         let sources = try String(
+            contentsOf: Self.root.appendingPathComponent("Sources/modelserve/Serve.swift"), encoding: .utf8)
+        #expect(sources.contains("environment[\"MODELSERVE_ADMIN_TOKEN\"]"))
+        let options = try String(
             contentsOf: Self.root.appendingPathComponent("Sources/modelserve/DatabaseOptions.swift"), encoding: .utf8)
-        #expect(sources.contains("environment[\"DATABASE_URL\"]"))
+        #expect(options.contains("environment[\"DATABASE_URL\"]"))
+        // The setup script exists, is what the image copies, and uses only real subcommands.
+        let entrypoint = (setup["entrypoint"] as? [String])?.joined(separator: " ") ?? ""
+        #expect(entrypoint.contains("/app/scripts/docker-setup.sh"))
+        let script = try String(contentsOf: Self.root.appendingPathComponent("scripts/docker-setup.sh"), encoding: .utf8)
+        for subcommand in ["migrate", "generate", "load", "train", "models"] {
+            #expect(script.contains("modelserve \(subcommand)"), "\(subcommand)")
+        }
     }
 
     @Test("the Dockerfile is multi-stage, copies what exists, and ships the runtime libraries")
@@ -92,6 +109,8 @@ struct ContainerFilesTests {
         for library in ["libpq5", "libsqlite3-0", "libcurl4"] { #expect(runtime.contains(library), "\(library)") }
         #expect(runtime.contains("COPY --from=build"))
         #expect(runtime.contains("ENTRYPOINT [\"modelserve\"]"))
+        #expect(runtime.contains("CMD [\"serve\""))
+        #expect(runtime.contains("EXPOSE 8080"))
         #expect(runtime.contains("ENV DATABASE_URL="))
         // The build stage compiles everything Package.swift needs.
         for folder in ["Sources", "Plugins", "migrations"] {
