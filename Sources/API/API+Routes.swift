@@ -288,26 +288,24 @@ extension API {
         } else {
             throw APIError(422, "invalid_request", "send {\"model_id\": ID} or {\"name\": NAME, \"version\": N}")
         }
-        let assignment = try registry.assign(id: id, by: "api:\(context.request.remoteAddress)")
-        try store.refresh()
-        let record = try registry.record(id: assignment.toModelID)
-        return Reply(
-            body: Array(
-                try ModelDocuments.json(ModelDocuments.AssignmentDocument(assignment, version: record.version)).utf8),
-            modelID: id)
+        return try reply(to: try registry.assign(id: id, by: "api:\(context.request.remoteAddress)"))
     }
 
-    func rollback(_ context: RouteContext) throws -> Reply {
-        guard case .string(let name)? = try context.json()["name"] else {
-            throw APIError(422, "invalid_request", "send {\"name\": NAME}")
-        }
-        let assignment = try registry.rollback(name: name, by: "api:\(context.request.remoteAddress)")
+    /// After a change of production: reload the in-memory models, describe the change.
+    private func reply(to assignment: ModelRegistry.Assignment) throws -> Reply {
         try store.refresh()
         let record = try registry.record(id: assignment.toModelID)
         return Reply(
             body: Array(
                 try ModelDocuments.json(ModelDocuments.AssignmentDocument(assignment, version: record.version)).utf8),
             modelID: assignment.toModelID)
+    }
+
+    func rollback(_ context: RouteContext) throws -> Reply {
+        guard case .string(let name)? = try context.json()["name"] else {
+            throw APIError(422, "invalid_request", "send {\"name\": NAME}")
+        }
+        return try reply(to: try registry.rollback(name: name, by: "api:\(context.request.remoteAddress)"))
     }
 
     func train(_ context: RouteContext) throws -> Reply {

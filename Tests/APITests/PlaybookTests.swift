@@ -19,34 +19,28 @@ struct PlaybookTests {
         let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "playbook-token"]
         // The demo's steps, on a smaller click data set.
         var steps: [[String]] = [["migrate"], ["generate", "click", "--out", folder, "--rows", "1500"]]
-        for table in ["leads", "offers", "clicks"] { steps.append(["load", "\(folder)/\(table).csv", "--table", table]) }
-        steps.append(["train", "--spec", Self.repository.appendingPathComponent("pipelines/click.yaml").path, "--promote"])
+        for table in ["leads", "offers", "clicks"] {
+            steps.append(["load", "\(folder)/\(table).csv", "--table", table])
+        }
+        steps.append([
+            "train", "--spec", Self.repository.appendingPathComponent("pipelines/click.yaml").path, "--promote",
+        ])
         for arguments in steps {
             let result = try ModelServeBinary.run(arguments, environment: env)
             #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
         }
 
-        let serve = Process()
-        serve.executableURL = ModelServeBinary.url
-        serve.arguments = ["serve", "--port", "0", "--threads", "2", "--journal", "\(folder)/journal"]
-        serve.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let serveOutput = Pipe()
-        serve.standardOutput = serveOutput
-        serve.standardError = serveOutput
-        try serve.run()
-        var banner = ""
-        while !banner.contains("\n") {
-            let chunk = serveOutput.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = try #require(banner.firstMatch(of: /127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }, "\(banner)")
+        let serve = try ServeProcess(arguments: ["--threads", "2", "--journal", "\(folder)/journal"], environment: env)
+        let port = serve.port
 
         let playbook = Process()
         playbook.executableURL = URL(fileURLWithPath: "/bin/bash")
-        playbook.arguments = [Self.repository.appendingPathComponent("playbook/run.sh").path, "http://127.0.0.1:\(port)"]
+        playbook.arguments = [
+            Self.repository.appendingPathComponent("playbook/run.sh").path, "http://127.0.0.1:\(port)",
+        ]
         playbook.environment = ProcessInfo.processInfo.environment.merging(
-            env.merging(["PLAYBOOK_TRANSCRIPT": "\(folder)/transcript.md"]) { $1 }) { $1 }
+            env.merging(["PLAYBOOK_TRANSCRIPT": "\(folder)/transcript.md"]) { $1 }
+        ) { $1 }
         let playbookOutput = Pipe()
         playbook.standardOutput = playbookOutput
         playbook.standardError = playbookOutput
@@ -54,12 +48,10 @@ struct PlaybookTests {
         let report = String(decoding: playbookOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         playbook.waitUntilExit()
         #expect(playbook.terminationStatus == 0, "\(report)")
-        let requests = try #require(report.firstMatch(of: /(\d+) requests, 0 unexpected/).flatMap { Int($0.1) }, "\(report)")
+        let requests = try #require(
+            report.firstMatch(of: /(\d+) requests, 0 unexpected/).flatMap { Int($0.1) }, "\(report)")
 
-        serve.terminate()
-        _ = serveOutput.fileHandleForReading.readDataToEndOfFile()
-        serve.waitUntilExit()
-        #expect(serve.terminationStatus == 0)
+        #expect(serve.terminate().status == 0)
         let database = try openDatabase(url, maxConnections: 1)
         defer { database.close() }
         #expect(try database.query("SELECT count(*) FROM request_log")[0][0] == .integer(Int64(requests)))

@@ -25,22 +25,8 @@ struct ServeCommandTests {
             #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
         }
 
-        let process = Process()
-        process.executableURL = ModelServeBinary.url
-        process.arguments = ["serve", "--port", "0", "--threads", "2", "--journal", "\(folder)/journal"]
-        process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // The first line names the URL, with the port the kernel picked.
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = try #require(text.firstMatch(of: /127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }, "\(text)")
+        let serve = try ServeProcess(arguments: ["--threads", "2", "--journal", "\(folder)/journal"], environment: env)
+        let port = serve.port
         let client = try TestClient(port: port)
         let n = 40
         for _ in 0..<n {
@@ -48,11 +34,8 @@ struct ServeCommandTests {
                 "POST", "/predict", body: "{\"features\": {\"network_ability\": 1, \"competence\": 0}}")
             #expect(response.status == 200)
         }
-        process.terminate()  // SIGTERM
-        let rest = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        text += String(decoding: rest, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = serve.terminate()  // SIGTERM
+        #expect(status == 0, "\(text)")
         #expect(text.contains("stopped: \(n) request log rows written"), "\(text)")
         let database = try openDatabase(url, maxConnections: 1)
         defer { database.close() }

@@ -80,7 +80,8 @@ struct ContainerFilesTests {
         // The setup script exists, is what the image copies, and uses only real subcommands.
         let entrypoint = (setup["entrypoint"] as? [String])?.joined(separator: " ") ?? ""
         #expect(entrypoint.contains("/app/scripts/docker-setup.sh"))
-        let script = try String(contentsOf: Self.root.appendingPathComponent("scripts/docker-setup.sh"), encoding: .utf8)
+        let script = try String(
+            contentsOf: Self.root.appendingPathComponent("scripts/docker-setup.sh"), encoding: .utf8)
         for subcommand in ["migrate", "generate", "load", "train", "models"] {
             #expect(script.contains("modelserve \(subcommand)"), "\(subcommand)")
         }

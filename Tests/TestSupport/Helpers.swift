@@ -68,3 +68,40 @@ public func freeLocalPort() throws -> Int {
     }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// `modelserve serve` as a child process on a free port.
+public final class ServeProcess {
+    public let process = Process()
+    private let output = Pipe()
+    /// What the server printed before it started listening.
+    public private(set) var banner = ""
+    public let port: Int
+
+    /// Starts `modelserve serve --port 0 ...` and waits for the line that names its URL.
+    public init(arguments: [String], environment: [String: String]) throws {
+        process.executableURL = ModelServeBinary.url
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        while !banner.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let match = banner.firstMatch(of: /127\.0\.0\.1:(\d+)/), let port = Int(match.1) else {
+            process.terminate()
+            throw TestSetupError("serve did not start: \(banner)")
+        }
+        self.port = port
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status and everything printed.
+    public func terminate() -> (status: Int32, output: String) {
+        process.terminate()
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, banner + String(decoding: rest, as: UTF8.self))
+    }
+}
