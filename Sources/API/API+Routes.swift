@@ -80,14 +80,25 @@ extension API {
             Route(
                 method: "GET", pattern: ["docs"], summary: "A readable page of the API",
                 admin: false, slow: false, requestSchema: nil, responses: [200: "HTML"],
-                handle: { api, _ in
-                    Reply(contentType: "text/html; charset=utf-8", body: Array(DocsPage.html(routes: api.routes).utf8))
+                handle: { api, context in
+                    Reply(
+                        contentType: "text/html; charset=utf-8",
+                        body: Array(DocsPage.html(routes: api.routes, host: Self.safeHost(context.request)).utf8))
                 }),
             Route(
                 method: "GET", pattern: [], summary: "Dashboard: production models, history, metrics",
                 admin: false, slow: false, requestSchema: nil, responses: [200: "HTML"],
                 handle: { api, context in try api.dashboard(context) }),
         ]
+    }
+
+    /// The Host header if it is a plain host[:port] (it ends up in HTML), else nothing.
+    static func safeHost(_ request: HTTPRequest) -> String {
+        let host = request.header("Host") ?? ""
+        let allowed = host.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0)
+        }
+        return allowed && host.count <= 255 ? host : ""
     }
 
     // MARK: Prediction

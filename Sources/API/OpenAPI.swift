@@ -115,7 +115,9 @@ enum OpenAPI {
 
 /// `GET /docs`: the route table as a page for people, with curl examples.
 enum DocsPage {
-    static func html(routes: [Route]) -> String {
+    /// `host` (from the request's Host header) makes the curl examples copy-pasteable.
+    static func html(routes: [Route], host: String) -> String {
+        let base = "http://" + (host.isEmpty ? "127.0.0.1:8080" : host)
         var rows = ""
         for route in routes {
             let example = route.requestSchema.flatMap { schema -> String? in
@@ -138,8 +140,8 @@ enum DocsPage {
             let auth = route.admin ? " -H 'Authorization: Bearer $MODELSERVE_ADMIN_TOKEN'" : ""
             let curl =
                 route.method == "GET"
-                ? "curl -s$(auth) http://HOST\(route.path)"
-                : "curl -s -X \(route.method)\(auth) -H 'Content-Type: application/json' -d '\(example ?? "{}")' http://HOST\(route.path)"
+                ? "curl -s$(auth) \(base)\(route.path)"
+                : "curl -s -X \(route.method)\(auth) -H 'Content-Type: application/json' -d '\(example ?? "{}")' \(base)\(route.path)"
             rows += """
                 <tr><td><code>\(route.method)</code></td><td><code>\(escape(route.path))</code></td>\
                 <td>\(escape(route.summary))\(route.admin ? " <span class=admin>admin</span>" : "")<br>\
