@@ -22,7 +22,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Event loops (threads); default: one per core.") var threads: Int?
     @Option(help: "The model /predict uses when a request names none and several are in production.")
     var model: String?
-    @Option(help: "Largest request body in bytes.") var maxBody = 1 << 20
+    @Option(help: "Largest request body in bytes (413 beyond).") var maxBody = 1 << 20
+    @Option(help: "Largest request line plus headers in bytes (414/431 beyond).") var maxHeaderBytes = 16 * 1024
+    @Option(help: "Most header fields per request (431 beyond).") var maxHeaders = 100
+    @Option(help: "Seconds to receive a request's head (408 after).") var headerTimeout = 10.0
+    @Option(help: "Seconds to receive a request's body (408 after).") var bodyTimeout = 30.0
+    @Option(help: "Seconds an idle keep-alive connection stays open.") var idleTimeout = 60.0
     @Option(help: "Most rows per /predict request.") var maxInstances = 1_000
     @Option(help: "Most open connections.") var maxConnections = 10_000
     @Option(help: "Where the request log spills while the database is away.")
@@ -32,6 +37,18 @@ struct Serve: ParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        for (value, name) in [
+            (maxBody, "--max-body"), (maxHeaderBytes, "--max-header-bytes"), (maxHeaders, "--max-headers"),
+        ]
+        where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+        for (value, name) in [
+            (headerTimeout, "--header-timeout"), (bodyTimeout, "--body-timeout"), (idleTimeout, "--idle-timeout"),
+        ]
+        where !(value > 0) {
+            throw ValidationError("\(name) must be a positive number of seconds")
+        }
     }
 
     func run() throws {
@@ -48,6 +65,11 @@ struct Serve: ParsableCommand {
             server.port = port
             if let threads { server.threads = threads }
             server.limits.maxBodyBytes = maxBody
+            server.limits.maxHeaderBytes = maxHeaderBytes
+            server.limits.maxHeaderCount = maxHeaders
+            server.headerTimeout = headerTimeout
+            server.bodyTimeout = bodyTimeout
+            server.idleTimeout = idleTimeout
             server.maxConnections = maxConnections
 
             let database = try options.openRegistry(maxConnections: server.threads * 2 + 2)
