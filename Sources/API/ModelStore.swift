@@ -30,6 +30,9 @@ public final class ModelStore: Sendable {
     private let byID = Mutex<[Int64: LoadedModel]>([:])
     private let registry: ModelRegistry
     private let lastRefresh = Mutex<Date?>(nil)
+    /// One refresh at a time: two overlapping ones could otherwise finish in the wrong order
+    /// and put an older production map back.
+    private let refreshing = NSLock()
 
     public init(registry: ModelRegistry) {
         self.registry = registry
@@ -58,6 +61,8 @@ public final class ModelStore: Sendable {
     /// model changed.
     @discardableResult
     public func refresh() throws -> [String] {
+        refreshing.lock()
+        defer { refreshing.unlock() }
         let productions = try registry.productions()
         let current = models.withLock { $0 }
         var next: [String: LoadedModel] = [:]

@@ -192,7 +192,9 @@ final class EventLoop: @unchecked Sendable {
                         wake()
                     }
                 } else {
-                    queue(handler.respond(to: request), on: connection, keepAlive: keepAlive)
+                    queue(
+                        handler.respond(to: request), on: connection, keepAlive: keepAlive,
+                        includeBody: request.method != "HEAD")
                 }
             }
         }
@@ -210,8 +212,9 @@ final class EventLoop: @unchecked Sendable {
         connection.deadline = Monotonic.seconds() + timeout
     }
 
-    private func queue(_ response: HTTPResponse, on connection: Connection, keepAlive: Bool) {
-        connection.output.append(contentsOf: response.serialized(keepAlive: keepAlive, date: dateCache.now()))
+    private func queue(_ response: HTTPResponse, on connection: Connection, keepAlive: Bool, includeBody: Bool = true) {
+        connection.output.append(
+            contentsOf: response.serialized(keepAlive: keepAlive, date: dateCache.now(), includeBody: includeBody))
         if !keepAlive {
             connection.closeAfterWrite = true
             connection.consumeInput(connection.pendingInput)  // nothing after this is answered

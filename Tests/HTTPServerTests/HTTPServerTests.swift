@@ -79,6 +79,20 @@ struct HTTPServerTests {
         }
     }
 
+    @Test("HEAD gets the headers and Content-Length but no body")
+    func head() throws {
+        try withServer { server, _ in
+            let client = try TestClient(port: server.port)
+            try client.send("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n")
+            let head = try client.readHead()
+            #expect(head.hasPrefix("HTTP/1.1 200 OK"))
+            #expect(head.contains("Content-Length: 8"))  // the length "HEAD /h " would have
+            // Had a body been sent, it would now sit in front of the next response.
+            try client.send("GET /after HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().body == "GET /after ")
+        }
+    }
+
     @Test("HTTP/1.0 closes after the response; Connection: close is honoured")
     func closing() throws {
         try withServer { server, _ in

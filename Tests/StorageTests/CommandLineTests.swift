@@ -4,7 +4,8 @@ import Testing
 
 @Suite("The modelserve command")
 struct CommandLineTests {
-    @Test("every subcommand has help that mentions --database", arguments: [["migrate"], ["load"], ["train"], ["serve"]])
+    @Test(
+        "every subcommand has help that mentions --database", arguments: [["migrate"], ["load"], ["train"], ["serve"]])
     func help(subcommand: [String]) throws {
         let result = try ModelServeBinary.run(subcommand + ["--help"])
         #expect(result.status == 0)

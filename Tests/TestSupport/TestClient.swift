@@ -84,6 +84,24 @@ public final class TestClient {
         return try readResponse()
     }
 
+    /// Reads a response head only (for HEAD requests), leaving what follows buffered.
+    public func readHead() throws -> String {
+        while true {
+            if let end = headEnd() {
+                let head = String(decoding: buffer[0..<end], as: UTF8.self)
+                buffer.removeFirst(end + 4)
+                return head
+            }
+            guard try fill() else { throw ClientError("connection closed before a response head") }
+        }
+    }
+
+    private func headEnd() -> Int? {
+        buffer.indices.first { i in
+            i + 3 < buffer.count && buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10
+        }
+    }
+
     /// Reads one response (status line, headers, Content-Length body).
     public func readResponse() throws -> Response {
         while true {
