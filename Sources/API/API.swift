@@ -86,22 +86,14 @@ public final class API: HTTPHandler {
         headers += reply.headers.map { (name: $0.0, value: $0.1) }
         let response = HTTPResponse(status: reply.status, headers: headers, body: reply.body)
         let seconds = Monotonic.now() - start
-        metrics.record(
-            route: route.map { "\($0.method) \($0.path)" } ?? "unmatched", status: reply.status, seconds: seconds)
+        metrics.record(route: route?.label ?? "unmatched", status: reply.status, seconds: seconds)
         log.append(
             LogEntry(
                 requestID: requestID, receivedAt: receivedAt, method: request.method, path: request.target,
                 status: reply.status, latencyMicros: Int64(seconds * 1_000_000), modelID: reply.modelID,
-                requestBody: loggable(request.body), responseBody: loggable(reply.body),
-                clientAddress: request.remoteAddress))
+                requestBody: request.body, responseBody: reply.body, clientAddress: request.remoteAddress,
+                maxBody: configuration.maxLoggedBody))
         return response
-    }
-
-    private func loggable(_ body: [UInt8]) -> String? {
-        guard !body.isEmpty else { return nil }
-        if body.count <= configuration.maxLoggedBody { return String(decoding: body, as: UTF8.self) }
-        return String(decoding: body.prefix(configuration.maxLoggedBody), as: UTF8.self)
-            + "…[truncated; \(body.count) bytes]"
     }
 
     private func findRoute(_ request: HTTPRequest) -> (route: Route?, parameters: [String: String]?, allowed: [String])

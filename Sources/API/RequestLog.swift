@@ -2,6 +2,9 @@ public import Foundation
 public import Storage
 
 /// One request and its response, as stored in `request_log`.
+///
+/// Bodies stay bytes (shared with the request and response, not copied) until the writer
+/// thread turns them into text: the request path does no conversion for the log.
 public struct LogEntry: Sendable, Codable, Equatable {
     public var requestID: String
     public var receivedAt: Date
@@ -10,14 +13,72 @@ public struct LogEntry: Sendable, Codable, Equatable {
     public var status: Int
     public var latencyMicros: Int64
     public var modelID: Int64?
-    public var requestBody: String?
-    public var responseBody: String?
+    public var requestBody: [UInt8]
+    public var responseBody: [UInt8]
     public var clientAddress: String
+    /// Longest body stored; longer ones are cut and marked.
+    public var maxBody: Int
+
+    public init(
+        requestID: String, receivedAt: Date, method: String, path: String, status: Int, latencyMicros: Int64,
+        modelID: Int64?, requestBody: [UInt8], responseBody: [UInt8], clientAddress: String, maxBody: Int = 64 * 1024
+    ) {
+        self.requestID = requestID
+        self.receivedAt = receivedAt
+        self.method = method
+        self.path = path
+        self.status = status
+        self.latencyMicros = latencyMicros
+        self.modelID = modelID
+        self.requestBody = requestBody
+        self.responseBody = responseBody
+        self.clientAddress = clientAddress
+        self.maxBody = maxBody
+    }
 
     enum CodingKeys: String, CodingKey {
         case requestID = "request_id", receivedAt = "received_at", method, path, status
         case latencyMicros = "latency_us", modelID = "model_id", requestBody = "request_body"
         case responseBody = "response_body", clientAddress = "client_address"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try c.decode(String.self, forKey: .requestID)
+        receivedAt = try c.decode(Date.self, forKey: .receivedAt)
+        method = try c.decode(String.self, forKey: .method)
+        path = try c.decode(String.self, forKey: .path)
+        status = try c.decode(Int.self, forKey: .status)
+        latencyMicros = try c.decode(Int64.self, forKey: .latencyMicros)
+        modelID = try c.decodeIfPresent(Int64.self, forKey: .modelID)
+        requestBody = Array((try c.decodeIfPresent(String.self, forKey: .requestBody) ?? "").utf8)
+        responseBody = Array((try c.decodeIfPresent(String.self, forKey: .responseBody) ?? "").utf8)
+        clientAddress = try c.decode(String.self, forKey: .clientAddress)
+        maxBody = Int.max
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(requestID, forKey: .requestID)
+        try c.encode(receivedAt, forKey: .receivedAt)
+        try c.encode(method, forKey: .method)
+        try c.encode(path, forKey: .path)
+        try c.encode(status, forKey: .status)
+        try c.encode(latencyMicros, forKey: .latencyMicros)
+        try c.encodeIfPresent(modelID, forKey: .modelID)
+        try c.encodeIfPresent(requestText, forKey: .requestBody)
+        try c.encodeIfPresent(responseText, forKey: .responseBody)
+        try c.encode(clientAddress, forKey: .clientAddress)
+    }
+
+    /// The bodies as stored: text, cut at `maxBody` bytes, nil when empty.
+    var requestText: String? { Self.text(requestBody, max: maxBody) }
+    var responseText: String? { Self.text(responseBody, max: maxBody) }
+
+    private static func text(_ body: [UInt8], max: Int) -> String? {
+        guard !body.isEmpty else { return nil }
+        if body.count <= max { return String(decoding: body, as: UTF8.self) }
+        return String(decoding: body.prefix(max), as: UTF8.self) + "…[truncated; \(body.count) bytes]"
     }
 }
 
@@ -188,8 +249,8 @@ public final class RequestLog: @unchecked Sendable {
     private static func values(_ e: LogEntry) -> [SQLValue] {
         [
             .text(e.requestID), .timestamp(e.receivedAt), .text(e.method), .text(e.path), .integer(Int64(e.status)),
-            .integer(e.latencyMicros), e.modelID.map(SQLValue.integer) ?? .null, SQLValue(e.requestBody),
-            SQLValue(e.responseBody), .text(e.clientAddress),
+            .integer(e.latencyMicros), e.modelID.map(SQLValue.integer) ?? .null, SQLValue(e.requestText),
+            SQLValue(e.responseText), .text(e.clientAddress),
         ]
     }
 
