@@ -6,12 +6,15 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-dev libpq-dev libcurl4-openssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Manifest first so dependency resolution is cached apart from source edits.
+# Everything the manifest names must be present, custom target paths included
+# (Tests/TestSupport, bench/train), or SwiftPM refuses the package.
 COPY Package.swift ./
-RUN swift package resolve
 COPY Sources Sources
 COPY Plugins Plugins
+COPY Tests Tests
+COPY bench/train bench/train
 COPY migrations migrations
+RUN swift package resolve
 RUN swift build -c release --static-swift-stdlib --product modelserve \
     && install -m 0755 "$(swift build -c release --show-bin-path)/modelserve" /usr/local/bin/modelserve
 
