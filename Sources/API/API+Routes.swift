@@ -186,12 +186,7 @@ extension API {
         json.beginObject()
         json.key("request_id")
         json.value(context.requestID)
-        json.key("model_id")
-        json.value(Int(loaded.id))
-        json.key("name")
-        json.value(loaded.name)
-        json.key("version")
-        json.value(loaded.version)
+        json.identity(of: loaded)
         if instances == nil {
             Self.write(results[0], into: &json)
         } else {
@@ -419,12 +414,7 @@ extension API {
         json.beginArray()
         for model in models {
             json.beginObject()
-            json.key("name")
-            json.value(model.name)
-            json.key("model_id")
-            json.value(Int(model.id))
-            json.key("version")
-            json.value(model.version)
+            json.identity(of: model)
             json.endObject()
         }
         json.endArray()
@@ -470,6 +460,18 @@ extension API {
         return Reply(
             contentType: "text/plain; version=0.0.4; charset=utf-8",
             body: Array(metrics.exposition(gauges: gauges).utf8))
+    }
+}
+
+extension JSONWriter {
+    /// Which model answered: model_id, name and version.
+    mutating func identity(of model: LoadedModel) {
+        key("model_id")
+        value(Int(model.id))
+        key("name")
+        value(model.name)
+        key("version")
+        value(model.version)
     }
 }
 

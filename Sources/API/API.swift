@@ -57,7 +57,7 @@ public final class API: HTTPHandler {
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        let start = Monotonic.now()
+        let start = Monotonic.seconds()
         let receivedAt = Date()
         let requestID = requestIDs.next()
         let (route, parameters, allowed) = findRoute(request)
@@ -85,7 +85,7 @@ public final class API: HTTPHandler {
         ]
         headers += reply.headers.map { (name: $0.0, value: $0.1) }
         let response = HTTPResponse(status: reply.status, headers: headers, body: reply.body)
-        let seconds = Monotonic.now() - start
+        let seconds = Monotonic.seconds() - start
         metrics.record(route: route?.label ?? "unmatched", status: reply.status, seconds: seconds)
         log.append(
             LogEntry(
@@ -166,13 +166,5 @@ final class RequestIDs: Sendable {
     func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
         return "\(prefix)-\(String(n, radix: 16))"
-    }
-}
-
-enum Monotonic {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

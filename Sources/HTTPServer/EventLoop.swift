@@ -351,9 +351,9 @@ final class ServerState: Sendable {
     func connectionClosed() { open.subtract(1, ordering: .relaxed) }
 }
 
-/// Monotonic time in seconds.
-enum Monotonic {
-    static func seconds() -> Double {
+/// Monotonic time in seconds (for timeouts and latencies; never goes back).
+public enum Monotonic {
+    public static func seconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -105,11 +105,6 @@ public enum ModelDocuments {
 
     /// JSON text of a document: sorted keys, ISO 8601 dates, non-finite numbers as strings.
     public static func json<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try JSONText.encode(value, pretty: pretty)
     }
 }

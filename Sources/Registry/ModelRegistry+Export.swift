@@ -39,24 +39,15 @@ extension ModelRegistry {
             hyperparameters: record.hyperparameters, metrics: record.metrics, featureSchema: record.featureSchema,
             trainingQuery: record.trainingQuery, rowCount: record.rowCount, dataFingerprint: record.dataFingerprint,
             trainingSeconds: record.trainingSeconds, createdAt: record.createdAt, artifact: record.artifact)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try encoder.encode(document)
+        return try JSONText.data(document, pretty: true)
     }
 
     /// Registers an exported version as the next version of its name (or of `name`).
     @discardableResult
     public func importExport(_ data: Data, name: String? = nil) throws -> ModelRecord {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let document: ExportDocument
         do {
-            document = try decoder.decode(ExportDocument.self, from: data)
+            document = try JSONText.decode(ExportDocument.self, from: data)
         } catch {
             throw RegistryError(.invalidExport, "not a modelserve export document: \(Self.describe(error))")
         }
