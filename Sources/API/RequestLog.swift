@@ -116,6 +116,7 @@ public final class RequestLog: @unchecked Sendable {
         self.database = database
         self.capacity = max(1, capacity)
         self.batchSize = max(1, batchSize)
+        fullBatchInsert = Self.insertSQL(rows: self.batchSize)
         self.journalPath = journalPath
         self.onError = onError
     }
@@ -232,13 +233,21 @@ public final class RequestLog: @unchecked Sendable {
 
     /// The replay path: multi-row inserts that skip request ids already stored.
     private func insertSkippingDuplicates(_ batch: [LogEntry]) throws {
-        let row = "(" + Array(repeating: "?", count: Self.columns.count).joined(separator: ", ") + ")"
-        let sql = """
-            INSERT INTO request_log (\(Self.columns.joined(separator: ", ")))
-            VALUES \(Array(repeating: row, count: batch.count).joined(separator: ", "))
+        let sql = batch.count == batchSize ? fullBatchInsert : Self.insertSQL(rows: batch.count)
+        try database.execute(sql, batch.flatMap(Self.values))
+    }
+
+    /// The insert of a full batch, the usual case: the same text every time, so the driver
+    /// can reuse its prepared statement.
+    private let fullBatchInsert: String
+
+    private static func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO request_log (\(columns.joined(separator: ", ")))
+            VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
             ON CONFLICT (request_id) DO NOTHING
             """
-        try database.execute(sql, batch.flatMap(Self.values))
     }
 
     private static let columns = [

@@ -66,7 +66,11 @@ extension SQLiteStatement {
                 rc = sqlite3_bind_int64(handle, index, v ? 1 : 0)
             case .timestamp:
                 guard let v = CSVValueParser.timestamp(field) else { return i }
-                rc = modelserve_sqlite_bind_text(handle, index, Timestamp.format(v), -1)
+                rc = Timestamp.withFormatted(v) { text in
+                    text.withMemoryRebound(to: CChar.self) {
+                        modelserve_sqlite_bind_text(handle, index, $0.baseAddress, Int32($0.count))
+                    }
+                }
             case .text:
                 rc = modelserve_sqlite_bind_text(
                     handle, index, field.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(field.count))

@@ -122,7 +122,7 @@ enum PostgresText {
                 buffer.append(hexDigits[Int(byte & 0xF)])
             }
         case .timestamp(let date):
-            buffer.append(contentsOf: Timestamp.format(date).utf8)
+            Timestamp.withFormatted(date) { buffer.append(contentsOf: $0) }
         }
     }
 

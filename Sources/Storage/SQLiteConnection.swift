@@ -8,6 +8,12 @@ final class SQLiteConnection: Connection {
     private let handle: OpaquePointer
     private(set) var isInTransaction = false
     var isHealthy: Bool { true }
+    /// Prepared statements put back after use, by SQL text, so repeated writes (the request
+    /// log's batch insert, many times a second) skip SQLite's parser and planner. Only
+    /// statements without result columns are kept: a query's columns are read when it is
+    /// prepared, and a schema change since would make them stale.
+    private var idleStatements: [String: OpaquePointer] = [:]
+    private static let idleStatementLimit = 32
 
     init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws {
         var db: OpaquePointer?
@@ -28,6 +34,7 @@ final class SQLiteConnection: Connection {
     }
 
     deinit {
+        for statement in idleStatements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
     }
 
@@ -148,6 +155,9 @@ final class SQLiteConnection: Connection {
     // MARK: Helpers
 
     func prepare(_ sql: String) throws -> SQLiteStatement {
+        if let idle = idleStatements.removeValue(forKey: sql) {
+            return SQLiteStatement(handle: idle, connection: self, sql: sql)
+        }
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
         let rc = sql.withCString { sqlite3_prepare_v2(handle, $0, -1, &statement, &tail) }
@@ -155,6 +165,20 @@ final class SQLiteConnection: Connection {
             throw error(rc, sql: sql)
         }
         return SQLiteStatement(handle: statement, connection: self, sql: sql)
+    }
+
+    /// Takes a statement back when its `SQLiteStatement` ends: reset and unbound, it waits
+    /// for the same SQL again (or is finalized when enough are waiting).
+    func recycle(_ statement: OpaquePointer, sql: String) {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        if sqlite3_column_count(statement) == 0 && idleStatements[sql] == nil
+            && idleStatements.count < Self.idleStatementLimit
+        {
+            idleStatements[sql] = statement
+        } else {
+            sqlite3_finalize(statement)
+        }
     }
 
     func error(_ rc: Int32, message: String? = nil, sql: String?) -> DatabaseError {

@@ -1,8 +1,8 @@
 import CSQLite
 import Foundation
 
-/// One prepared SQLite statement, finalized exactly once in `deinit`. Holds its connection
-/// so the connection outlives it.
+/// One prepared SQLite statement, handed back to its connection in `deinit` (which keeps it
+/// for reuse or finalizes it). Holds its connection so the connection outlives it.
 final class SQLiteStatement {
     let handle: OpaquePointer
     let connection: SQLiteConnection
@@ -38,7 +38,7 @@ final class SQLiteStatement {
     }
 
     deinit {
-        sqlite3_finalize(handle)
+        connection.recycle(handle, sql: sql)
     }
 
     func bind(_ values: [SQLValue]) throws {
@@ -69,7 +69,11 @@ final class SQLiteStatement {
             case .bytes(let bytes):
                 rc = bytes.withUnsafeBytes { modelserve_sqlite_bind_blob(handle, i, $0.baseAddress, Int32($0.count)) }
             case .timestamp(let date):
-                rc = modelserve_sqlite_bind_text(handle, i, Timestamp.format(date), -1)
+                rc = Timestamp.withFormatted(date) { text in
+                    text.withMemoryRebound(to: CChar.self) {
+                        modelserve_sqlite_bind_text(handle, i, $0.baseAddress, Int32($0.count))
+                    }
+                }
             }
             guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
         }

@@ -8,6 +8,12 @@ public import Foundation
 public enum Timestamp {
     /// `2024-03-01T12:30:05.123456Z`
     public static func format(_ date: Date) -> String {
+        withFormatted(date) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The text of `format(_:)` as bytes, without making a String: the drivers bind it
+    /// straight from the stack (the request log formats one per request).
+    public static func withFormatted<T>(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
@@ -22,12 +28,49 @@ public enum Timestamp {
             days -= 1
         }
         let (y, m, d) = civil(fromDays: days)
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        // Four-digit years fill a fixed layout; any other year (rare) is written out in full
+        // (at least four digits, with its sign) in front of the same month-to-fraction text.
+        guard (0...9999).contains(y) else {
+            let magnitude = String(y.magnitude)
+            var text = Array(((y < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - magnitude.count)) + magnitude).utf8)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { buffer in
+                write(0, m, d, secondOfDay, fraction, into: buffer)
+                text += buffer[4..<27]
+            }
+            return try text.withUnsafeBufferPointer(body)
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2))"
-            + ":\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { buffer in
+            write(y, m, d, secondOfDay, fraction, into: buffer)
+            return try body(UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// YYYY-MM-DDTHH:MM:SS.ffffffZ into 27 bytes.
+    private static func write(
+        _ y: Int64, _ m: Int64, _ d: Int64, _ secondOfDay: Int64, _ fraction: Int64,
+        into out: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        func digits(_ value: Int64, _ width: Int, at offset: Int) {
+            var v = value
+            for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                out[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                v /= 10
+            }
+        }
+        digits(y, 4, at: 0)
+        out[4] = UInt8(ascii: "-")
+        digits(m, 2, at: 5)
+        out[7] = UInt8(ascii: "-")
+        digits(d, 2, at: 8)
+        out[10] = UInt8(ascii: "T")
+        digits(secondOfDay / 3600, 2, at: 11)
+        out[13] = UInt8(ascii: ":")
+        digits(secondOfDay / 60 % 60, 2, at: 14)
+        out[16] = UInt8(ascii: ":")
+        digits(secondOfDay % 60, 2, at: 17)
+        out[19] = UInt8(ascii: ".")
+        digits(fraction, 6, at: 20)
+        out[26] = UInt8(ascii: "Z")
     }
 
     /// Parses `YYYY-MM-DD`, or that followed by `T` or a space and `HH:MM[:SS[.fraction]]`,

@@ -128,6 +128,30 @@ struct DatabaseContractTests {
         }
     }
 
+    @Test(
+        "a repeated write stays correct: after it failed, inside and outside transactions, and after the table changed",
+        arguments: Backend.allCases)
+    func repeatedWrite(backend: Backend) throws {
+        try TestDatabase.with(backend, maxConnections: 1) { db, _ throws in
+            try db.execute("CREATE TABLE r (k INTEGER PRIMARY KEY, v TEXT)")
+            let insert = "INSERT INTO r (k, v) VALUES (?, ?)"
+            for k in 1...3 { try db.execute(insert, [.integer(Int64(k)), .text("v\(k)")]) }
+            #expect(throws: DatabaseError.self) { try db.execute(insert, [.integer(2), .text("again")]) }
+            try db.execute(insert, [.integer(4), .null])  // no value left bound from the failed call
+            try db.transaction { try $0.execute(insert, [.integer(5), .text("v5")]) }
+            #expect(try db.query("SELECT k, v FROM r ORDER BY k").map { [$0[0], $0[1]] } == [
+                [.integer(1), .text("v1")], [.integer(2), .text("v2")], [.integer(3), .text("v3")],
+                [.integer(4), .null], [.integer(5), .text("v5")],
+            ])
+            try db.execute("DROP TABLE r")
+            try db.execute("CREATE TABLE r (v TEXT, k INTEGER PRIMARY KEY, extra INTEGER DEFAULT 7)")
+            try db.execute(insert, [.integer(9), .text("new")])
+            #expect(try db.query("SELECT k, v, extra FROM r").map { [$0[0], $0[1], $0[2]] } == [
+                [.integer(9), .text("new"), .integer(7)]
+            ])
+        }
+    }
+
     @Test("a nested transaction is refused clearly", arguments: Backend.allCases)
     func nestedTransactionRefused(backend: Backend) throws {
         try TestDatabase.with(backend) { db, _ throws in

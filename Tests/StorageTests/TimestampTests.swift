@@ -10,6 +10,9 @@ struct TimestampTests {
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400.5)) == "2000-02-29T00:00:00.500000Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000000Z")
+        // Years before 1000 keep four digits; years past 9999 are written out in full.
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -61_783_066_433)) == "0012-03-04T05:06:07.000000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00.000000Z")
     }
 
     @Test(
