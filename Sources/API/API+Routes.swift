@@ -104,6 +104,10 @@ extension API {
     // MARK: Prediction
 
     func predict(_ context: RouteContext) throws -> Reply {
+        // The common body, {"features": {...}} for the default model, skips the JSON tree.
+        if let loaded = defaultModel(), let row = loaded.scanner.scan(context.request.body) {
+            return try answer([row], single: true, loaded, context)
+        }
         let body = try context.json()
         guard case .object(let members) = body else {
             throw APIError(422, "invalid_request", "the body must be an object with \"features\" or \"instances\"")
@@ -148,31 +152,52 @@ extension API {
                 "\(instances.count) instances; at most \(configuration.maxInstances) per request")
         }
         let loaded = try selectModel(name: modelName, id: modelID)
-        let model = loaded.model
-        let rows = instances ?? [features!]
-        var results: [(Prediction, Int)] = []
-        results.reserveCapacity(rows.count)
-        for (i, row) in rows.enumerated() {
+        let categorical = Set(loaded.model.schema.categorical)
+        var rows: [[FeatureValue?]?] = []
+        for (i, row) in (instances ?? [features!]).enumerated() {
             let prefix = instances == nil ? "features" : "instances[\(i)]"
             guard case .object(let fields) = row else {
                 problems[prefix] = "must be an object of feature values"
+                rows.append(nil)
                 continue
             }
-            var values: [String: FeatureValue] = [:]
+            var values = [FeatureValue?](repeating: nil, count: loaded.inputIndex.count)
             for (name, value) in fields {
+                let converted: FeatureValue
                 switch value {
-                case .number(let n): values[name] = .number(n)
-                case .string(let s): values[name] = .text(s)
-                case .null: values[name] = .missing
-                case .bool(let b):
-                    values[name] =
-                        model.schema.categorical.contains(name) ? .text(b ? "true" : "false") : .number(b ? 1 : 0)
+                case .number(let n): converted = .number(n)
+                case .string(let s): converted = .text(s)
+                case .null: converted = .missing
+                case .bool(let b): converted = categorical.contains(name) ? .text(b ? "true" : "false") : .number(b ? 1 : 0)
                 case .array, .object:
                     problems["\(prefix).\(name)"] = "must be a number, a string or null, not \(value.typeName)"
+                    continue
                 }
+                guard let k = loaded.inputIndex[name] else {
+                    problems["\(prefix).\(name)"] = "unknown feature"
+                    continue
+                }
+                values[k] = converted
             }
+            rows.append(values)
+        }
+        return try answer(rows, single: instances == nil, loaded, context, problems: problems)
+    }
+
+    /// Predicts every row (nil: a row already found malformed) and writes the answer, or one
+    /// 422 listing every problem by row and feature.
+    private func answer(
+        _ rows: [[FeatureValue?]?], single: Bool, _ loaded: LoadedModel, _ context: RouteContext,
+        problems known: [String: String] = [:]
+    ) throws -> Reply {
+        var problems = known
+        var results: [(Prediction, Int)] = []
+        results.reserveCapacity(rows.count)
+        for (i, row) in rows.enumerated() {
+            guard let row else { continue }
+            let prefix = single ? "features" : "instances[\(i)]"
             do {
-                results.append(try model.predict(values))
+                results.append(try row.withUnsafeBufferPointer { try loaded.model.predict(ordered: $0) })
             } catch let error as LearningError {
                 for (feature, problem) in error.details where problems["\(prefix).\(feature)"] == nil {
                     problems["\(prefix).\(feature)"] = problem
@@ -187,7 +212,7 @@ extension API {
         json.key("request_id")
         json.value(context.requestID)
         json.identity(of: loaded)
-        if instances == nil {
+        if single {
             Self.write(results[0], into: &json)
         } else {
             json.key("predictions")
@@ -238,8 +263,7 @@ extension API {
             }
             return loaded
         }
-        if let preferred = configuration.defaultModel, let loaded = store.production(name: preferred) { return loaded }
-        if let only = store.production(name: nil) { return only }
+        if let loaded = defaultModel() { return loaded }
         let names = store.all.map(\.name)
         if names.isEmpty {
             throw APIError(
@@ -248,6 +272,13 @@ extension API {
         throw APIError(
             400, "model_required",
             "several models are in production (\(names.joined(separator: ", "))); name one with \"model\"")
+    }
+
+    /// The model a request that names none gets: the configured default, or the only one in
+    /// production.
+    func defaultModel() -> LoadedModel? {
+        if let preferred = configuration.defaultModel, let loaded = store.production(name: preferred) { return loaded }
+        return store.production(name: nil)
     }
 
     // MARK: Registry

@@ -10,6 +10,10 @@ public final class LoadedModel: Sendable {
     public let version: Int
     public let model: Model
     public let assignedAt: Date
+    /// Where each input feature goes in `model.predict(ordered:)`.
+    let inputIndex: [String: Int]
+    /// Reads the common `{"features": {...}}` body straight into input order.
+    let scanner: FeatureRowScanner
 
     init(record: ModelRecord, assignedAt: Date) throws {
         id = record.id
@@ -17,6 +21,9 @@ public final class LoadedModel: Sendable {
         version = record.version
         model = try record.model()
         self.assignedAt = assignedAt
+        let names = model.preprocessor.inputNames
+        inputIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        scanner = FeatureRowScanner(inputNames: names)
     }
 }
 

@@ -138,16 +138,28 @@ public struct Model: Sendable, Equatable {
     /// non-finite numbers are one error listing every problem; an unseen category is not
     /// an error (it encodes as zeros) and is counted in `unknownCategories`.
     public func predict(_ row: [String: FeatureValue]) throws -> (prediction: Prediction, unknownCategories: Int) {
-        var vector = [Double](repeating: 0, count: coefficients.count)
-        let unknown = try preprocessor.encode(row, into: &vector)
-        return (prediction(linearPredictor: linearPredictor(vector)), unknown)
+        try withVector { try preprocessor.encode(row, into: $0) }
     }
 
-    /// η = b + Σ cⱼxⱼ in feature order (the same order every time, so the same bits).
-    func linearPredictor(_ vector: [Double]) -> Double {
-        var eta = intercept
-        for j in 0..<coefficients.count { eta += coefficients[j] * vector[j] }
-        return eta
+    /// Predicts one row given in `preprocessor.inputNames` order, with the same checks.
+    public func predict(ordered values: UnsafeBufferPointer<FeatureValue?>) throws -> (
+        prediction: Prediction, unknownCategories: Int
+    ) {
+        try withVector { try preprocessor.encode(ordered: values, into: $0) }
+    }
+
+    /// Encodes into a scratch vector on the stack, then predicts from it.
+    private func withVector(_ encode: (UnsafeMutableBufferPointer<Double>) throws -> Int) throws -> (
+        prediction: Prediction, unknownCategories: Int
+    ) {
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: coefficients.count) { vector in
+            vector.initialize(repeating: 0)
+            let unknown = try encode(vector)
+            // η = b + Σ cⱼxⱼ in feature order (the same order every time, so the same bits).
+            var eta = intercept
+            for j in 0..<coefficients.count { eta += coefficients[j] * vector[j] }
+            return (prediction(linearPredictor: eta), unknown)
+        }
     }
 
     func prediction(linearPredictor eta: Double) -> Prediction {

@@ -174,17 +174,32 @@ public struct Preprocessor: Sendable, Equatable, Codable {
         return x
     }
 
-    /// Encodes one row for prediction into `vector` (length `width`). Checks every feature
-    /// and reports all problems at once; an unseen category encodes as all zeros and is
-    /// counted in the return value.
-    public func encode(_ row: [String: FeatureValue], into vector: inout [Double]) throws -> Int {
+    /// The features a row to predict supplies, in the order `encode(ordered:into:)` takes
+    /// them: numeric ones, then categorical ones.
+    public var inputNames: [String] { numeric.map(\.name) + categorical.map(\.name) }
+
+    /// Encodes one row of named values for prediction into `vector` (length `width`).
+    /// Checks every feature and reports all problems at once; an unseen category encodes as
+    /// all zeros and is counted in the return value.
+    public func encode(_ row: [String: FeatureValue], into vector: UnsafeMutableBufferPointer<Double>) throws -> Int {
+        let names = inputNames
         var problems: [String: String] = [:]
-        for name in row.keys
-        where !numeric.contains(where: { $0.name == name }) && !categorical.contains(where: { $0.name == name }) {
-            problems[name] = "unknown feature"
-        }
+        for name in row.keys where !names.contains(name) { problems[name] = "unknown feature" }
+        let ordered = names.map { row[$0] }
+        return try ordered.withUnsafeBufferPointer { try encode(ordered: $0, into: vector, problems: problems) }
+    }
+
+    /// Encodes one row given in `inputNames` order (nil: the feature was not sent;
+    /// `.missing`: it was sent as null), with the same checks as `encode(_:into:)`. The
+    /// serving path uses it to skip building a dictionary per request.
+    public func encode(
+        ordered values: UnsafeBufferPointer<FeatureValue?>, into vector: UnsafeMutableBufferPointer<Double>,
+        problems known: [String: String] = [:]
+    ) throws -> Int {
+        precondition(values.count == numeric.count + categorical.count, "one value per input feature")
+        var problems = known
         for (j, feature) in numeric.enumerated() {
-            switch row[feature.name] {
+            switch values[j] {
             case .number(let v)?:
                 if v.isFinite {
                     vector[j] = (v - feature.center) / feature.scale
@@ -197,16 +212,17 @@ public struct Preprocessor: Sendable, Equatable, Codable {
                 if let fill = feature.fill {
                     vector[j] = (fill - feature.center) / feature.scale
                 } else {
-                    problems[feature.name] = row[feature.name] == nil ? "missing" : "must not be null"
+                    problems[feature.name] = values[j] == nil ? "missing" : "must not be null"
                 }
             }
         }
         var unknown = 0
         var next = numeric.count
-        for feature in categorical {
+        for (c, feature) in categorical.enumerated() {
             for k in 0..<feature.levels.count { vector[next + k] = 0 }
+            let given = values[numeric.count + c]
             let value: String?
-            switch row[feature.name] {
+            switch given {
             case .text(let s)?: value = s
             case .number(let v)?: value = v.isFinite ? formatValue(v) : nil
             case .missing?, nil: value = feature.fill
@@ -218,7 +234,7 @@ public struct Preprocessor: Sendable, Equatable, Codable {
                     unknown += 1
                 }
             } else {
-                problems[feature.name] = row[feature.name] == nil ? "missing" : "must be a category (text)"
+                problems[feature.name] = given == nil ? "missing" : "must be a category (text)"
             }
             next += feature.levels.count
         }

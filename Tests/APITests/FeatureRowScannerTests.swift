@@ -1,0 +1,39 @@
+@testable import API
+import Learning
+import Testing
+
+@Suite("The prediction shortcut: reads the common body straight into input order, or declines")
+struct FeatureRowScannerTests {
+    let scanner = FeatureRowScanner(inputNames: ["x", "y", "city"])
+
+    func scan(_ text: String) -> [FeatureValue?]? { scanner.scan(Array(text.utf8)) }
+
+    @Test("plain bodies in any key order, with white space, nulls and absent features")
+    func accepted() {
+        #expect(
+            scan(#"{"features": {"x": 1.5, "y": -2, "city": "Oslo"}}"#) == [.number(1.5), .number(-2), .text("Oslo")])
+        #expect(scan(" {\n\"features\" : { \"city\" : null , \"x\":1e3 } }\t") == [.number(1000), nil, .missing])
+        #expect(scan(#"{"features": {}}"#) == [nil, nil, nil])
+        #expect(scan(#"{"features": {"city": "Zürich"}}"#) == [nil, nil, .text("Zürich")])
+    }
+
+    @Test(
+        "anything else is left to the general path",
+        arguments: [
+            #"{"features": {"x": 1}, "model": "m"}"#, #"{"model": "m", "features": {"x": 1}}"#,
+            #"{"instances": [{"x": 1}]}"#, #"{"features": {"x": 1, "x": 2}}"#, #"{"features": {"z": 1}}"#,
+            #"{"features": {"\u0078": 1}}"#, #"{"features": {"x": true}}"#, #"{"features": {"x": [1]}}"#,
+            #"{"features": {"x": {"a": 1}}}"#, #"{"features": {"x": 1}} x"#, #"{"features": {"x": 1,}}"#,
+            #"{"features": {"x": 1}"#, #"{"features": {"x": 1e400}}"#, #"{"features": {"city": "a\"b"}}"#,
+            #"{"features": [1]}"#, #"{"features": {"x": 01}}"#, "", "[]", #"{"features": {"x" 1}}"#,
+        ])
+    func declined(body: String) {
+        #expect(scan(body) == nil)
+    }
+
+    @Test("a string that is not UTF-8 is left to the general path (which names the offset)")
+    func invalidUTF8() {
+        let body = Array(#"{"features": {"city": ""#.utf8) + [0xFF] + Array(#""}}"#.utf8)
+        #expect(scanner.scan(body) == nil)
+    }
+}
