@@ -168,7 +168,8 @@ extension API {
                 case .number(let n): converted = .number(n)
                 case .string(let s): converted = .text(s)
                 case .null: converted = .missing
-                case .bool(let b): converted = categorical.contains(name) ? .text(b ? "true" : "false") : .number(b ? 1 : 0)
+                case .bool(let b):
+                    converted = categorical.contains(name) ? .text(b ? "true" : "false") : .number(b ? 1 : 0)
                 case .array, .object:
                     problems["\(prefix).\(name)"] = "must be a number, a string or null, not \(value.typeName)"
                     continue

@@ -53,7 +53,8 @@ public final class API: HTTPHandler {
 
     public func isSlow(_ request: HTTPRequest) -> Bool {
         // Only training is slow; checked without a full route match on every request.
-        request.method == "POST" && request.path.hasPrefix("/models/train") && (findRoute(request).route?.slow ?? false)
+        request.method == "POST" && request.path.utf8.starts(with: "/models/train".utf8)
+            && (findRoute(request).route?.slow ?? false)
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -98,6 +99,16 @@ public final class API: HTTPHandler {
 
     private func findRoute(_ request: HTTPRequest) -> (route: Route?, parameters: [String: String]?, allowed: [String])
     {
+        // A route without parameters is listed before any parametric one that also matches
+        // its path, so a hit here is what the full match below would find. Most requests
+        // take only this lookup.
+        if let candidates = staticRoutes[String(request.path)],
+            let route = candidates.first(where: {
+                $0.method == request.method || ($0.method == "GET" && request.method == "HEAD")
+            })
+        {
+            return (route, [:], [])
+        }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
         var allowed: [String] = []
         for route in routes {

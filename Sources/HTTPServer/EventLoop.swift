@@ -213,8 +213,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func queue(_ response: HTTPResponse, on connection: Connection, keepAlive: Bool, includeBody: Bool = true) {
-        connection.output.append(
-            contentsOf: response.serialized(keepAlive: keepAlive, date: dateCache.now(), includeBody: includeBody))
+        response.write(into: &connection.output, keepAlive: keepAlive, date: dateCache.now(), includeBody: includeBody)
         if !keepAlive {
             connection.closeAfterWrite = true
             connection.consumeInput(connection.pendingInput)  // nothing after this is answered
@@ -363,9 +362,9 @@ public enum Monotonic {
 /// The Date header (IMF-fixdate), formatted once per second.
 struct DateCache {
     private var second = 0
-    private var text = ""
+    private var text: [UInt8] = []
 
-    mutating func now() -> String {
+    mutating func now() -> [UInt8] {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         if ts.tv_sec != second || text.isEmpty {
@@ -375,7 +374,7 @@ struct DateCache {
             gmtime_r(&t, &parts)
             var buffer = [CChar](repeating: 0, count: 64)
             let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-            text = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            text = buffer[0..<n].map { UInt8(bitPattern: $0) }
         }
         return text
     }

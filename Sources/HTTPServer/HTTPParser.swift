@@ -87,6 +87,18 @@ private struct Cursor {
         return nil
     }
 
+    /// The value of 1 to 15 decimal digits in `start..<end`, else nil.
+    func decimal(_ start: Int, _ end: Int) -> Int? {
+        guard end > start, end - start <= 15 else { return nil }
+        var n = 0
+        for i in start..<end {
+            let b = bytes[i]
+            guard b >= 48 && b <= 57 else { return nil }
+            n = n * 10 + Int(b - 48)
+        }
+        return n
+    }
+
     mutating func request(_ limits: HTTPLimits) throws -> HTTPParseResult {
         // Tolerate empty lines before a request (RFC 9112 §2.2).
         while position < bytes.count && (bytes[position] == 13 || bytes[position] == 10) {
@@ -136,8 +148,15 @@ private struct Cursor {
         }
         position = requestLine.next
 
-        // Header fields until an empty line.
+        // Header fields until an empty line; the ones that decide framing are noted on the way.
         var headers: [(name: String, value: String)] = []
+        var contentLength: Int?
+        var chunked = false
+        var hasTransferEncoding = false
+        var connectionClose = false
+        var connectionKeepAlive = false
+        var expectContinue = false
+        var hasHost = false
         while true {
             guard let line = try lineEnd(from: position, limit: headLimit) else {
                 if bytes.count - headStart >= limits.maxHeaderBytes {
@@ -167,55 +186,54 @@ private struct Cursor {
                 let b = bytes[k]
                 if (b < 32 && b != 9) || b == 127 { throw Self.fail(400, "control character in header \(name)") }
             }
-            headers.append(
-                (name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)))
+            let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+            headers.append((name, value))
             if headers.count > limits.maxHeaderCount {
                 throw Self.fail(431, "more than \(limits.maxHeaderCount) header fields")
             }
-            position = line.next
-        }
+            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[position..<(j - 1)])
 
-        // Framing (RFC 9112 §6).
-        var contentLength: Int?
-        var chunked = false
-        var hasTransferEncoding = false
-        var connectionClose = false
-        var connectionKeepAlive = false
-        var expectContinue = false
-        var hasHost = false
-        for (name, value) in headers {
-            if name.caseInsensitiveEquals("Content-Length") {
-                for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                    let text = part.trimmingSpaces()
-                    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 15,
-                        let n = Int(text)
-                    else { throw Self.fail(400, "invalid Content-Length '\(value)'") }
+            // Framing (RFC 9112 §6).
+            if nameBytes.equalsIgnoringCase("content-length") {
+                if let n = decimal(valueStart, valueEnd) {  // the usual single value, read in place
                     if let existing = contentLength, existing != n {
                         throw Self.fail(400, "conflicting Content-Length values")
                     }
                     contentLength = n
+                } else {
+                    for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+                        let text = part.trimmingSpaces()
+                        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 15,
+                            let n = Int(text)
+                        else { throw Self.fail(400, "invalid Content-Length '\(value)'") }
+                        if let existing = contentLength, existing != n {
+                            throw Self.fail(400, "conflicting Content-Length values")
+                        }
+                        contentLength = n
+                    }
                 }
-            } else if name.caseInsensitiveEquals("Transfer-Encoding") {
+            } else if nameBytes.equalsIgnoringCase("transfer-encoding") {
                 hasTransferEncoding = true
                 let codings = value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
                 guard codings.last == "chunked", codings.count == 1 else {
                     throw Self.fail(501, "Transfer-Encoding '\(value)' is not supported (only chunked)")
                 }
                 chunked = true
-            } else if name.caseInsensitiveEquals("Connection") {
+            } else if nameBytes.equalsIgnoringCase("connection") {
                 for option in value.split(separator: ",").map({ $0.trimmingSpaces().lowercased() }) {
                     if option == "close" { connectionClose = true }
                     if option == "keep-alive" { connectionKeepAlive = true }
                 }
-            } else if name.caseInsensitiveEquals("Expect") {
+            } else if nameBytes.equalsIgnoringCase("expect") {
                 guard value.lowercased() == "100-continue" else {
                     throw Self.fail(417, "unsupported Expect '\(value)'")
                 }
                 expectContinue = true
-            } else if name.caseInsensitiveEquals("Host") {
+            } else if nameBytes.equalsIgnoringCase("host") {
                 if hasHost { throw Self.fail(400, "more than one Host header") }
                 hasHost = true
             }
+            position = line.next
         }
         if hasTransferEncoding && contentLength != nil {
             throw Self.fail(400, "both Content-Length and Transfer-Encoding: refusing an ambiguous request")
@@ -311,4 +329,20 @@ extension StringProtocol {
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }
         return String(s)
     }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes spell `lowercase` in any ASCII case.
+    func equalsIgnoringCase(_ lowercase: StaticString) -> Bool {
+        guard count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = UnsafeRawBufferPointer(start: lowercase.utf8Start, count: count)
+        for i in 0..<count where asciiLowercased(self[i]) != expected[i] { return false }
+        return true
+    }
+}
+
+/// An ASCII letter in lower case; any other byte as it is.
+@inline(__always)
+func asciiLowercased(_ byte: UInt8) -> UInt8 {
+    byte >= 65 && byte <= 90 ? byte | 0x20 : byte
 }

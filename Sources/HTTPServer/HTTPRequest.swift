@@ -15,7 +15,8 @@ public struct HTTPRequest: Sendable {
 
     /// The path without the query string.
     public var path: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? Substring(target)
+        // Searched as bytes: '?' is ASCII, and every request asks for its path.
+        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? Substring(target)
     }
 
     /// The query string's parameters (percent-decoded; '+' is a space).
@@ -39,8 +40,15 @@ public struct HTTPRequest: Sendable {
 }
 
 extension String {
+    /// Equality ignoring the case of ASCII letters (header names).
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { a, b in (a | 0x20) == (b | 0x20) }
+        var a = self
+        var b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                x.count == y.count && x.indices.allSatisfy { asciiLowercased(x[$0]) == asciiLowercased(y[$0]) }
+            }
+        }
     }
 
     /// Percent-decoding that keeps malformed escapes as they are.

@@ -45,21 +45,43 @@ public struct HTTPResponse: Sendable {
         }
     }
 
-    /// Status line, headers and body in one buffer (one write on the wire).
-    func serialized(keepAlive: Bool, date: String, includeBody: Bool = true) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(160 + body.count)
-        out.append(contentsOf: "HTTP/1.1 \(status) \(Self.reason(status))\r\n".utf8)
+    /// Status line, headers and body appended to `out` (the connection's output, sent in
+    /// one write), built from bytes: no intermediate Strings on the way to the wire.
+    func write(into out: inout [UInt8], keepAlive: Bool, date: [UInt8], includeBody: Bool = true) {
+        out.reserveCapacity(out.count + 160 + body.count)
+        out.append(contentsOf: Self.statusLine(status))
         for (name, value) in headers {
             out.append(contentsOf: name.utf8)
-            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
             out.append(contentsOf: value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            out.append(contentsOf: [13, 10])
         }
-        out.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8)
-        out.append(contentsOf: "Date: \(date)\r\n".utf8)
-        out.append(contentsOf: keepAlive ? "Connection: keep-alive\r\n\r\n".utf8 : "Connection: close\r\n\r\n".utf8)
+        out.append(contentsOf: "Content-Length: ".utf8)
+        Self.appendDecimal(body.count, to: &out)
+        out.append(contentsOf: "\r\nDate: ".utf8)
+        out.append(contentsOf: date)
+        out.append(
+            contentsOf: keepAlive ? "\r\nConnection: keep-alive\r\n\r\n".utf8 : "\r\nConnection: close\r\n\r\n".utf8)
         if includeBody { out.append(contentsOf: body) }
-        return out
+    }
+
+    /// "HTTP/1.1 200 OK\r\n" (made once for 200, by far the most common).
+    static func statusLine(_ status: Int) -> [UInt8] {
+        if status == 200 { return ok }
+        return Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
+    }
+
+    private static let ok = Array("HTTP/1.1 200 OK\r\n".utf8)
+
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        precondition(value >= 0)
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(48 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 }

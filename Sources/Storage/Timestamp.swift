@@ -32,7 +32,8 @@ public enum Timestamp {
         // (at least four digits, with its sign) in front of the same month-to-fraction text.
         guard (0...9999).contains(y) else {
             let magnitude = String(y.magnitude)
-            var text = Array(((y < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - magnitude.count)) + magnitude).utf8)
+            var text = Array(
+                ((y < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - magnitude.count)) + magnitude).utf8)
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { buffer in
                 write(0, m, d, secondOfDay, fraction, into: buffer)
                 text += buffer[4..<27]

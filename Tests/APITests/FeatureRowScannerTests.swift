@@ -1,6 +1,7 @@
-@testable import API
 import Learning
 import Testing
+
+@testable import API
 
 @Suite("The prediction shortcut: reads the common body straight into input order, or declines")
 struct FeatureRowScannerTests {

@@ -139,16 +139,18 @@ struct DatabaseContractTests {
             #expect(throws: DatabaseError.self) { try db.execute(insert, [.integer(2), .text("again")]) }
             try db.execute(insert, [.integer(4), .null])  // no value left bound from the failed call
             try db.transaction { try $0.execute(insert, [.integer(5), .text("v5")]) }
-            #expect(try db.query("SELECT k, v FROM r ORDER BY k").map { [$0[0], $0[1]] } == [
-                [.integer(1), .text("v1")], [.integer(2), .text("v2")], [.integer(3), .text("v3")],
-                [.integer(4), .null], [.integer(5), .text("v5")],
-            ])
+            #expect(
+                try db.query("SELECT k, v FROM r ORDER BY k").map { [$0[0], $0[1]] } == [
+                    [.integer(1), .text("v1")], [.integer(2), .text("v2")], [.integer(3), .text("v3")],
+                    [.integer(4), .null], [.integer(5), .text("v5")],
+                ])
             try db.execute("DROP TABLE r")
             try db.execute("CREATE TABLE r (v TEXT, k INTEGER PRIMARY KEY, extra INTEGER DEFAULT 7)")
             try db.execute(insert, [.integer(9), .text("new")])
-            #expect(try db.query("SELECT k, v, extra FROM r").map { [$0[0], $0[1], $0[2]] } == [
-                [.integer(9), .text("new"), .integer(7)]
-            ])
+            #expect(
+                try db.query("SELECT k, v, extra FROM r").map { [$0[0], $0[1], $0[2]] } == [
+                    [.integer(9), .text("new"), .integer(7)]
+                ])
         }
     }
 
