@@ -25,6 +25,7 @@ public final class HTTPServer: Sendable {
     /// Binds and starts the event loops; returns once the server accepts connections.
     public func start() throws {
         var port = configuration.port
+        if port != 0 { try Socket.checkAvailable(host: configuration.host, port: port) }
         var created: [EventLoop] = []
         for _ in 0..<max(1, configuration.threads) {
             let listener = try Socket.listen(host: configuration.host, port: port)

@@ -4,7 +4,17 @@ import Foundation
 /// Listening sockets: one per event loop on the same address (SO_REUSEPORT), so the
 /// kernel spreads new connections over the loops.
 enum Socket {
-    static func listen(host: String, port: Int, backlog: Int32 = 1024) throws -> (fd: Int32, port: Int) {
+    /// Fails with EADDRINUSE when anything listens on the address already. SO_REUSEPORT
+    /// would otherwise let a second server join the first one's port without a word and
+    /// take half its connections.
+    static func checkAvailable(host: String, port: Int) throws {
+        let probe = try listen(host: host, port: port, reusePort: false)
+        close(probe.fd)
+    }
+
+    static func listen(host: String, port: Int, backlog: Int32 = 1024, reusePort: Bool = true) throws -> (
+        fd: Int32, port: Int
+    ) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -27,7 +37,7 @@ enum Socket {
             var one: Int32 = 1
             var zero: Int32 = 0
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+            if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
             if info.pointee.ai_family == AF_INET6 {
                 // "::" serves IPv4 too.
                 setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &zero, socklen_t(MemoryLayout<Int32>.size))

@@ -205,6 +205,24 @@ struct HTTPServerTests {
         }
     }
 
+    @Test("a second server on a port in use fails clearly instead of sharing it")
+    func portInUse() throws {
+        try withServer { server, _ in
+            var configuration = ServerConfiguration()
+            configuration.port = server.port
+            let second = HTTPServer(configuration: configuration, handler: EchoHandler())
+            let error = #expect(throws: ServerError.self) { try second.start() }
+            #expect(error?.code == EADDRINUSE)
+            #expect(error?.description.contains("Address already in use") == true, "\(String(describing: error))")
+            // The first server still answers every connection.
+            for _ in 0..<4 {
+                let client = try TestClient(port: server.port)
+                try client.send("GET /still HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+        }
+    }
+
     @Test("IPv6 works")
     func ipv6() throws {
         try withServer({ $0.host = "::1" }) { server, _ in
