@@ -87,6 +87,17 @@ private struct Cursor {
         return nil
     }
 
+    /// The values of a Content-Length field sent as a comma-separated list.
+    static func contentLengths(_ value: String) throws -> [Int] {
+        try value.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            let text = part.trimmingSpaces()
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 15,
+                let n = Int(text)
+            else { throw fail(400, "invalid Content-Length '\(value)'") }
+            return n
+        }
+    }
+
     /// The value of 1 to 15 decimal digits in `start..<end`, else nil.
     func decimal(_ start: Int, _ end: Int) -> Int? {
         guard end > start, end - start <= 15 else { return nil }
@@ -195,22 +206,12 @@ private struct Cursor {
 
             // Framing (RFC 9112 §6).
             if nameBytes.equalsIgnoringCase("content-length") {
-                if let n = decimal(valueStart, valueEnd) {  // the usual single value, read in place
+                // Usually one number, read in place; a list ("5, 5") is split and checked.
+                for n in try decimal(valueStart, valueEnd).map({ [$0] }) ?? Self.contentLengths(value) {
                     if let existing = contentLength, existing != n {
                         throw Self.fail(400, "conflicting Content-Length values")
                     }
                     contentLength = n
-                } else {
-                    for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                        let text = part.trimmingSpaces()
-                        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 15,
-                            let n = Int(text)
-                        else { throw Self.fail(400, "invalid Content-Length '\(value)'") }
-                        if let existing = contentLength, existing != n {
-                            throw Self.fail(400, "conflicting Content-Length values")
-                        }
-                        contentLength = n
-                    }
                 }
             } else if nameBytes.equalsIgnoringCase("transfer-encoding") {
                 hasTransferEncoding = true
