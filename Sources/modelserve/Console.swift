@@ -21,41 +21,22 @@ enum Console {
         do {
             try body()
         } catch let error as any UserFacingError {
-            err("error: \(error.userMessage)")
+            err("error: \(error.description)")
             throw ExitCode.failure
         }
     }
 }
 
-/// Errors whose message is written for the person at the terminal; anything else is a bug
-/// and keeps Swift's own report.
-protocol UserFacingError: Error {
-    var userMessage: String { get }
-}
+/// Errors whose description is written for the person at the terminal; anything else is a
+/// bug and keeps Swift's own report.
+protocol UserFacingError: Error, CustomStringConvertible {}
 
-extension DatabaseError: UserFacingError {
-    var userMessage: String { description }
-}
-
-extension CSVError: UserFacingError {
-    var userMessage: String { description }
-}
-
-extension SpecError: UserFacingError {
-    var userMessage: String { description }
-}
-
-extension LearningError: UserFacingError {
-    var userMessage: String { message }
-}
-
-extension ServerError: UserFacingError {
-    var userMessage: String { description }
-}
-
-extension RegistryError: UserFacingError {
-    var userMessage: String { message }
-}
+extension DatabaseError: UserFacingError {}
+extension CSVError: UserFacingError {}
+extension SpecError: UserFacingError {}
+extension LearningError: UserFacingError {}
+extension ServerError: UserFacingError {}
+extension RegistryError: UserFacingError {}
 
 /// A single status line rewritten in place on a terminal, at most a few times a second;
 /// silent when stderr is not a terminal (logs and pipes get the final summary only).
