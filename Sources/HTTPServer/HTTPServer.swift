@@ -1,3 +1,4 @@
+internal import CEpoll
 import Foundation
 import Synchronization
 
@@ -35,9 +36,14 @@ public final class HTTPServer: Sendable {
         }
         boundPort.store(port, ordering: .releasing)
         loops.withLock { $0 = created }
+        let slice = configuration.loopTimeSlice
+        let running = DispatchSemaphore(value: 0)
         for (i, loop) in created.enumerated() {
             finished.enter()
             let thread = Thread { [finished] in
+                // Best effort: a kernel without custom slices refuses or ignores the request.
+                if let slice { _ = cepoll_request_slice(UInt64(max(0, slice) * 1e9)) }
+                running.signal()
                 loop.run()
                 finished.leave()
             }
@@ -45,6 +51,7 @@ public final class HTTPServer: Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
+        for _ in created { running.wait() }
     }
 
     /// Stops accepting, lets in-flight requests finish (up to the grace period), closes

@@ -19,6 +19,11 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections = 10_000
     /// On shutdown, in-flight requests get this long to finish.
     public var shutdownGrace = 30.0
+    /// Seconds of CPU a loop thread asks the Linux scheduler for at a time (EEVDF's slice,
+    /// kernels 6.12 and later; others ignore it). A short slice lets a loop woken by a
+    /// request preempt longer-running work on its core, such as the request-log writer or a
+    /// database backend, instead of waiting out that work's slice. nil keeps the default.
+    public var loopTimeSlice: Double? = 0.000_3
 
     public init() {}
 }

@@ -223,6 +223,32 @@ struct HTTPServerTests {
         }
     }
 
+    @Test("loop threads ask the scheduler for the configured short slice")
+    func loopTimeSlice() throws {
+        try withServer({
+            $0.threads = 3
+            $0.loopTimeSlice = 0.000_25
+        }) { server, _ in
+            let client = try TestClient(port: server.port)
+            try client.send("GET /slice HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            // Custom slices arrived in Linux 6.12; /proc shows each thread's as se.slice (ns).
+            var name = utsname()
+            uname(&name)
+            let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let version = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+            // Older kernels have no such slices: there the request above shows the server runs.
+            if version.lexicographicallyPrecedes([6, 12]) { return }
+            let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+            let slices = tasks.compactMap {
+                try? String(contentsOfFile: "/proc/self/task/\($0)/sched", encoding: .utf8)
+            }
+            .compactMap { $0.split(separator: "\n").first { $0.hasPrefix("se.slice") } }
+            .compactMap { $0.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+            #expect(slices.filter { $0 == 250_000 }.count == 3, "\(release): \(slices)")
+        }
+    }
+
     @Test("IPv6 works")
     func ipv6() throws {
         try withServer({ $0.host = "::1" }) { server, _ in

@@ -1,7 +1,7 @@
 #ifndef MODELSERVE_CEPOLL_H
 #define MODELSERVE_CEPOLL_H
-// Glibc's Swift overlay does not export epoll or eventfd; this module does, with the flag
-// macros as functions Swift can call.
+// Glibc's Swift overlay does not export epoll, eventfd or sched_setattr; this module does,
+// with the flag macros as functions Swift can call.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -19,4 +19,8 @@ static inline int cepoll_efd_nonblock(void) { return EFD_NONBLOCK | EFD_CLOEXEC;
 static inline int cepoll_sock_nonblock_cloexec(void) { return SOCK_NONBLOCK | SOCK_CLOEXEC; }
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
 int cepoll_accept(int fd, struct sockaddr *address, socklen_t *length);
+/// Asks the scheduler for a short time slice for the calling thread (Linux 6.12+ EEVDF:
+/// shorter slices get earlier deadlines and preempt longer ones on wakeup). Returns 0, or
+/// -1 with errno set (ENOSYS/EINVAL on kernels that do not support it).
+int cepoll_request_slice(unsigned long long nanoseconds);
 #endif
