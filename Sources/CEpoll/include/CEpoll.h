@@ -20,7 +20,8 @@ static inline int cepoll_sock_nonblock_cloexec(void) { return SOCK_NONBLOCK | SO
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
 int cepoll_accept(int fd, struct sockaddr *address, socklen_t *length);
 /// Asks the scheduler for a short time slice for the calling thread (Linux 6.12+ EEVDF:
-/// shorter slices get earlier deadlines and preempt longer ones on wakeup). Returns 0, or
-/// -1 with errno set (ENOSYS/EINVAL on kernels that do not support it).
+/// shorter slices get earlier deadlines and preempt longer ones on wakeup; older kernels
+/// accept and ignore it). Returns 0, or -1 with errno set (ENOSYS where the call is absent
+/// or filtered).
 int cepoll_request_slice(unsigned long long nanoseconds);
 #endif
