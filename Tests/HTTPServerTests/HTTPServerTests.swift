@@ -177,7 +177,11 @@ struct HTTPServerTests {
         let inFlight = try TestClient(port: port)
         try inFlight.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
         handler.slowStarted.wait()
+        // An answered keep-alive connection: accepted, so not one still in the listen backlog
+        // (those the kernel resets when the listener closes).
         let idle = try TestClient(port: port)
+        try idle.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try idle.readResponse().status == 200)
         server.shutdown()
         #expect(try idle.readsEOF())  // idle connections close at once
         handler.gate.signal()
