@@ -1,28 +1,25 @@
-public import Foundation
+import Foundation
 public import Learning
 
-/// One registered model version, as stored in `models`.
+/// One registered model version, as stored in `models`: what was registered (its name,
+/// kind, hyperparameters, metrics, schema, artifact, ...; read through as `record.name`)
+/// plus the id and version the registry gave it.
+@dynamicMemberLookup
 public struct ModelRecord: Sendable {
     public var id: Int64
-    public var name: String
     public var version: Int
-    public var kind: ModelKind
-    public var hyperparameters: Hyperparameters
-    public var metrics: VersionMetrics
-    public var featureSchema: FeatureSchema
-    public var trainingQuery: String?
-    public var rowCount: Int?
-    public var dataFingerprint: String?
-    /// The model artifact JSON, exactly as stored.
-    public var artifact: String
-    public var createdAt: Date
-    public var trainingSeconds: Double?
+    public var registered: ModelRegistry.Draft
     /// Whether this version is production for its name (filled by list and show).
     public var isProduction = false
 
+    public subscript<T>(dynamicMember path: WritableKeyPath<ModelRegistry.Draft, T>) -> T {
+        get { registered[keyPath: path] }
+        set { registered[keyPath: path] = newValue }
+    }
+
     /// Decodes the artifact into a model that predicts.
     public func model() throws -> Model {
-        try Model.fromArtifact(Data(artifact.utf8))
+        try Model.fromArtifact(Data(registered.artifact.utf8))
     }
 }
 

@@ -11,7 +11,7 @@ public final class ModelRegistry: Sendable {
         self.database = database
     }
 
-    /// A version about to be registered.
+    /// A version about to be registered; once registered, the body of its `ModelRecord`.
     public struct Draft: Sendable {
         public var name: String
         public var kind: ModelKind
@@ -89,11 +89,7 @@ public final class ModelRegistry: Sendable {
                 SQLValue(draft.trainingSeconds), .timestamp(draft.createdAt),
             ])
         guard let id = row?[0].int64 else { throw RegistryError(.notFound, "the new model's id was not returned") }
-        return ModelRecord(
-            id: id, name: draft.name, version: Int(next), kind: draft.kind, hyperparameters: draft.hyperparameters,
-            metrics: draft.metrics, featureSchema: draft.featureSchema, trainingQuery: draft.trainingQuery,
-            rowCount: draft.rowCount, dataFingerprint: draft.dataFingerprint, artifact: draft.artifact,
-            createdAt: draft.createdAt, trainingSeconds: draft.trainingSeconds)
+        return ModelRecord(id: id, version: Int(next), registered: draft)
     }
 
     // MARK: Reading
@@ -137,15 +133,18 @@ public final class ModelRegistry: Sendable {
         guard let kind = ModelKind(rawValue: text("kind")) else {
             throw RegistryError(.badValue, "model \(row["id"]) has an unknown kind '\(text("kind"))'")
         }
-        return ModelRecord(
-            id: row["id"].int64 ?? 0, name: text("name"), version: Int(row["version"].int64 ?? 0), kind: kind,
+        var registered = Draft(
+            name: text("name"), kind: kind,
             hyperparameters: try JSONText.decode(Hyperparameters.self, from: text("hyperparameters")),
             metrics: try JSONText.decode(VersionMetrics.self, from: text("metrics")),
             featureSchema: try JSONText.decode(FeatureSchema.self, from: text("feature_schema")),
             trainingQuery: row["training_query"].string, rowCount: row["row_count"].int64.map(Int.init),
             dataFingerprint: row["data_fingerprint"].string, artifact: text("artifact"),
-            createdAt: row["created_at"].date ?? Date(timeIntervalSince1970: 0),
-            trainingSeconds: row["training_seconds"].double, isProduction: row["is_production"].bool ?? false)
+            trainingSeconds: row["training_seconds"].double)
+        registered.createdAt = row["created_at"].date ?? Date(timeIntervalSince1970: 0)
+        return ModelRecord(
+            id: row["id"].int64 ?? 0, version: Int(row["version"].int64 ?? 0), registered: registered,
+            isProduction: row["is_production"].bool ?? false)
     }
 
     // MARK: Production pointer
