@@ -23,7 +23,7 @@ final class APITestServer {
         try Migrator(for: database).migrate(database)
         registry = ModelRegistry(database)
         if try registry.list().isEmpty {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+            let folder = temporaryPath()
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: folder) }
             for table in DemoData.generate(.promotion, rows: 400) {

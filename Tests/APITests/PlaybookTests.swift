@@ -14,7 +14,7 @@ struct PlaybookTests {
     func playbook(backend: Backend) throws {
         let (url, cleanup) = try TestDatabase.makeURL(backend)
         defer { cleanup() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        let folder = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "playbook-token"]
         // The demo's steps, on a smaller click data set.

@@ -10,7 +10,7 @@ struct ServeCommandTests {
         let (url, cleanup) = try TestDatabase.makeURL(backend)
         defer { cleanup() }
         // A model to serve, trained through the CLI.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        let folder = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "t"]
         for arguments in [

@@ -21,7 +21,7 @@ struct ModelsCommandTests {
     func flow(backend: Backend) throws {
         let (url, cleanup) = try TestDatabase.makeURL(backend)
         defer { cleanup() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        let folder = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let env = ["DATABASE_URL": url]
         func run(_ arguments: [String]) throws -> ModelServeBinary.Result {

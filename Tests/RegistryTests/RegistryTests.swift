@@ -9,7 +9,7 @@ import Testing
 func withDemoDatabase<T>(_ backend: Backend, _ body: (any Database, ModelRegistry) throws -> T) throws -> T {
     try TestDatabase.with(backend) { database, _ throws in
         try Migrator(for: database).migrate(database)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        let folder = URL(fileURLWithPath: temporaryPath())
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for (dataset, rows) in [(DemoData.Dataset.click, 3_000), (.diamonds, 800), (.promotion, 600)] {

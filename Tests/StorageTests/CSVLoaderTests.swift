@@ -146,7 +146,7 @@ struct CSVLoaderTests {
     func memoryIsFlat(backend: Backend) throws {
         try TestDatabase.with(backend) { db, _ throws in
             // 400k rows x 5 columns: well over 60 MB if rows were held as values.
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".csv").path
+            let path = temporaryPath(suffix: ".csv")
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             defer { try? FileManager.default.removeItem(atPath: path) }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

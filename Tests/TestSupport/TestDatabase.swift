@@ -80,9 +80,14 @@ public func residentBytes() -> Int {
     return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-/// A temp file with the given bytes, removed by the returned cleanup.
+/// A fresh path in the temporary directory (nothing is created there).
+public func temporaryPath(suffix: String = "") -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + suffix).path
+}
+
+/// A temp file with the given bytes; the caller removes it.
 public func temporaryFile(_ contents: [UInt8], suffix: String = ".csv") throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + suffix).path
+    let path = temporaryPath(suffix: suffix)
     try Data(contents).write(to: URL(fileURLWithPath: path))
     return path
 }
