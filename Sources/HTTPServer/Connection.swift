@@ -31,6 +31,10 @@ final class Connection {
     var deadline: Double
     /// Registered for EPOLLOUT.
     var wantsWrite = false
+    /// Registered for EPOLLIN (off while the client leaves too much output unread).
+    var wantsRead = true
+    /// When unsent output last stopped moving (monotonic seconds); nil while none waits.
+    var writeStalledSince: Double?
 
     init(fd: Int32, remoteAddress: String, generation: UInt64, deadline: Double) {
         self.fd = fd

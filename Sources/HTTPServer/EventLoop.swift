@@ -96,7 +96,7 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             guard shared.connectionOpened(limit: configuration.maxConnections) else {
-                close(fd)
+                refuse(fd)
                 continue
             }
             var one: Int32 = 1
@@ -104,9 +104,10 @@ final class EventLoop: @unchecked Sendable {
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let address = Socket.address(storage)
             generation &+= 1
+            // Until its first byte a connection gets the header timeout, not the idle one.
             let connection = Connection(
                 fd: fd, remoteAddress: address.host, generation: generation,
-                deadline: Monotonic.seconds() + configuration.idleTimeout)
+                deadline: Monotonic.seconds() + min(configuration.headerTimeout, configuration.idleTimeout))
             connections[fd] = connection
             do {
                 try register(fd, events: cepoll_in() | cepoll_rdhup())
@@ -116,9 +117,30 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Past the connection limit: a 503 saying when to come back, then close. Whatever the
+    /// client already sent is read first, so that closing does not reset the connection
+    /// and discard the answer.
+    private func refuse(_ fd: Int32) {
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        _ = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        var output: [UInt8] = []
+        var response = Self.errorResponse(503, "the server is at its connection limit; retry shortly")
+        response.headers.append(("Retry-After", "1"))
+        response.write(into: &output, keepAlive: false, date: dateCache.now())
+        _ = output.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        shutdown(fd, Int32(SHUT_WR))
+        close(fd)
+    }
+
     // MARK: Reading and answering
 
     private func readFrom(_ connection: Connection) {
+        // Stop taking requests from a client that does not read its answers (or that sends
+        // far ahead while one is being answered): TCP's flow control then holds it back.
+        if connection.pendingOutput >= configuration.maxPendingOutput || connection.pendingInput >= inputLimit {
+            updateInterest(connection)
+            return
+        }
         while true {
             let received = readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
             if received > 0 {
@@ -127,7 +149,7 @@ final class EventLoop: @unchecked Sendable {
                     enter(.head, connection)
                 }
                 connection.input.append(contentsOf: readBuffer[0..<received])
-                if received < readBuffer.count { break }
+                if received < readBuffer.count || connection.pendingInput >= inputLimit { break }
             } else if received == 0 {
                 // The peer closed its side: answer what is complete, then close.
                 connection.closeAfterWrite = true
@@ -143,9 +165,17 @@ final class EventLoop: @unchecked Sendable {
         process(connection)
     }
 
-    /// Parses and answers every complete request in the input, in order.
+    /// Most unparsed input a connection holds: one whole request at the limits, and a read.
+    private var inputLimit: Int {
+        configuration.limits.maxHeaderBytes + configuration.limits.maxBodyBytes + readBuffer.count
+    }
+
+    /// Parses and answers every complete request in the input, in order, while the client
+    /// keeps up with reading the answers.
     private func process(_ connection: Connection) {
-        while !connection.awaitingResponse && connection.pendingInput > 0 {
+        while !connection.awaitingResponse && connection.pendingInput > 0
+            && connection.pendingOutput < configuration.maxPendingOutput
+        {
             let result = connection.input.withUnsafeBytes {
                 HTTPParser.parse(
                     UnsafeRawBufferPointer(rebasing: $0[connection.inputStart...]), limits: configuration.limits)
@@ -236,6 +266,7 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Writing
 
     private func flush(_ connection: Connection) {
+        let wasBlocked = connection.pendingOutput >= configuration.maxPendingOutput
         while connection.pendingOutput > 0 {
             let sent = connection.output.withUnsafeBytes {
                 send(
@@ -244,28 +275,40 @@ final class EventLoop: @unchecked Sendable {
             }
             if sent > 0 {
                 connection.consumeOutput(sent)
+                connection.writeStalledSince = nil
             } else {
                 let code = errno
                 if sent < 0 && code == EINTR { continue }
                 if sent < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
-                    setWriteInterest(connection, true)
+                    if connection.writeStalledSince == nil { connection.writeStalledSince = Monotonic.seconds() }
+                    updateInterest(connection)
                     return
                 }
                 closeConnection(connection)
                 return
             }
         }
-        setWriteInterest(connection, false)
+        connection.writeStalledSince = nil
+        updateInterest(connection)
         if connection.closeAfterWrite && !connection.awaitingResponse {
             closeConnection(connection)
+        } else if wasBlocked && connection.pendingInput > 0 {
+            process(connection)  // the client read its answers: carry on with what it sent
         }
     }
 
-    private func setWriteInterest(_ connection: Connection, _ wanted: Bool) {
-        guard connection.wantsWrite != wanted, connections[connection.fd] === connection else { return }
-        connection.wantsWrite = wanted
+    /// Registers for reads unless the client is too far behind (unread output, or input
+    /// piled up), and for writes while output waits.
+    private func updateInterest(_ connection: Connection) {
+        guard connections[connection.fd] === connection else { return }
+        let read =
+            connection.pendingOutput < configuration.maxPendingOutput && connection.pendingInput < inputLimit
+        let write = connection.pendingOutput > 0
+        guard connection.wantsRead != read || connection.wantsWrite != write else { return }
+        connection.wantsRead = read
+        connection.wantsWrite = write
         var event = epoll_event()
-        event.events = cepoll_in() | cepoll_rdhup() | (wanted ? cepoll_out() : 0)
+        event.events = cepoll_rdhup() | (read ? cepoll_in() : 0) | (write ? cepoll_out() : 0)
         event.data.fd = connection.fd
         epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event)
     }
@@ -273,7 +316,12 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Timeouts and shutdown
 
     private func expireDeadlines(_ now: Double) {
-        for connection in Array(connections.values) where connection.deadline <= now && !connection.awaitingResponse {
+        for connection in Array(connections.values) {
+            if let stalled = connection.writeStalledSince, now - stalled >= configuration.writeTimeout {
+                closeConnection(connection)  // answers left unread for too long
+                continue
+            }
+            guard connection.deadline <= now && !connection.awaitingResponse else { continue }
             if connection.phase == .idle || connection.pendingOutput > 0 {
                 closeConnection(connection)  // idle keep-alive, or a client not reading its answers
             } else {

@@ -118,6 +118,13 @@ private struct Cursor {
         }
         let headStart = position
         let headLimit = headStart + limits.maxHeaderBytes
+        // A method is a token: a request that starts otherwise (NUL bytes, TLS on the plain
+        // port) is refused at its first byte, not after the header timeout.
+        var m = position
+        while m < bytes.count && m - position < limits.maxHeaderBytes && Self.token[Int(bytes[m])] { m += 1 }
+        if m < bytes.count && (m == position || bytes[m] != 32) {
+            throw Self.fail(400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1")
+        }
         guard let requestLine = try lineEnd(from: position, limit: headLimit) else {
             if bytes.count - headStart >= limits.maxHeaderBytes {
                 throw Self.fail(414, "request line longer than \(limits.maxHeaderBytes) bytes")
@@ -254,7 +261,8 @@ private struct Cursor {
 
         var body: [UInt8] = []
         if chunked {
-            guard let decoded = try chunkedBody(limits) else {
+            guard let decoded = try chunkedBody(limits, headBytes: position - headStart, headerCount: headers.count)
+            else {
                 return .incomplete(headersComplete: true, expectsContinue: expectContinue)
             }
             body = decoded
@@ -270,8 +278,10 @@ private struct Cursor {
         return .complete(request, consumed: position)
     }
 
-    /// Decodes a chunked body starting at `position`; nil if incomplete.
-    mutating func chunkedBody(_ limits: HTTPLimits) throws -> [UInt8]? {
+    /// Decodes a chunked body starting at `position`; nil if incomplete. Trailer fields
+    /// count against the header limits together with the head (`headBytes`, `headerCount`):
+    /// a trailer section is headers sent late, and must not grow without bound.
+    mutating func chunkedBody(_ limits: HTTPLimits, headBytes: Int, headerCount: Int) throws -> [UInt8]? {
         var body: [UInt8] = []
         var i = position
         while true {
@@ -295,11 +305,23 @@ private struct Cursor {
             i = line.next
             if size == 0 {
                 // Trailer fields, ignored, until an empty line.
+                let trailerStart = i
+                let room = max(0, limits.maxHeaderBytes - headBytes)
+                var fields = headerCount
                 while true {
-                    guard let trailer = try lineEnd(from: i, limit: i + limits.maxHeaderBytes) else { return nil }
+                    guard let trailer = try lineEnd(from: i, limit: trailerStart + room) else {
+                        if bytes.count - trailerStart >= room {
+                            throw Self.fail(431, "request head and trailers larger than \(limits.maxHeaderBytes) bytes")
+                        }
+                        return nil
+                    }
                     let empty = trailer.content == i
                     i = trailer.next
                     if empty { break }
+                    fields += 1
+                    if fields > limits.maxHeaderCount {
+                        throw Self.fail(431, "more than \(limits.maxHeaderCount) header and trailer fields")
+                    }
                 }
                 position = i
                 return body

@@ -13,9 +13,16 @@ public struct ServerConfiguration: Sendable {
     public var headerTimeout = 10.0
     /// Seconds a client has to send a request's body once the head is in.
     public var bodyTimeout = 30.0
-    /// Seconds an idle keep-alive connection stays open.
+    /// Seconds an idle keep-alive connection stays open. A new connection that has sent
+    /// nothing yet gets `headerTimeout` instead: holding a socket costs a request's head.
     public var idleTimeout = 60.0
-    /// Open connections beyond this are closed at once.
+    /// Seconds a client may leave written answers unread before it is dropped (one that
+    /// pipelines requests and never reads).
+    public var writeTimeout = 30.0
+    /// Bytes of unsent answers a connection may hold; past this the server stops reading
+    /// its requests until the client reads (so a non-reading client cannot grow memory).
+    public var maxPendingOutput = 1 << 20
+    /// Open connections beyond this get a 503 with Retry-After and are closed.
     public var maxConnections = 10_000
     /// On shutdown, in-flight requests get this long to finish.
     public var shutdownGrace = 30.0

@@ -168,4 +168,40 @@ struct HTTPParserTests {
         guard case .complete(let r, _) = parse(head + "abcd") else { Issue.record("no"); return }
         #expect(r.body == Array("abcd".utf8))
     }
+
+    @Test("chunked trailers count against the header limits: at the limit passes, one over is 431")
+    func trailerLimits() {
+        var limits = HTTPLimits()
+        limits.maxHeaderBytes = 200
+        limits.maxHeaderCount = 5
+        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let body = "2\r\n{}\r\n0\r\n"
+        // Room left for trailers: the limit minus the head; the trailer section ends with CRLF.
+        let room = 200 - head.utf8.count
+        func trailer(_ size: Int) -> String {
+            let pad = size - "X-T: \r\n\r\n".utf8.count
+            return "X-T: " + String(repeating: "t", count: pad) + "\r\n\r\n"
+        }
+        guard case .complete(let r, _) = parse(head + body + trailer(room), limits) else {
+            Issue.record("a trailer section that fits was refused"); return
+        }
+        #expect(r.body == Array("{}".utf8))
+        #expect(status(head + body + trailer(room + 1), limits) == 431)
+        // An endless trailer is refused once it passes the limit, without waiting for more.
+        #expect(status(head + body + "X-T: " + String(repeating: "t", count: room), limits) == 431)
+        // Fields: two in the head (Host, Transfer-Encoding) + three trailers = 5 pass; a sixth fails.
+        let three = (1...3).map { "T\($0): 1\r\n" }.joined()
+        guard case .complete = parse(head + body + three + "\r\n", limits) else {
+            Issue.record("five fields refused"); return
+        }
+        #expect(status(head + body + three + "T4: 1\r\n\r\n", limits) == 431)
+    }
+
+    @Test("a request that does not start with a method is refused at once, not left waiting for a line end")
+    func garbageStart() {
+        #expect(status(String(repeating: "\u{0}", count: 5_000)) == 400)
+        #expect(status("\u{16}\u{3}\u{1}") == 400)  // a TLS ClientHello on the plain port
+        #expect(status("GET\u{0}") == 400)
+        guard case .incomplete = parse("GET") else { Issue.record("a method prefix was refused"); return }
+    }
 }

@@ -192,7 +192,7 @@ struct HTTPServerTests {
         #expect(throws: (any Error).self) { _ = try TestClient(port: port) }
     }
 
-    @Test("connections beyond the limit are closed at once")
+    @Test("connections beyond the limit get a 503 with Retry-After, then close")
     func maxConnections() throws {
         try withServer({
             $0.maxConnections = 2; $0.threads = 1
@@ -204,8 +204,56 @@ struct HTTPServerTests {
             _ = try a.readResponse()
             _ = try b.readResponse()
             let c = try TestClient(port: server.port)
+            try c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            let refused = try c.readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.headers["retry-after"] == "1")
+            #expect(refused.body.contains("connection limit"))
             #expect(try c.readsEOF())
             #expect(server.openConnections == 2)
+        }
+    }
+
+    @Test("a new connection that sends nothing is closed at the header timeout, not the idle one")
+    func silentConnection() throws {
+        try withServer({
+            $0.headerTimeout = 0.3; $0.idleTimeout = 30
+        }) { server, _ in
+            let silent = try TestClient(port: server.port, timeout: 10)
+            let started = Date()
+            #expect(try silent.readsEOF())
+            #expect(Date().timeIntervalSince(started) < 5)
+        }
+    }
+
+    @Test("a client that pipelines and never reads is held back, then dropped at the write timeout")
+    func nonReadingClient() throws {
+        try withServer({
+            $0.writeTimeout = 0.5; $0.maxPendingOutput = 64 * 1024; $0.threads = 1
+        }) { server, _ in
+            let greedy = try TestClient(port: server.port)
+            var small = Int32(4096)
+            setsockopt(greedy.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            // Requests whose answers are large (the echo repeats the 8 KiB path) and never read.
+            let request = Array("GET /\(String(repeating: "p", count: 8_000)) HTTP/1.1\r\nHost: t\r\n\r\n".utf8)
+            var sendTimeout = timeval(tv_sec: 0, tv_usec: 200_000)
+            setsockopt(greedy.fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
+            var sent = 0
+            let started = Date()
+            // The server stops reading once its output is full, so our sends block (then time out).
+            while Date().timeIntervalSince(started) < 20 {
+                let n = request.withUnsafeBytes { Glibc.send(greedy.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { break }
+                sent += n
+            }
+            #expect(sent < 64 << 20, "the server kept reading \(sent) bytes from a client that never reads")
+            // Another client is served meanwhile, and the greedy one is dropped.
+            let other = try TestClient(port: server.port)
+            try other.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try other.readResponse().status == 200)
+            let deadline = Date().addingTimeInterval(10)
+            while server.openConnections > 1 && Date() < deadline { usleep(20_000) }
+            #expect(server.openConnections == 1)
         }
     }
 
