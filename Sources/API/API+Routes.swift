@@ -20,7 +20,7 @@ extension API {
                 handle: { api, context in try api.predict(context) }),
             Route(
                 method: "GET", pattern: ["models", "current"], summary: "The production model (?name= for one name)",
-                admin: false, slow: false, requestSchema: nil,
+                admin: false, slow: true, requestSchema: nil,
                 responses: [
                     200: "id, name, version, kind, hyperparameters, metrics, feature_schema, assigned_at",
                     404: "No production model for that name",
@@ -28,22 +28,22 @@ extension API {
                 handle: { api, context in try api.current(context) }),
             Route(
                 method: "GET", pattern: ["models"], summary: "Registry history with metrics (?name= to filter)",
-                admin: false, slow: false, requestSchema: nil, responses: [200: "An array of model versions"],
+                admin: false, slow: true, requestSchema: nil, responses: [200: "An array of model versions"],
                 handle: { api, context in try api.list(context) }),
             Route(
                 method: "GET", pattern: ["models", "{id}"],
                 summary: "One version: metrics, coefficients by feature, inference",
-                admin: false, slow: false, requestSchema: nil, responses: [200: "The version", 404: "No such id"],
+                admin: false, slow: true, requestSchema: nil, responses: [200: "The version", 404: "No such id"],
                 handle: { api, context in try api.show(context) }),
             Route(
                 method: "POST", pattern: ["models", "assign"], summary: "Make a version production (admin)",
-                admin: true, slow: false, requestSchema: OpenAPI.assignRequest,
+                admin: true, slow: true, requestSchema: OpenAPI.assignRequest,
                 responses: [200: "The assignment", 401: "No token", 403: "Wrong token", 404: "No such model"],
                 handle: { api, context in try api.assign(context) }),
             Route(
                 method: "POST", pattern: ["models", "rollback"],
                 summary: "Point production back at the previous version (admin)",
-                admin: true, slow: false, requestSchema: OpenAPI.rollbackRequest,
+                admin: true, slow: true, requestSchema: OpenAPI.rollbackRequest,
                 responses: [
                     200: "The assignment", 401: "No token", 403: "Wrong token", 409: "Nothing to roll back to",
                 ],
@@ -57,7 +57,7 @@ extension API {
             Route(
                 method: "GET", pattern: ["requests"],
                 summary: "The latest request log rows (admin; ?limit=, ?request_id=)",
-                admin: true, slow: false, requestSchema: nil, responses: [200: "Request log rows", 401: "No token"],
+                admin: true, slow: true, requestSchema: nil, responses: [200: "Request log rows", 401: "No token"],
                 handle: { api, context in try api.requests(context) }),
             Route(
                 method: "GET", pattern: ["health"], summary: "Liveness: the process answers",
@@ -66,7 +66,7 @@ extension API {
             Route(
                 method: "GET", pattern: ["ready"],
                 summary: "Readiness: database reachable and a production model loaded",
-                admin: false, slow: false, requestSchema: nil,
+                admin: false, slow: true, requestSchema: nil,
                 responses: [200: "ready", 503: "not ready, with reasons"],
                 handle: { api, context in api.ready(context) }),
             Route(
@@ -87,7 +87,7 @@ extension API {
                 }),
             Route(
                 method: "GET", pattern: [], summary: "Dashboard: production models, history, metrics",
-                admin: false, slow: false, requestSchema: nil, responses: [200: "HTML"],
+                admin: false, slow: true, requestSchema: nil, responses: [200: "HTML"],
                 handle: { api, context in try api.dashboard(context) }),
         ]
     }
@@ -312,8 +312,8 @@ extension API {
         guard let id = Int64(context.parameters["id"] ?? ""), id > 0 else {
             throw APIError.notFound("no model with id \(context.parameters["id"] ?? "")")
         }
-        return Reply(
-            body: Array(try ModelDocuments.json(ModelDocuments.Detail(try registry.record(id: id))).utf8), modelID: id)
+        let detail = try ModelDocuments.Detail(try registry.record(id: id), withQuery: isAdmin(context.request))
+        return Reply(body: Array(try ModelDocuments.json(detail).utf8), modelID: id)
     }
 
     func assign(_ context: RouteContext) throws -> Reply {
@@ -432,7 +432,8 @@ extension API {
         do {
             _ = try database.query("SELECT 1")
         } catch {
-            problems.append("database unreachable: \(error)")
+            configuration.onError("readiness: database unreachable: \(error)")
+            problems.append("database unreachable")
         }
         let models = store.all
         if models.isEmpty { problems.append("no production model loaded") }

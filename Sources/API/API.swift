@@ -16,6 +16,11 @@ public struct APIConfiguration: Sendable {
     public var defaultModel: String?
     /// Longest request or response body stored in the request log.
     public var maxLoggedBody = 64 * 1024
+    /// Where details of failures go that the client is not told (the server's log).
+    public var onError: @Sendable (String) -> Void = { _ in }
+
+    /// The shortest admin token accepted: shorter ones are guessable.
+    public static let minimumTokenLength = 16
 
     public init(adminToken: String) {
         self.adminToken = adminToken
@@ -51,10 +56,12 @@ public final class API: HTTPHandler {
         routes.map { ($0.method, $0.path, $0.admin) }
     }
 
+    /// Routes that touch the database (or train) run off the event loops, so a slow query
+    /// or an unreachable database never stalls other connections. /predict answers from
+    /// memory and is checked first, without a route match.
     public func isSlow(_ request: HTTPRequest) -> Bool {
-        // Only training is slow; checked without a full route match on every request.
-        request.method == "POST" && request.path.utf8.starts(with: "/models/train".utf8)
-            && (findRoute(request).route?.slow ?? false)
+        if request.method == "POST" && request.path == "/predict" { return false }
+        return findRoute(request).route?.slow ?? false
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -76,7 +83,7 @@ public final class API: HTTPHandler {
             reply = try route.handle(self, RouteContext(request: request, parameters: parameters, requestID: requestID))
             if !allowed.isEmpty { reply.headers.append(("Allow", allowed.joined(separator: ", "))) }
         } catch {
-            reply = Self.errorReply(error)
+            reply = errorReply(error, requestID: requestID, admin: route?.admin ?? false)
             if !allowed.isEmpty && reply.status == 405 {
                 reply.headers.append(("Allow", allowed.joined(separator: ", ")))
             }
@@ -121,8 +128,17 @@ public final class API: HTTPHandler {
         return (nil, nil, allowed)
     }
 
-    /// Bearer token check in constant time: 401 without a token, 403 with a wrong one.
+    /// Whether the request carries the valid admin token (for routes that show more to admins).
+    func isAdmin(_ request: HTTPRequest) -> Bool {
+        (try? authorize(request)) != nil
+    }
+
+    /// Bearer token check in constant time: 401 without a token, 403 with a wrong one, 400
+    /// for several Authorization headers (which one counts would be a guess).
     private func authorize(_ request: HTTPRequest) throws {
+        if request.headers.lazy.filter({ $0.name.lowercased() == "authorization" }).count > 1 {
+            throw APIError(400, "duplicate_authorization", "send one Authorization header, not several")
+        }
         guard let header = request.header("Authorization"), header.lowercased().hasPrefix("bearer ") else {
             throw APIError(401, "unauthorized", "this route needs Authorization: Bearer <MODELSERVE_ADMIN_TOKEN>")
         }
@@ -139,8 +155,10 @@ public final class API: HTTPHandler {
         }
     }
 
-    /// Errors from every layer, mapped to statuses.
-    static func errorReply(_ error: any Error) -> Reply {
+    /// Errors from every layer, mapped to statuses. What the client may not see (a driver's
+    /// message names hosts, users and tables) goes to the server's log with the request id;
+    /// database messages reach only admin callers, whose own SQL they are about.
+    func errorReply(_ error: any Error, requestID: String, admin: Bool) -> Reply {
         let api: APIError
         switch error {
         case let e as APIError: api = e
@@ -152,12 +170,14 @@ public final class API: HTTPHandler {
             }
         case let e as LearningError: api = APIError(422, e.code.rawValue, e.message, details: e.details)
         case let e as SpecError: api = APIError(422, "invalid_spec", e.description)
-        case let e as DatabaseError:
-            api =
-                e.kind == .connection
-                ? APIError(503, "database_unavailable", "the database is unavailable: \(e.message)")
-                : APIError(422, "database_error", e.message)
-        default: api = APIError(500, "internal_error", "unexpected error: \(error)")
+        case let e as DatabaseError where e.kind == .connection:
+            configuration.onError("request \(requestID): database unavailable: \(e)")
+            api = APIError(503, "database_unavailable", "the database is unavailable; retry shortly")
+        case let e as DatabaseError where admin:
+            api = APIError(422, "database_error", e.message)
+        default:
+            configuration.onError("request \(requestID): \(error)")
+            api = APIError(500, "internal_error", "internal error; the server log has the details (request \(requestID))")
         }
         return Reply(status: api.status, body: api.body)
     }

@@ -33,7 +33,6 @@ extension API {
 
                 """
         }
-        let requests = (try? database.query("SELECT count(*) FROM request_log"))?.first?[0].int64 ?? 0
         let html = """
             <!doctype html><html lang=en><head><meta charset=utf-8><title>modelserve</title>
             <meta http-equiv=refresh content=10>
@@ -43,7 +42,7 @@ extension API {
             td,th{border-top:1px solid #eee;padding:.35rem;text-align:left}tr.prod{background:#ecfdf5}small{color:#666}</style></head>
             <body><h1>modelserve</h1>
             <p><a href="/docs">API docs</a> · <a href="/openapi.json">OpenAPI</a> · <a href="/metrics">metrics</a> ·
-            <a href="/ready">readiness</a> · \(requests) requests logged · \(log.rowsWaiting) waiting</p>
+            <a href="/ready">readiness</a> · \(log.rowsWritten) requests logged by this process · \(log.rowsWaiting) waiting</p>
             <h2>In production</h2><div class=cards>\(production)</div>
             <h2>History</h2><table><tr><th>id</th><th>name</th><th>version</th><th>kind</th><th>hyperparameters</th>
             <th>held-out metrics</th><th>rows</th><th>created</th></tr>\(history)</table>

@@ -67,6 +67,7 @@ public enum JSONReader {
             guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
             position += 1
             var members: [(String, JSONValue)] = []
+            var keys = Set<String>()
             skipSpace()
             if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
                 position += 1
@@ -77,7 +78,13 @@ public enum JSONReader {
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                     throw error("expected a string key")
                 }
+                let keyOffset = position
                 let key = try string()
+                // A repeated key has no agreed meaning (first wins? last?): refuse it.
+                if !keys.insert(key).inserted {
+                    position = keyOffset
+                    throw error("duplicate key \"\(key.prefix(64))\"")
+                }
                 skipSpace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 position += 1

@@ -56,11 +56,13 @@ public enum ModelDocuments {
             case trainingSeconds = "training_seconds", coefficients, intercept, training
         }
 
-        public init(_ record: ModelRecord) throws {
+        /// `withQuery`: include the training query (its SQL names tables and columns, so the
+        /// HTTP API shows it only to admin callers).
+        public init(_ record: ModelRecord, withQuery: Bool = true) throws {
             let model = try record.model()
             summary = Summary(record)
             featureSchema = record.featureSchema
-            trainingQuery = record.trainingQuery
+            trainingQuery = withQuery ? record.trainingQuery : nil
             trainingSeconds = record.trainingSeconds
             coefficients = Dictionary(uniqueKeysWithValues: model.namedCoefficients.map { ($0.name, $0.value) })
             intercept = model.intercept

@@ -28,6 +28,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds to receive a request's head (408 after).") var headerTimeout = 10.0
     @Option(help: "Seconds to receive a request's body (408 after).") var bodyTimeout = 30.0
     @Option(help: "Seconds an idle keep-alive connection stays open.") var idleTimeout = 60.0
+    @Option(help: "Seconds a client may leave answers unread before it is dropped.") var writeTimeout = 30.0
     @Option(help: "Most rows per /predict request.") var maxInstances = 1_000
     @Option(help: "Most open connections.") var maxConnections = 10_000
     @Option(help: "Where the request log spills while the database is away.")
@@ -45,9 +46,16 @@ struct Serve: ParsableCommand {
         }
         for (value, name) in [
             (headerTimeout, "--header-timeout"), (bodyTimeout, "--body-timeout"), (idleTimeout, "--idle-timeout"),
+            (writeTimeout, "--write-timeout"),
         ]
         where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds")
+        }
+        let token = ProcessInfo.processInfo.environment["MODELSERVE_ADMIN_TOKEN"] ?? ""
+        if !token.isEmpty && token.count < APIConfiguration.minimumTokenLength {
+            throw ValidationError(
+                "MODELSERVE_ADMIN_TOKEN has \(token.count) characters; use at least \(APIConfiguration.minimumTokenLength) "
+                    + "(for example: openssl rand -hex 24)")
         }
     }
 
@@ -70,6 +78,7 @@ struct Serve: ParsableCommand {
             server.headerTimeout = headerTimeout
             server.bodyTimeout = bodyTimeout
             server.idleTimeout = idleTimeout
+            server.writeTimeout = writeTimeout
             server.maxConnections = maxConnections
 
             let database = try options.openRegistry(maxConnections: server.threads * 2 + 2)
@@ -81,6 +90,7 @@ struct Serve: ParsableCommand {
             var configuration = APIConfiguration(adminToken: token)
             configuration.defaultModel = model
             configuration.maxInstances = maxInstances
+            configuration.onError = { Console.err($0) }
             let api = API(configuration: configuration, database: database, store: store, log: log)
             let watcher = ProductionWatcher(store: store, database: database) { Console.err($0) }
             watcher.start()

@@ -16,7 +16,7 @@ struct PlaybookTests {
         defer { cleanup() }
         let folder = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "playbook-token"]
+        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "playbook-token-0123456"]
         // The demo's steps, on a smaller click data set.
         var steps: [[String]] = [["migrate"], ["generate", "click", "--out", folder, "--rows", "1500"]]
         for table in ["leads", "offers", "clicks"] {

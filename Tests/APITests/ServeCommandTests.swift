@@ -12,7 +12,7 @@ struct ServeCommandTests {
         // A model to serve, trained through the CLI.
         let folder = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "t"]
+        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "serve-test-token-0123"]
         for arguments in [
             ["generate", "promotion", "--out", folder, "--rows", "300"],
             ["load", "\(folder)/promotion.csv", "--table", "promotion"],

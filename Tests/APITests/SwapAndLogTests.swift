@@ -103,13 +103,23 @@ struct SwapAndLogTests {
         try postgres.stop()
         try burst(150)  // answered from memory; the log spills to its journal
         #expect(server.log.rowsWaiting > 0 || server.log.isDatabaseDown)
+        // Unauthenticated routes that need the database say so, and nothing of where it is.
+        for path in ["/", "/models", "/models/current", "/models/\(server.versions[0].id)", "/ready"] {
+            let response = try client.request("GET", path)
+            ids.insert(response.headers["x-request-id"] ?? "")
+            #expect(response.status == 503, "\(path): \(response.status)")
+            #expect(response.body.contains("database"), "\(path): \(response.body)")
+            for secret in [String(postgres.port), "127.0.0.1", "connection to server", "modelserve:", "user"] {
+                #expect(!response.body.contains(secret), "\(path) leaks \(secret): \(response.body)")
+            }
+        }
         try postgres.start()
         try burst(50)
         server.stop()  // drains, replays the journal
         let database = try openDatabase(postgres.url, maxConnections: 1)
         defer { database.close() }
         let rows = try database.query("SELECT request_id FROM request_log")
-        #expect(rows.count == before + 300)
+        #expect(rows.count == before + 305)
         #expect(Set(rows.compactMap { $0[0].string }).isSuperset(of: ids))
     }
 

@@ -12,8 +12,11 @@ struct ContainerFilesTests {
         .deletingLastPathComponent()
 
     /// The compose file as docker-compose resolves it (variables interpolated, schema checked).
-    func resolvedCompose() throws -> [String: Any] {
+    func resolvedCompose(token: String? = "compose-test-token-0123") throws -> [String: Any] {
         let process = Process()
+        var environment = ProcessInfo.processInfo.environment
+        environment["MODELSERVE_ADMIN_TOKEN"] = token
+        process.environment = environment
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "docker-compose", "--file", Self.root.appendingPathComponent("docker-compose.yml").path, "config",
@@ -70,7 +73,9 @@ struct ContainerFilesTests {
         #expect(command.contains("0.0.0.0") && command.contains("8080"))
         let ports = try #require(api["ports"] as? [Any])
         #expect(ports.contains { "\($0)".contains("8080") })
-        #expect((api["environment"] as? [String: Any])?["MODELSERVE_ADMIN_TOKEN"] != nil)
+        #expect((api["environment"] as? [String: Any])?["MODELSERVE_ADMIN_TOKEN"] as? String == "compose-test-token-0123")
+        // Without a token compose refuses to start, rather than publish a guessable default.
+        #expect(throws: (any Error).self) { _ = try resolvedCompose(token: nil) }
         let sources = try String(
             contentsOf: Self.root.appendingPathComponent("Sources/modelserve/Serve.swift"), encoding: .utf8)
         #expect(sources.contains("environment[\"MODELSERVE_ADMIN_TOKEN\"]"))
