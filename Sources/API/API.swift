@@ -100,8 +100,13 @@ public final class API: HTTPHandler {
                 requestID: requestID, receivedAt: receivedAt, method: request.method, path: request.target,
                 status: reply.status, latencyMicros: Int64(seconds * 1_000_000), modelID: reply.modelID,
                 requestBody: request.body, responseBody: reply.body, clientAddress: request.remoteAddress,
-                maxBody: configuration.maxLoggedBody))
+                maxBody: configuration.maxLoggedBody), lane: request.loop)
         return response
+    }
+
+    /// Before a loop sends its answers, their log entries reach its journal lane.
+    public func willSend(loop: Int) {
+        log.commit(lane: loop)
     }
 
     private func findRoute(_ request: HTTPRequest) -> (route: Route?, parameters: [String: String]?, allowed: [String])

@@ -31,6 +31,8 @@ final class Connection {
     var deadline: Double
     /// Registered for EPOLLOUT.
     var wantsWrite = false
+    /// Listed to be written at the end of this loop iteration.
+    var isDirty = false
     /// Registered for EPOLLIN (off while the client leaves too much output unread).
     var wantsRead = true
     /// When unsent output last stopped moving (monotonic seconds); nil while none waits.

@@ -12,6 +12,8 @@ public struct HTTPRequest: Sendable {
     public var keepAlive: Bool
     /// The peer's address, filled in by the server.
     public var remoteAddress = ""
+    /// Which event loop (0 ..< threads) reads this request and will send its answer.
+    public var loop = 0
 
     /// The path without the query string.
     public var path: Substring {

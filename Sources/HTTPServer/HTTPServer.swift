@@ -28,11 +28,13 @@ public final class HTTPServer: Sendable {
         var port = configuration.port
         if port != 0 { try Socket.checkAvailable(host: configuration.host, port: port) }
         var created: [EventLoop] = []
-        for _ in 0..<max(1, configuration.threads) {
+        for index in 0..<max(1, configuration.threads) {
             let listener = try Socket.listen(host: configuration.host, port: port)
             port = listener.port
             created.append(
-                try EventLoop(listenerFD: listener.fd, handler: handler, configuration: configuration, shared: state))
+                try EventLoop(
+                    index: index, listenerFD: listener.fd, handler: handler, configuration: configuration,
+                    shared: state))
         }
         boundPort.store(port, ordering: .releasing)
         loops.withLock { $0 = created }

@@ -43,10 +43,16 @@ public protocol HTTPHandler: Sendable {
 
     /// Requests that may take long (training) run on a worker thread instead of a loop.
     func isSlow(_ request: HTTPRequest) -> Bool
+
+    /// Called on event loop `loop`'s thread once per iteration, after it has produced
+    /// answers and before it writes any of them: a handler that must make something durable
+    /// before a client sees its answer (the request log) does it here, once for the batch.
+    func willSend(loop: Int)
 }
 
 extension HTTPHandler {
     public func isSlow(_ request: HTTPRequest) -> Bool { false }
+    public func willSend(loop: Int) {}
 }
 
 /// A socket-level failure, with errno read at the failing call.

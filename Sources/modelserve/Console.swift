@@ -1,6 +1,7 @@
 import ArgumentParser
 @preconcurrency import Glibc
 import HTTPServer
+import API
 import Learning
 import Registry
 import Storage
@@ -37,6 +38,7 @@ extension SpecError: UserFacingError {}
 extension LearningError: UserFacingError {}
 extension ServerError: UserFacingError {}
 extension RegistryError: UserFacingError {}
+extension JournalError: UserFacingError {}
 
 /// A single status line rewritten in place on a terminal, at most a few times a second;
 /// silent when stderr is not a terminal (logs and pipes get the final summary only).

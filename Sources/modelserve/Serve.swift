@@ -1,5 +1,5 @@
-import API
-import ArgumentParser
+public import API
+public import ArgumentParser
 import Dispatch
 import Foundation
 import HTTPServer
@@ -31,8 +31,13 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a client may leave answers unread before it is dropped.") var writeTimeout = 30.0
     @Option(help: "Most rows per /predict request.") var maxInstances = 1_000
     @Option(help: "Most open connections.") var maxConnections = 10_000
-    @Option(help: "Where the request log spills while the database is away.")
+    @Option(help: "Where the request log spills while the database is away (and, with --log-durability, its crash journal).")
     var journal = "modelserve-request-log.journal"
+    @Option(
+        help: """
+            What a crash can cost the request log: none (entries in memory until written), process             (journaled before the answer is sent: survives kill -9), machine (also fdatasync: survives power loss).
+            """)
+    var logDurability = LogDurability.process
     @OptionGroup var options: DatabaseOptions
 
     func validate() throws {
@@ -85,8 +90,10 @@ struct Serve: ParsableCommand {
             defer { database.close() }
             let store = ModelStore(registry: ModelRegistry(database))
             try store.refresh()
-            let log = RequestLog(database: database, journalPath: journal) { Console.err($0) }
-            log.start()
+            let log = RequestLog(
+                database: database, journalPath: journal, durability: logDurability, lanes: server.threads
+            ) { Console.err($0) }
+            try log.start()
             var configuration = APIConfiguration(adminToken: token)
             configuration.defaultModel = model
             configuration.maxInstances = maxInstances
@@ -122,3 +129,5 @@ struct Serve: ParsableCommand {
         }
     }
 }
+
+extension LogDurability: ExpressibleByArgument {}

@@ -44,8 +44,9 @@ final class APITestServer {
             journal
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
         // Small batches, so the tests cross many batch and chunk boundaries (and their remainders).
-        log = RequestLog(database: database, batchSize: 7, maxBatch: 30, journalPath: self.journal)
-        log.start()
+        log = RequestLog(
+            database: database, batchSize: 7, maxBatch: 30, journalPath: self.journal, lanes: threads, replaySlice: 40)
+        try log.start()
         let api = API(
             configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
         var configuration = ServerConfiguration()

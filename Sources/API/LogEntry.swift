@@ -1,0 +1,83 @@
+public import Foundation
+import Storage
+
+/// One request and its response, as stored in `request_log`.
+///
+/// Bodies stay bytes (shared with the request and response, not copied) until the writer
+/// thread turns them into their stored form: the request path does no conversion for the log.
+public struct LogEntry: Sendable, Equatable {
+    public var requestID: String
+    public var receivedAt: Date
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var latencyMicros: Int64
+    public var modelID: Int64?
+    public var requestBody: [UInt8]
+    public var responseBody: [UInt8]
+    public var clientAddress: String
+    /// Longest body stored; longer ones are cut and marked.
+    public var maxBody: Int
+
+    public init(
+        requestID: String, receivedAt: Date, method: String, path: String, status: Int, latencyMicros: Int64,
+        modelID: Int64?, requestBody: [UInt8], responseBody: [UInt8], clientAddress: String, maxBody: Int = 64 * 1024
+    ) {
+        self.requestID = requestID
+        self.receivedAt = receivedAt
+        self.method = method
+        self.path = path
+        self.status = status
+        self.latencyMicros = latencyMicros
+        self.modelID = modelID
+        self.requestBody = requestBody
+        self.responseBody = responseBody
+        self.clientAddress = clientAddress
+        self.maxBody = maxBody
+    }
+
+    /// The columns of `request_log` that the writer fills, in the order of `values`.
+    static let columns = [
+        "request_id", "received_at", "method", "path", "status", "latency_us", "model_id", "request_body",
+        "response_body", "client_address", "request_body_encoding", "response_body_encoding",
+    ]
+
+    /// The row as stored.
+    var values: [SQLValue] {
+        let request = StoredBody(requestBody, max: maxBody)
+        let response = StoredBody(responseBody, max: maxBody)
+        return [
+            .text(requestID), .timestamp(receivedAt), .text(method), .text(path), .integer(Int64(status)),
+            .integer(latencyMicros), modelID.map(SQLValue.integer) ?? .null, SQLValue(request.text),
+            SQLValue(response.text), .text(clientAddress), SQLValue(request.encoding), SQLValue(response.encoding),
+        ]
+    }
+}
+
+/// A body in the form a text column can hold losslessly, whatever the bytes.
+///
+/// UTF-8 without NUL is stored as it is (encoding NULL), cut at `max` bytes on a character
+/// boundary with a marker. Anything else (NUL, which Postgres text cannot hold; invalid
+/// sequences, which decoding would replace) is stored as base64 of the bytes, with the
+/// encoding column saying so: a bad body can neither fail its batch nor be altered.
+struct StoredBody: Equatable {
+    var text: String?
+    var encoding: String?
+
+    init(_ body: [UInt8], max: Int) {
+        guard !body.isEmpty else { return }
+        var cut = min(body.count, max)
+        // Do not split a character: back off over continuation bytes.
+        if cut < body.count {
+            while cut > 0 && body[cut] & 0xC0 == 0x80 { cut -= 1 }
+        }
+        let kept = body[..<cut]
+        let marker = cut < body.count ? "…[truncated; \(body.count) bytes]" : ""
+        if !kept.contains(0), let valid = String(validating: kept, as: UTF8.self) {
+            text = valid + marker
+        } else {
+            text = Data(body.prefix(max)).base64EncodedString()
+            encoding = cut < body.count || body.count > max ? "base64; truncated from \(body.count) bytes" : "base64"
+        }
+    }
+}

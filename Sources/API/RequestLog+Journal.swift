@@ -1,0 +1,148 @@
+import Foundation
+
+/// The spill journal: where batches go while the database is away, replayed in slices once
+/// it is back; and recovery of the lanes a crashed process left behind.
+extension RequestLog {
+    /// Appends a batch to the spill journal and syncs it; false (and the batch back in the
+    /// queue) if the file cannot be written.
+    func spill(_ batch: [LogEntry]) -> Bool {
+        var bytes: [UInt8] = []
+        for entry in batch { LogRecord.append(entry, to: &bytes) }
+        guard appendSynced(bytes, to: journalPath) else {
+            onError("request log: cannot write the journal \(journalPath); keeping \(batch.count) rows in memory")
+            requeue(batch)
+            return false
+        }
+        noteJournaled(batch.count)
+        return true
+    }
+
+    /// Stores the next slice of the spill journal; removes the file once all of it is in.
+    func replaySliceOfJournal() {
+        do {
+            let (bytes, atEnd) = try read(journalPath, from: replayOffset)
+            let (entries, next) = try LogRecord.decode(bytes, limit: replaySlice)
+            if !entries.isEmpty {
+                try insertSkippingDuplicates(entries)
+                replayOffset += next
+                noteReplayed(entries.count)
+            }
+            if atEnd && entries.count < replaySlice {
+                // A cut-short record at the end (a crash mid-spill) is all that can remain.
+                try? FileManager.default.removeItem(atPath: journalPath)
+                replayOffset = 0
+                noteJournalEmpty()
+            }
+        } catch let error as LogRecord.Malformed {
+            onError("request log: \(journalPath): \(error); set the file aside to continue")
+            try? FileManager.default.moveItem(atPath: journalPath, toPath: journalPath + ".malformed")
+            replayOffset = 0
+            noteJournalEmpty()
+        } catch {
+            noteDatabaseDown()
+        }
+    }
+
+    /// Entries in the spill journal not yet replayed (at start: all of it). A journal in the
+    /// JSON-lines form of earlier versions is converted first.
+    func countJournal() throws -> Int {
+        guard FileManager.default.fileExists(atPath: journalPath) else { return 0 }
+        var bytes = try read(journalPath, from: 0, max: .max).bytes
+        if bytes.first == UInt8(ascii: "{") {
+            bytes = try convertLegacyJournal(bytes)
+        }
+        return try LogRecord.decode(bytes).entries.count
+    }
+
+    /// Moves what lanes of an earlier run hold into the spill journal (synced), then removes
+    /// them; the writer replays it like any spill, skipping rows already stored.
+    func recoverLanes() throws -> Int {
+        let folder = (journalPath as NSString).deletingLastPathComponent
+        let prefix = (journalPath as NSString).lastPathComponent + ".wal-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        var recovered = 0
+        for name in names.sorted() where name.hasPrefix(prefix) {
+            let path = folder.isEmpty ? name : folder + "/" + name
+            let bytes = try read(path, from: 0, max: .max).bytes
+            let (entries, used) = try LogRecord.decode(bytes)
+            if used > 0 {
+                guard appendSynced(Array(bytes[0..<used]), to: journalPath) else {
+                    throw JournalError("cannot write the request log journal \(journalPath)")
+                }
+            }
+            recovered += entries.count
+            try FileManager.default.removeItem(atPath: path)
+        }
+        return recovered
+    }
+
+    func removeLaneFiles() {
+        for lane in 0..<max(1, laneFilesCount) {
+            for file in 0..<2 { try? FileManager.default.removeItem(atPath: lanePath(lane, file)) }
+        }
+    }
+
+    private var laneFilesCount: Int {
+        let prefix = (journalPath as NSString).lastPathComponent + ".wal-"
+        let folder = (journalPath as NSString).deletingLastPathComponent
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        return names.filter { $0.hasPrefix(prefix) }.count
+    }
+
+    // MARK: Files
+
+    /// Up to `max` bytes of a file from `offset` (at least one whole record if one starts
+    /// there), and whether they reach the end of the file.
+    private func read(_ path: String, from offset: Int, max: Int = 4 << 20) throws -> (bytes: [UInt8], atEnd: Bool) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ([], true) }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        var bytes = [UInt8](try handle.read(upToCount: max) ?? Data())
+        if bytes.count >= 4 {
+            let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+            if length + 4 > bytes.count && bytes.count == max {
+                bytes += [UInt8](try handle.read(upToCount: length + 4 - bytes.count) ?? Data())
+            }
+        }
+        let size = try handle.seekToEnd()
+        return (bytes, UInt64(offset + bytes.count) >= size)
+    }
+
+    private func appendSynced(_ bytes: [UInt8], to path: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return fsync(fd) == 0
+    }
+
+    /// Rewrites a JSON-lines journal (earlier versions) in the record form.
+    private func convertLegacyJournal(_ bytes: [UInt8]) throws -> [UInt8] {
+        var records: [UInt8] = []
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                let id = object["request_id"] as? String, let received = object["received_at"] as? Double
+            else { continue }
+            let entry = LogEntry(
+                requestID: id, receivedAt: Date(timeIntervalSinceReferenceDate: received),
+                method: object["method"] as? String ?? "", path: object["path"] as? String ?? "",
+                status: object["status"] as? Int ?? 0, latencyMicros: Int64(object["latency_us"] as? Int ?? 0),
+                modelID: (object["model_id"] as? Int).map(Int64.init),
+                requestBody: Array((object["request_body"] as? String ?? "").utf8),
+                responseBody: Array((object["response_body"] as? String ?? "").utf8),
+                clientAddress: object["client_address"] as? String ?? "", maxBody: .max)
+            LogRecord.append(entry, to: &records)
+        }
+        let temporary = journalPath + ".converting"
+        try Data(records).write(to: URL(fileURLWithPath: temporary), options: .atomic)
+        _ = try FileManager.default.replaceItemAt(
+            URL(fileURLWithPath: journalPath), withItemAt: URL(fileURLWithPath: temporary))
+        return records
+    }
+}
