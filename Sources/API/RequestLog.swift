@@ -87,6 +87,8 @@ public final class RequestLog: @unchecked Sendable {
     public var rowsWritten: Int { locked { $0.written } }
     /// Rows not yet in the database: in memory and in the journal.
     public var rowsWaiting: Int { locked { $0.queue.count + $0.journaled } }
+    /// Rows in the spill journal, waiting for the database.
+    public var rowsJournaled: Int { locked { $0.journaled } }
     /// Rows the database refused even one at a time (reported through `onError`).
     public var rowsRejected: Int { locked { $0.rejected } }
     public var isDatabaseDown: Bool { locked { $0.databaseDown } }

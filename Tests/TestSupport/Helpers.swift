@@ -85,7 +85,7 @@ public final class ServeProcess {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        while !banner.contains("\n") {
+        while banner.firstMatch(of: /127\.0\.0\.1:(\d+)/) == nil {
             let chunk = output.fileHandleForReading.availableData
             guard !chunk.isEmpty else { break }
             banner += String(decoding: chunk, as: UTF8.self)
@@ -95,6 +95,13 @@ public final class ServeProcess {
             throw TestSetupError("serve did not start: \(banner)")
         }
         self.port = port
+    }
+
+    /// Sends SIGKILL (a crash: nothing is flushed) and waits for the process to end.
+    public func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        _ = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
     }
 
     /// Sends SIGTERM and waits; returns the exit status and everything printed.

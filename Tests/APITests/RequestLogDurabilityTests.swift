@@ -1,0 +1,190 @@
+import API
+import Foundation
+import HTTPServer
+import Storage
+import Synchronization
+import TestSupport
+import Testing
+
+/// The promise of the request log: a request that got an answer is in `request_log`,
+/// whatever its bytes, through a database outage, and through a crash of the process.
+@Suite("Request log durability", .serialized)
+struct RequestLogDurabilityTests {
+    static let row = "{\"features\": {\"network_ability\": 0.5, \"competence\": -0.2}}"
+
+    @Test("bodies with NUL bytes or invalid UTF-8 are stored byte for byte, and the batch around them too",
+        arguments: Backend.allCases)
+    func binaryBodies(backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        let client = try TestClient(port: server.port)
+        let bodies: [[UInt8]] = [
+            Array(Self.row.utf8) + [0],
+            [0x7B, 0xFF, 0xFE, 0x7D],  // invalid UTF-8
+            Array("{\"features\": \"caf\u{E9} \u{1F600}\"}".utf8),  // valid, not ASCII: stored as text
+        ]
+        var ids: [String] = []
+        for (i, body) in bodies.enumerated() {
+            for _ in 0..<3 {
+                try client.send(
+                    Array("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+                let response = try client.readResponse()
+                #expect(response.status >= 400 && response.status < 500, "body \(i): \(response.status)")
+                ids.append(response.headers["x-request-id"] ?? "")
+                // Good requests in the same batches.
+                ids.append(try client.request("POST", "/predict", body: Self.row).headers["x-request-id"] ?? "")
+            }
+        }
+        server.stop()
+        #expect(server.log.rowsRejected == 0)
+        let database = try openDatabase(url, maxConnections: 1)
+        defer { database.close() }
+        let rows = try database.query(
+            "SELECT request_id, request_body, request_body_encoding FROM request_log ORDER BY id")
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0[0].string ?? "", $0) })
+        #expect(Set(ids).isSubset(of: Set(byID.keys)), "missing rows")
+        for (i, body) in bodies.enumerated() {
+            for k in 0..<3 {
+                guard let row = byID[ids[i * 6 + k * 2]] else {
+                    Issue.record("body \(i) not logged")
+                    continue
+                }
+                let stored: [UInt8]
+                if row[2].string == "base64" {
+                    stored = [UInt8](Data(base64Encoded: row[1].string ?? "") ?? Data())
+                } else {
+                    #expect(row[2].isNull)
+                    stored = Array((row[1].string ?? "").utf8)
+                }
+                #expect(stored == body, "body \(i) stored as \(row[1]) \(row[2])")
+                #expect((row[2].string == "base64") == (i < 2))
+            }
+        }
+    }
+
+    @Test("kill -9 under load loses no answered request: the next start replays the journal lanes",
+        arguments: Backend.allCases)
+    func crash(backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let folder = temporaryPath()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "durability-test-token"]
+        for arguments in [
+            ["generate", "promotion", "--out", folder, "--rows", "300"],
+            ["load", "\(folder)/promotion.csv", "--table", "promotion"],
+            [
+                "train", "--name", "promotion", "--kind", "logistic", "--query",
+                "SELECT network_ability, competence, promoted FROM promotion", "--target", "promoted", "--promote",
+            ],
+        ] {
+            let result = try ModelServeBinary.run(arguments, environment: env)
+            #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
+        }
+        let journal = "\(folder)/journal"
+        let serve = try ServeProcess(arguments: ["--threads", "2", "--journal", journal], environment: env)
+        // Four clients keep predicting; the process is killed while they do.
+        let answered = Mutex<[String]>([])
+        let stop = Atomic<Bool>(false)
+        let group = DispatchGroup()
+        let port = serve.port
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let client = try? TestClient(port: port) else { return }
+                while !stop.load(ordering: .relaxed) {
+                    guard let response = try? client.request("POST", "/predict", body: Self.row) else { return }
+                    if response.status == 200, let id = response.headers["x-request-id"] {
+                        answered.withLock { $0.append(id) }
+                    }
+                }
+            }.start()
+        }
+        while answered.withLock({ $0.count }) < 3_000 { usleep(1_000) }
+        serve.crash()
+        stop.store(true, ordering: .relaxed)
+        group.wait()
+        let ids = answered.withLock { $0 }
+        #expect(ids.count >= 3_000)
+
+        let restarted = try ServeProcess(arguments: ["--threads", "2", "--journal", journal], environment: env)
+        let (status, text) = restarted.terminate()
+        #expect(status == 0, "\(text)")
+        let database = try openDatabase(url, maxConnections: 1)
+        defer { database.close() }
+        let stored = Set(try database.query("SELECT request_id FROM request_log").compactMap { $0[0].string })
+        let lost = ids.filter { !stored.contains($0) }
+        #expect(lost.count == 0, "\(lost.count) of \(ids.count) answered requests missing after kill -9")
+        let count = try database.query("SELECT count(*), count(DISTINCT request_id) FROM request_log")[0]
+        #expect(count[0].int64 == count[1].int64, "duplicate rows after replay")
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("journal.wal") }
+        #expect(left.isEmpty, "journal lanes left behind: \(left)")
+    }
+
+    @Test("Postgres stopped for 5 s under load, then back: no request takes over a second, no row is lost")
+    func outageUnderLoad() throws {
+        let postgres = try TemporaryPostgres()
+        defer { postgres.destroy() }
+        let server = try APITestServer(url: postgres.url)
+        let before = try server.requestLogCount()
+        let answered = Mutex<[String]>([])
+        let slowest = Mutex<Double>(0)
+        let failures = Failures()
+        let stop = Atomic<Bool>(false)
+        let group = DispatchGroup()
+        let port = server.port
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let client = try TestClient(port: port)
+                    while !stop.load(ordering: .relaxed) {
+                        let started = Monotonic.seconds()
+                        let response = try client.request("POST", "/predict", body: Self.row)
+                        let took = Monotonic.seconds() - started
+                        slowest.withLock { $0 = max($0, took) }
+                        guard response.status == 200 else {
+                            failures.add("\(response.status)")
+                            return
+                        }
+                        answered.withLock { $0.append(response.headers["x-request-id"] ?? "") }
+                    }
+                } catch {
+                    failures.add("\(error)")
+                }
+            }.start()
+        }
+        func waitForAnswers(_ more: Int) {
+            let target = answered.withLock { $0.count } + more
+            while answered.withLock({ $0.count }) < target && failures.all.isEmpty { usleep(1_000) }
+        }
+        waitForAnswers(2_000)
+        try postgres.stop()
+        let stoppedAt = Date()
+        // The outage lasts five seconds of live traffic: what the scenario is, not a wait for a race.
+        while Date().timeIntervalSince(stoppedAt) < 5 && failures.all.isEmpty { usleep(10_000) }
+        let journaled = server.log.rowsJournaled
+        try postgres.start()
+        // Until the journal is replayed, and some more.
+        let deadline = Date().addingTimeInterval(60)
+        while server.log.rowsJournaled > 0 && Date() < deadline && failures.all.isEmpty { usleep(10_000) }
+        waitForAnswers(2_000)
+        stop.store(true, ordering: .relaxed)
+        group.wait()
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
+        #expect(journaled > 1_000, "the outage journaled only \(journaled) rows")
+        #expect(server.log.rowsJournaled == 0, "the journal was not replayed under load")
+        #expect(slowest.withLock { $0 } < 1.0, "slowest request took \(slowest.withLock { $0 }) s")
+        server.stop()
+        let database = try openDatabase(postgres.url, maxConnections: 1)
+        defer { database.close() }
+        let ids = answered.withLock { $0 }
+        let stored = Set(try database.query("SELECT request_id FROM request_log").compactMap { $0[0].string })
+        #expect(stored.count == before + ids.count)
+        #expect(stored.isSuperset(of: ids))
+    }
+}
