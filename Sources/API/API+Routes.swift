@@ -357,7 +357,9 @@ extension API {
         members.removeAll { $0.0 == "promote" || $0.0 == "promote_if_better" }
         let specText = JSONValue.object(members).encoded
         let spec = try TrainingSpec.parse(specText, file: "request body")
-        let result = try Trainer(registry: registry).train(
+        let trainer = Trainer(
+            registry: registry, source: configuration.trainingDatabase, queryTimeout: configuration.trainingTimeout)
+        let result = try trainer.train(
             spec, promotion: promotion, by: "api:\(context.request.remoteAddress)")
         if result.promoted != nil { try store.refresh() }
         var json = JSONWriter()

@@ -16,6 +16,10 @@ public struct APIConfiguration: Sendable {
     public var defaultModel: String?
     /// Longest request or response body stored in the request log.
     public var maxLoggedBody = 64 * 1024
+    /// Where `POST /models/train` runs training queries (nil: the registry's database).
+    public var trainingDatabase: (any Database)?
+    /// Seconds a training query sent over HTTP may run.
+    public var trainingTimeout = 60.0
     /// Where details of failures go that the client is not told (the server's log).
     public var onError: @Sendable (String) -> Void = { _ in }
 

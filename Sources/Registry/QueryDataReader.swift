@@ -13,19 +13,21 @@ public struct QueryData: Sendable {
     public var rowCount: Int { data.count }
 }
 
-/// Runs a training query in a read-only transaction and streams its rows into column
-/// arrays, keeping only the target and the features.
+/// Runs a training query (checked to be one read-only statement) on a read-only connection
+/// with a statement timeout, and streams its rows into column arrays, keeping only the
+/// target and the features.
 public enum QueryDataReader {
     public static func read(
-        _ database: any Database, query: String, target: String, features: FeatureSchema?,
-        categoricalHints: [String] = [],
+        _ database: any Database, query text: String, target: String, features: FeatureSchema?,
+        categoricalHints: [String] = [], timeout: Double = 300,
         progress: (Int) -> Void = { _ in }
     ) throws -> QueryData {
+        let query = try TrainingQuery(validating: text)
         var collector: Collector?
         var hasher = SHA256()
         var scratch: [UInt8] = []
-        try database.transaction(readOnly: true) { connection in
-            try connection.stream(query, [], batchSize: 5_000) { batch in
+        try database.withReadOnlyConnection(timeout: timeout) { connection in
+            try connection.stream(query.wrapped, [], batchSize: 5_000) { batch in
                 if collector == nil {
                     collector = try Collector(
                         columns: batch.columns.names, target: target, features: features, hints: categoricalHints)

@@ -1,14 +1,21 @@
 import Foundation
 public import Learning
-import Storage
+public import Storage
 
 /// The training pipeline: SQL -> data -> one model version per hyperparameter set ->
 /// metrics -> registry, and optionally the production pointer.
 public struct Trainer: Sendable {
     public let registry: ModelRegistry
+    /// Where training queries run: the registry's database, or a separate one whose role
+    /// may only read the feature tables (`--training-database`).
+    public let source: any Database
+    /// Seconds a training query may run before the database stops it.
+    public let queryTimeout: Double
 
-    public init(registry: ModelRegistry) {
+    public init(registry: ModelRegistry, source: (any Database)? = nil, queryTimeout: Double = 300) {
         self.registry = registry
+        self.source = source ?? registry.database
+        self.queryTimeout = queryTimeout
     }
 
     /// Whether and how a new version becomes production.
@@ -44,8 +51,8 @@ public struct Trainer: Sendable {
         if case .ifBetter(let metric) = promotion { _ = try MetricDirection.isBetter(0, than: 0, on: metric) }
         let started = Date()
         let queryData = try QueryDataReader.read(
-            registry.database, query: spec.query, target: spec.target, features: spec.features,
-            categoricalHints: spec.categoricalHints
+            source, query: spec.query, target: spec.target, features: spec.features,
+            categoricalHints: spec.categoricalHints, timeout: queryTimeout
         ) { rows in progress("reading: \(rows.formatted()) rows") }
         let data = queryData.data
         let schema = spec.features ?? queryData.schema

@@ -92,6 +92,13 @@ public protocol Database: Sendable {
     /// Borrows a connection for the duration of `body`.
     func withConnection<T>(_ body: (any Connection) throws -> T) throws -> T
 
+    /// Runs `body` on a connection that can only read, inside a read-only transaction whose
+    /// statements are cancelled after `timeout` seconds: for SQL that a user wrote (training
+    /// queries). SQLite opens a fresh read-only connection that refuses ATTACH, PRAGMA and
+    /// every write through an authorizer (nothing is left behind on a pooled connection);
+    /// Postgres uses `READ ONLY` and `statement_timeout`.
+    func withReadOnlyConnection<T>(timeout: Double, _ body: (any Connection) throws -> T) throws -> T
+
     /// Closes idle connections; connections in use close when returned.
     func close()
 }

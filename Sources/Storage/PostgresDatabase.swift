@@ -18,6 +18,16 @@ public final class PostgresDatabase: Database {
         try pool.withConnection(body)
     }
 
+    public func withReadOnlyConnection<T>(timeout: Double, _ body: (any Connection) throws -> T) throws -> T {
+        try pool.withConnection { connection in
+            try connection.transaction(readOnly: true) { connection in
+                // A number we format, not user text.
+                try connection.execute("SET LOCAL statement_timeout = \(max(1, Int(timeout * 1000)))", [])
+                return try body(connection)
+            }
+        }
+    }
+
     public func close() {
         pool.close()
     }

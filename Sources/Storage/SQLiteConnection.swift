@@ -15,9 +15,15 @@ final class SQLiteConnection: Connection {
     private var idleStatements: [String: OpaquePointer] = [:]
     private static let idleStatementLimit = 32
 
-    init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+    /// The deadline of a restricted connection's statements (monotonic seconds), read by
+    /// the progress handler; allocated while restricted.
+    private var deadline: UnsafeMutablePointer<Double>?
+    private(set) var timedOut = false
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false) throws {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags =
+            readOnly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -28,14 +34,44 @@ final class SQLiteConnection: Connection {
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        if readOnly { return }
         // WAL lets readers run beside one writer; NORMAL sync is durable across application
         // crashes in WAL mode; foreign keys are off by default in SQLite.
         try executeScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
     }
 
     deinit {
+        unrestrict()
         for statement in idleStatements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
+    }
+
+    /// From here on, statements may only read (the authorizer refuses ATTACH, PRAGMA,
+    /// writes and functions that reach the OS) and stop after `seconds`.
+    func restrict(seconds: Double) {
+        let pointer = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        pointer.pointee = Self.now() + seconds
+        deadline = pointer
+        sqlite3_set_authorizer(handle, readOnlyAuthorizer, nil)
+        sqlite3_progress_handler(handle, 10_000, { context in
+            guard let context else { return 0 }
+            return SQLiteConnection.now() > context.assumingMemoryBound(to: Double.self).pointee ? 1 : 0
+        }, UnsafeMutableRawPointer(pointer))
+    }
+
+    func unrestrict() {
+        guard let pointer = deadline else { return }
+        timedOut = Self.now() > pointer.pointee
+        sqlite3_progress_handler(handle, 0, nil, nil)
+        sqlite3_set_authorizer(handle, nil, nil)
+        pointer.deallocate()
+        deadline = nil
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     // MARK: Statements
@@ -160,7 +196,23 @@ final class SQLiteConnection: Connection {
         }
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
-        let rc = sql.withCString { sqlite3_prepare_v2(handle, $0, -1, &statement, &tail) }
+        var trailing: OpaquePointer?
+        let rc = sql.withCString { text -> Int32 in
+            let rc = sqlite3_prepare_v2(handle, text, -1, &statement, &tail)
+            // A second statement after the first is an error, not silently ignored.
+            if rc == SQLITE_OK, let tail, tail.pointee != 0 {
+                var rest: UnsafePointer<CChar>?
+                if sqlite3_prepare_v2(handle, tail, -1, &trailing, &rest) != SQLITE_OK || trailing != nil {
+                    return SQLITE_MISUSE
+                }
+            }
+            return rc
+        }
+        if rc == SQLITE_MISUSE {
+            sqlite3_finalize(statement)
+            sqlite3_finalize(trailing)
+            throw DatabaseError(.statement, code: "SQLITE_MISUSE", message: "only one statement is allowed", sql: sql)
+        }
         guard rc == SQLITE_OK, let statement else {
             throw error(rc, sql: sql)
         }
@@ -229,5 +281,23 @@ final class SQLiteInsertSink: BulkInsertSink {
         while try statement.step() {}
         statement.reset()
         count += 1
+    }
+}
+
+/// The authorizer of restricted connections: reading tables and calling functions is all a
+/// statement may do (no ATTACH, PRAGMA, write, schema change or transaction control), and
+/// no function that reaches the file system or loads code.
+private func readOnlyAuthorizer(
+    _ context: UnsafeMutableRawPointer?, _ action: Int32, _ first: UnsafePointer<CChar>?,
+    _ second: UnsafePointer<CChar>?, _ database: UnsafePointer<CChar>?, _ trigger: UnsafePointer<CChar>?
+) -> Int32 {
+    switch action {
+    case SQLITE_SELECT, SQLITE_READ, SQLITE_RECURSIVE:
+        return SQLITE_OK
+    case SQLITE_FUNCTION:
+        guard let second else { return SQLITE_DENY }
+        return TrainingQuery.refusedFunctions.contains(String(cString: second).lowercased()) ? SQLITE_DENY : SQLITE_OK
+    default:
+        return SQLITE_DENY
     }
 }

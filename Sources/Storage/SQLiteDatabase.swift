@@ -18,6 +18,22 @@ public final class SQLiteDatabase: Database {
         try pool.withConnection(body)
     }
 
+    public func withReadOnlyConnection<T>(timeout: Double, _ body: (any Connection) throws -> T) throws -> T {
+        let connection = try SQLiteConnection(path: path, readOnly: true)
+        try connection.executeScript("BEGIN DEFERRED;")
+        connection.restrict(seconds: timeout)
+        defer {
+            connection.unrestrict()
+            try? connection.executeScript("ROLLBACK;")
+        }
+        do {
+            return try body(connection)
+        } catch let error as DatabaseError where connection.timedOut {
+            throw DatabaseError(
+                .statement, code: error.code, message: "the query ran longer than \(timeout) s and was stopped")
+        }
+    }
+
     public func close() {
         pool.close()
     }

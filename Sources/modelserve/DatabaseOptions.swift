@@ -13,6 +13,25 @@ struct DatabaseOptions: ParsableArguments {
             discussion: "Defaults to $DATABASE_URL, then \(DatabaseURL.defaultURL).", valueName: "url"))
     var database: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where training queries run, if not the registry's database: a role that may only read the feature tables.",
+            discussion: "Defaults to $MODELSERVE_TRAINING_DATABASE_URL, then --database.", valueName: "url"))
+    var trainingDatabase: String?
+
+    /// The training database's URL, if one is set apart from the registry's.
+    var trainingURLText: String? {
+        trainingDatabase ?? ProcessInfo.processInfo.environment["MODELSERVE_TRAINING_DATABASE_URL"].flatMap {
+            $0.isEmpty ? nil : $0
+        }
+    }
+
+    /// The database training queries read, if separate (closed by the caller).
+    func openTrainingSource() throws -> (any Database)? {
+        try trainingURLText.map { try openDatabase(DatabaseURL(parsing: $0), maxConnections: 2) }
+    }
+
     /// The URL text in force, from the option, the environment or the default.
     var urlText: String {
         database ?? ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -22,6 +41,7 @@ struct DatabaseOptions: ParsableArguments {
     func validate() throws {
         do {
             _ = try DatabaseURL(parsing: urlText)
+            if let trainingURLText { _ = try DatabaseURL(parsing: trainingURLText) }
         } catch let error as DatabaseError {
             throw ValidationError(error.message)
         }

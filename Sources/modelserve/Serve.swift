@@ -31,6 +31,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a client may leave answers unread before it is dropped.") var writeTimeout = 30.0
     @Option(help: "Most rows per /predict request.") var maxInstances = 1_000
     @Option(help: "Most open connections.") var maxConnections = 10_000
+    @Option(help: "Seconds a training query sent to POST /models/train may run.") var trainingTimeout = 60.0
     @Option(help: "Where the request log spills while the database is away (and, with --log-durability, its crash journal).")
     var journal = "modelserve-request-log.journal"
     @Option(
@@ -98,6 +99,10 @@ struct Serve: ParsableCommand {
             configuration.defaultModel = model
             configuration.maxInstances = maxInstances
             configuration.onError = { Console.err($0) }
+            configuration.trainingTimeout = trainingTimeout
+            let trainingSource = try options.openTrainingSource()
+            defer { trainingSource?.close() }
+            configuration.trainingDatabase = trainingSource
             let api = API(configuration: configuration, database: database, store: store, log: log)
             let watcher = ProductionWatcher(store: store, database: database) { Console.err($0) }
             watcher.start()

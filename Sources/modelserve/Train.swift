@@ -47,6 +47,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Make the best new version production.")
     var promote = false
 
+    @Option(help: "Seconds the training query may run before the database stops it.")
+    var queryTimeout = 300.0
+
     @Option(help: "Make the best new version production only if it beats production on this metric.")
     var promoteIfBetter: String?
 
@@ -101,7 +104,10 @@ struct Train: ParsableCommand {
             let progress = ProgressLine()
             let promotion: Trainer.Promotion =
                 promote ? .always : promoteIfBetter.map { .ifBetter(metric: $0) } ?? .none
-            let result = try Trainer(registry: ModelRegistry(database)).train(
+            let source = try options.openTrainingSource()
+            defer { source?.close() }
+            let trainer = Trainer(registry: ModelRegistry(database), source: source, queryTimeout: queryTimeout)
+            let result = try trainer.train(
                 spec, promotion: promotion, by: Identity.current
             ) { progress.update($0) }
             progress.finish()

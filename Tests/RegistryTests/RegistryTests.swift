@@ -216,3 +216,47 @@ struct RegistryTests {
         }
     }
 }
+
+@Suite("Training queries cannot reach the OS or the server's state")
+struct TrainingQuerySafetyTests {
+    @Test("with a superuser URL, COPY TO PROGRAM, data-modifying CTEs and trailing statements change nothing",
+        arguments: Backend.allCases)
+    func refusedOnRealDatabases(backend: Backend) throws {
+        try withDemoDatabase(backend) { database, registry in
+            let marker = temporaryPath()
+            let attempts = [
+                "COPY (SELECT 1) TO PROGRAM 'touch \(marker)'",
+                "SELECT clicked, age FROM leads; DELETE FROM models",
+                backend == .postgres
+                    ? "WITH gone AS (DELETE FROM leads RETURNING 1) SELECT 1 AS clicked, 2 AS age FROM gone"
+                    : "ATTACH DATABASE '\(marker)' AS x",
+            ]
+            let before = try database.query("SELECT count(*) FROM leads")[0][0].int64
+            for query in attempts {
+                let spec = TrainingSpec(name: "attack", kind: .logistic, query: query, target: "clicked")
+                #expect(throws: (any Error).self, "\(query)") { try Trainer(registry: registry).train(spec) }
+            }
+            #expect(!FileManager.default.fileExists(atPath: marker))
+            #expect(try database.query("SELECT count(*) FROM leads")[0][0].int64 == before)
+            #expect(try registry.list().isEmpty)
+        }
+    }
+
+    @Test("a training query that runs past its timeout is stopped with a clear error")
+    func timeout() throws {
+        try withDemoDatabase(.postgres) { _, registry in
+            let spec = TrainingSpec(
+                name: "slow", kind: .logistic,
+                query: "SELECT (g % 2) AS y, g AS x FROM generate_series(1, 10000000000) g ORDER BY random()",
+                target: "y")
+            let started = Date()
+            do {
+                _ = try Trainer(registry: registry, queryTimeout: 0.5).train(spec)
+                Issue.record("the query was not stopped")
+            } catch {
+                #expect("\(error)".contains("statement timeout"), "\(error)")
+            }
+            #expect(Date().timeIntervalSince(started) < 10)
+        }
+    }
+}
