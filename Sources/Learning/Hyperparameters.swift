@@ -82,6 +82,15 @@ struct HyperparameterReader {
         return Int(n)
     }
 
+    /// A number with no default: nil when the set does not name it.
+    mutating func optionalNumber(_ name: String, _ rule: String, _ valid: (Double) -> Bool) throws -> Double? {
+        guard values[name] != nil else {
+            known.append(name)
+            return nil
+        }
+        return try number(name, default: 0, rule, valid)
+    }
+
     mutating func bool(_ name: String, default fallback: Bool) throws -> Bool {
         known.append(name)
         switch values[name] {

@@ -19,6 +19,7 @@ public struct LearningError: Error, Sendable, Equatable, CustomStringConvertible
         case malformedArtifact = "malformed_artifact"
         case unsupportedVersion = "unsupported_version"
         case shapeMismatch = "shape_mismatch"
+        case tooLarge = "too_large"
     }
 
     public let code: Code

@@ -74,8 +74,9 @@ public struct Model: Sendable, Equatable {
         }
         let preprocessor = try Preprocessor.fit(
             data, schema: schema, missing: settings.missing, standardize: settings.standardize,
-            dropFirst: settings.dropFirst)
+            dropFirst: settings.dropFirst, levels: settings.levels)
         let intercept = settings.fitIntercept
+        try preprocessor.checkDesignSize(rows: data.count, intercept: intercept, limit: settings.memoryLimit)
         let x = try preprocessor.design(data, intercept: intercept)
         let names = (intercept ? ["intercept"] : []) + preprocessor.featureNames
         let interceptColumn = intercept ? 0 : nil

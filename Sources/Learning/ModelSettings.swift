@@ -1,3 +1,5 @@
+import Foundation
+
 /// The kinds of model the registry can train. A new kind adds a case here and its settings;
 /// the training pipeline only sees `Model.train`.
 public enum ModelKind: String, Sendable, Codable, CaseIterable {
@@ -24,6 +26,16 @@ public struct ModelSettings: Sendable, Equatable {
     public var targetTransform = TargetTransform.none
     /// Probability above which the label is 1 (logistic).
     public var threshold = 0.5
+    /// Categorical levels kept per feature (the rest pooled), as OneHotEncoder's options.
+    public var levels = Preprocessor.LevelLimits(maxCategories: ModelSettings.defaultMaxCategories)
+    /// The most memory a fit's design may take (half the machine's by default).
+    public var memoryLimit = ModelSettings.defaultMemoryLimit
+
+    /// Columns per categorical feature unless `max_categories` says otherwise: enough for
+    /// any real grade or colour, and a 200,000-level id column trains instead of asking
+    /// for hundreds of gigabytes.
+    public static let defaultMaxCategories = 100
+    public static let defaultMemoryLimit = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
 
     /// Reads and checks a hyperparameter set for a kind; unknown names and invalid values
     /// are errors that list what is valid.
@@ -74,6 +86,11 @@ public struct ModelSettings: Sendable, Equatable {
         s.standardize = try reader.bool("standardize", default: false)
         s.missing = try reader.choice("missing", default: MissingPolicy.error)
         s.dropFirst = try reader.bool("drop_first", default: s.dropFirst)
+        s.levels.maxCategories = try reader.integer(
+            "max_categories", default: ModelSettings.defaultMaxCategories, minimum: 2)
+        s.levels.minFrequency = try reader.optionalNumber("min_frequency", "a share of rows below 1, or a count") {
+            $0 > 0
+        }
         return s
     }
 

@@ -30,6 +30,53 @@ public struct Preprocessor: Sendable, Equatable, Codable {
         /// The reference level encoded as all zeros (drop-first encoding).
         public var dropped: String?
         public var fill: String?
+        /// How many training levels were pooled into one `name=infrequent` column (after
+        /// `levels`), as scikit-learn's OneHotEncoder does with `max_categories` and
+        /// `min_frequency`; nil when none were. A value outside `levels` then encodes as
+        /// infrequent, whether it was rare in training or never seen.
+        public var infrequent: Int?
+
+        /// The pooled column's name suffix.
+        public static let infrequentLevel = "infrequent"
+
+        /// Columns this feature takes in the design.
+        public var width: Int { levels.count + (infrequent == nil ? 0 : 1) }
+    }
+
+    /// How categorical levels are kept: the limits scikit-learn's OneHotEncoder calls
+    /// `max_categories` (columns per feature, the pooled one included) and `min_frequency`
+    /// (a count, or a share of rows if below 1).
+    public struct LevelLimits: Sendable, Equatable {
+        public var maxCategories: Int?
+        public var minFrequency: Double?
+
+        public init(maxCategories: Int? = nil, minFrequency: Double? = nil) {
+            self.maxCategories = maxCategories
+            self.minFrequency = minFrequency
+        }
+
+        /// The levels to keep, sorted, and how many were pooled. Levels rarer than
+        /// `minFrequency` are pooled first; then, if more than `maxCategories - 1` remain
+        /// besides the pool, the least frequent go too (ties: the lexically smaller first, as
+        /// scikit-learn's stable sort of the sorted levels does).
+        public func keep(_ counts: [String: Int], rows: Int) -> (levels: [String], pooled: Int) {
+            let sorted = counts.keys.sorted()
+            let frequency = sorted.map { counts[$0]! }
+            var infrequent = [Bool](repeating: false, count: sorted.count)
+            if let minFrequency {
+                let threshold = minFrequency < 1 ? minFrequency * Double(rows) : minFrequency
+                for i in sorted.indices where Double(frequency[i]) < threshold { infrequent[i] = true }
+            }
+            let pooledSoFar = infrequent.filter { $0 }.count
+            let current = sorted.count - pooledSoFar + (pooledSoFar > 0 ? 1 : 0)
+            if let maxCategories, maxCategories < current {
+                let frequentCount = maxCategories - 1
+                let order = sorted.indices.sorted { (frequency[$0], $0) < (frequency[$1], $1) }
+                for i in order.dropLast(frequentCount) { infrequent[i] = true }
+            }
+            let kept = sorted.indices.filter { !infrequent[$0] }.map { sorted[$0] }
+            return (kept, sorted.count - kept.count)
+        }
     }
 
     public var numeric: [Numeric]
@@ -39,14 +86,50 @@ public struct Preprocessor: Sendable, Equatable, Codable {
 
     /// Names of the encoded columns, in order.
     public var featureNames: [String] {
-        numeric.map(\.name) + categorical.flatMap { c in c.levels.map { "\(c.name)=\($0)" } }
+        numeric.map(\.name)
+            + categorical.flatMap { c in
+                c.levels.map { "\(c.name)=\($0)" } + (c.infrequent == nil ? [] : ["\(c.name)=\(Categorical.infrequentLevel)"])
+            }
     }
 
-    public var width: Int { numeric.count + categorical.reduce(0) { $0 + $1.levels.count } }
+    public var width: Int { numeric.count + categorical.reduce(0) { $0 + $1.width } }
+
+    /// Checks that the design for `rows` rows (and the square matrix a solver builds over
+    /// its columns) fits in `limit` bytes, before anything of that size is allocated; the
+    /// error names the widest categorical feature, since that is what usually explodes.
+    public func checkDesignSize(rows: Int, intercept: Bool, limit: Int) throws {
+        let columns = width + (intercept ? 1 : 0)
+        let (design, designOverflow) = rows.multipliedReportingOverflow(by: columns)
+        let (square, squareOverflow) = columns.multipliedReportingOverflow(by: columns)
+        let cells = designOverflow || squareOverflow ? Int.max : design.addingReportingOverflow(square).partialValue
+        let bytes = cells > Int.max / 8 ? Int.max : cells * 8
+        guard bytes > limit else { return }
+        var message =
+            "the design would need \(Self.bytesText(bytes)) (\(rows.formatted()) rows × \(columns.formatted()) columns "
+            + "× 8 bytes, and \(columns.formatted())² for the solver), more than the \(Self.bytesText(limit)) allowed"
+        if let widest = categorical.max(by: { $0.width < $1.width }), widest.width > columns / 4 {
+            message +=
+                "; categorical feature \(widest.name) has \((widest.levels.count + (widest.infrequent ?? 0)).formatted()) levels: "
+                + "set max_categories (default \(ModelSettings.defaultMaxCategories)) or min_frequency to pool rare ones"
+        }
+        throw LearningError(.tooLarge, message)
+    }
+
+    static func bytesText(_ bytes: Int) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
+    }
 
     /// Learns the pipeline from training data.
     public static func fit(
-        _ data: TrainingData, schema: FeatureSchema, missing: MissingPolicy, standardize: Bool, dropFirst: Bool
+        _ data: TrainingData, schema: FeatureSchema, missing: MissingPolicy, standardize: Bool, dropFirst: Bool,
+        levels limits: LevelLimits = LevelLimits()
     ) throws -> Preprocessor {
         guard data.count > 0 else { throw LearningError(.emptyData, "no rows to learn from") }
         var numeric: [Numeric] = []
@@ -120,15 +203,16 @@ public struct Preprocessor: Sendable, Equatable, Codable {
                         ? "feature \(name) is missing in every row"
                         : "feature \(name) has a single level (\(counts.keys.first!)): it carries no information")
             }
-            let sorted = counts.keys.sorted()
+            let (sorted, pooled) = limits.keep(counts, rows: data.count)
             let fill =
                 missing == .error
                 ? nil : counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+            let drop = dropFirst && !sorted.isEmpty
             categorical.append(
                 Categorical(
-                    name: name, levels: dropFirst ? Array(sorted.dropFirst()) : sorted,
-                    dropped: dropFirst ? sorted[0] : nil,
-                    fill: fill))
+                    name: name, levels: drop ? Array(sorted.dropFirst()) : sorted,
+                    dropped: drop ? sorted[0] : nil,
+                    fill: fill, infrequent: pooled > 0 ? pooled : nil))
         }
         return Preprocessor(numeric: numeric, categorical: categorical, missing: missing, standardize: standardize)
     }
@@ -167,9 +251,13 @@ public struct Preprocessor: Sendable, Equatable, Codable {
                 guard let value = column[i] ?? feature.fill else {
                     throw LearningError(.missingValue, "feature \(feature.name) is missing (NULL) in row \(i + 1)")
                 }
-                if let k = index[value] { x.values[(next + k) * n + i] = 1 }
+                if let k = index[value] {
+                    x.values[(next + k) * n + i] = 1
+                } else if feature.infrequent != nil && value != feature.dropped {
+                    x.values[(next + feature.levels.count) * n + i] = 1
+                }
             }
-            next += feature.levels.count
+            next += feature.width
         }
         return x
     }
@@ -219,7 +307,7 @@ public struct Preprocessor: Sendable, Equatable, Codable {
         var unknown = 0
         var next = numeric.count
         for (c, feature) in categorical.enumerated() {
-            for k in 0..<feature.levels.count { vector[next + k] = 0 }
+            for k in 0..<feature.width { vector[next + k] = 0 }
             let given = values[numeric.count + c]
             let value: String?
             switch given {
@@ -230,13 +318,16 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             if let value {
                 if let k = feature.levels.firstIndex(of: value) {
                     vector[next + k] = 1
-                } else if value != feature.dropped {
+                } else if value == feature.dropped {
+                } else if feature.infrequent != nil {
+                    vector[next + feature.levels.count] = 1  // rare or unseen: the pooled column
+                } else {
                     unknown += 1
                 }
             } else {
                 problems[feature.name] = given == nil ? "missing" : "must be a category (text)"
             }
-            next += feature.levels.count
+            next += feature.width
         }
         if !problems.isEmpty {
             let text = problems.keys.sorted().map { "\($0): \(problems[$0]!)" }.joined(separator: "; ")

@@ -179,7 +179,7 @@ struct BadInputTests {
         arguments: [
             (
                 ModelKind.logistic, ["lambda": HyperparameterValue.number(1)], LearningError.Code.unknownHyperparameter,
-                "unknown hyperparameter lambda for logistic; valid: C, class_weight, drop_first, fit_intercept, l1_ratio, max_iter, missing, penalty, solver, standardize, threshold, tol"
+                "unknown hyperparameter lambda for logistic; valid: C, class_weight, drop_first, fit_intercept, l1_ratio, max_categories, max_iter, min_frequency, missing, penalty, solver, standardize, threshold, tol"
             ),
             (
                 .logistic, ["penalty": .text("l3")], .invalidHyperparameter,

@@ -174,6 +174,21 @@ def main():
         "mape": metrics.mean_absolute_percentage_error(reg_true, reg_pred),
         "median_ae": metrics.median_absolute_error(reg_true, reg_pred),
     })
+    # Infrequent categories: OneHotEncoder's max_categories and min_frequency on a skewed
+    # column with ties, and how rare and unseen values encode.
+    from sklearn.preprocessing import OneHotEncoder
+    counts = {"a": 50, "b": 30, "c": 30, "d": 10, "e": 5, "f": 5, "g": 1, "h": 1}
+    column = [level for level, k in counts.items() for _ in range(k)]
+    probe = ["a", "d", "g", "unseen"]
+    cases = []
+    for options in ({"max_categories": 4}, {"max_categories": 2}, {"min_frequency": 6},
+                    {"min_frequency": 0.2}, {"max_categories": 5, "min_frequency": 6}):
+        encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", sparse_output=False, **options)
+        encoder.fit(np.array(column).reshape(-1, 1))
+        names = [str(n).removeprefix("x0_") for n in encoder.get_feature_names_out()]
+        cases.append({"options": options, "columns": names,
+                      "encoded": encoder.transform(np.array(probe).reshape(-1, 1)).tolist()})
+    write("infrequent", {"column": column, "probe": probe, "cases": cases})
     print(f"wrote fixtures to {OUT}")
 
 
