@@ -3,6 +3,9 @@
 # against modelserve (request log on, SQLite and Postgres), FastAPI + uvicorn + scikit-learn
 # (2 workers) and nginx returning a fixed body (this machine's ceiling), in the same run.
 # Prints req/s, p50/p99, ratios, start-to-first-200, idle RSS, and log rows against wrk's count.
+# modelserve runs with its default --log-durability process (journaled before each answer is
+# sent); one more saturated run per backend with none and with machine (fdatasync) shows
+# what the journal costs.
 # Latency is measured twice: at saturation (as fast as wrk can send; on this 2-core machine
 # wrk, the server and its database share the cores, so the tail is mostly scheduling) and
 # at a fixed offered load (each connection sends every 2 ms, bench/serve/paced.lua).
@@ -53,8 +56,8 @@ print(f"{sys.argv[1]} {rps:.0f} {ms(50):.3f} {ms(99):.3f} {total} {errors + non2
 PY
 }
 
-serve_modelserve() {  # label database-url
-    local label=$1 url=$2 port
+serve_modelserve() {  # label database-url [durability]
+    local label=$1 url=$2 durability=${3:-process} port
     port=$(free_port)
     DATABASE_URL="$url" "$bin" migrate >/dev/null
     DATABASE_URL="$url" "$bin" load "$csv" --table bench_data --replace >/dev/null
@@ -63,8 +66,9 @@ serve_modelserve() {  # label database-url
             --target y --promote >/dev/null
     fi
     local start
-    start=$(DATABASE_URL="$url" MODELSERVE_ADMIN_TOKEN=bench python3 bench/serve/first200.py "$port" "$body" \
-        "$bin" serve --port "$port" --threads 2 --journal "$out/journal-$label")
+    start=$(DATABASE_URL="$url" MODELSERVE_ADMIN_TOKEN=bench-admin-token-0123 python3 bench/serve/first200.py \
+        "$port" "$body" "$bin" serve --port "$port" --threads 2 --journal "$out/journal-$label" \
+        --log-durability "$durability")
     local pid ms
     pid=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['pid'])" "$start")
     ms=$(python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['ms']))" "$start")
@@ -72,7 +76,7 @@ serve_modelserve() {  # label database-url
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
     echo "$label-startup $ms $rss" >> "$results"
     run_wrk "$label" "http://127.0.0.1:$port/predict"
-    run_wrk "$label-paced" "http://127.0.0.1:$port/predict" bench/serve/paced.lua
+    if [ "$durability" = process ]; then run_wrk "$label-paced" "http://127.0.0.1:$port/predict" bench/serve/paced.lua; fi
     kill -TERM "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     echo "$label-log $(grep -o 'stopped: [0-9]*' "$out/serve-output.log" | grep -o '[0-9]*')" >> "$results"
@@ -81,10 +85,14 @@ serve_modelserve() {  # label database-url
 say "modelserve on SQLite"
 rm -f "$out"/serve.sqlite*
 serve_modelserve sqlite "sqlite:$out/serve.sqlite"
+serve_modelserve sqlite-none "sqlite:$out/serve.sqlite" none
+serve_modelserve sqlite-machine "sqlite:$out/serve.sqlite" machine
 
 say "modelserve on Postgres"
 start_throwaway_postgres
 serve_modelserve postgres "$MODELSERVE_TEST_POSTGRES_URL"
+serve_modelserve postgres-none "$MODELSERVE_TEST_POSTGRES_URL" none
+serve_modelserve postgres-machine "$MODELSERVE_TEST_POSTGRES_URL" machine
 
 say "FastAPI + uvicorn + scikit-learn (2 workers)"
 venv=bench/.venv
@@ -131,7 +139,10 @@ nginx = float(rows["nginx"][0]); fastapi = float(rows["fastapi"][0])
 print(f"\nServing: POST /predict, one 10-feature row, keep-alive, 64 connections, wrk -t2 for {sys.argv[2]} s\n")
 print(f"| {'server':<34} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | {'x FastAPI':>9} | {'x nginx':>7} |")
 print(f"|{'-'*36}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*8}|{'-'*11}|{'-'*9}|")
-for key, name in [("sqlite", "modelserve, log on, SQLite"), ("postgres", "modelserve, log on, Postgres"),
+for key, name in [("sqlite", "modelserve, log on, SQLite"), ("sqlite-none", "  same, --log-durability none"),
+                  ("sqlite-machine", "  same, --log-durability machine"),
+                  ("postgres", "modelserve, log on, Postgres"), ("postgres-none", "  same, --log-durability none"),
+                  ("postgres-machine", "  same, --log-durability machine"),
                   ("fastapi", "FastAPI + uvicorn + sklearn (2 w.)"), ("nginx", "nginx fixed body (ceiling)")]:
     rps, p50, p99, total, errors = rows[key]
     print(f"| {name:<34} | {float(rps):>8.0f} | {float(p50):>7.2f} | {float(p99):>7.2f} | {errors:>6} | "

@@ -17,6 +17,7 @@ final class EventLoop: @unchecked Sendable {
     private let listenerFD: Int32
     private let index: Int
     private let handler: any HTTPHandler
+    private let workers: WorkerPool
     private let configuration: ServerConfiguration
     private let shared: ServerState
     private var connections: [Int32: Connection] = [:]
@@ -31,9 +32,10 @@ final class EventLoop: @unchecked Sendable {
 
     init(
         index: Int, listenerFD: Int32, handler: any HTTPHandler, configuration: ServerConfiguration,
-        shared: ServerState
+        shared: ServerState, workers: WorkerPool
     ) throws {
         self.index = index
+        self.workers = workers
         epollFD = epoll_create1(cepoll_cloexec())
         guard epollFD >= 0 else { throw ServerError("epoll_create1") }
         wakeFD = eventfd(0, cepoll_efd_nonblock())
@@ -224,15 +226,21 @@ final class EventLoop: @unchecked Sendable {
                 request.loop = index
                 let keepAlive = request.keepAlive && !shared.isShuttingDown
                 if handler.isSlow(request) {
-                    connection.awaitingResponse = true
                     let fd = connection.fd
                     let generation = connection.generation
                     let handler = self.handler
                     let request = request
-                    DispatchQueue.global().async { [self] in
+                    let queued = workers.submit { [self] in
                         let response = handler.respond(to: request)
                         mailbox.withLock { $0.append((fd, generation, response, keepAlive)) }
                         wake()
+                    }
+                    if queued {
+                        connection.awaitingResponse = true
+                    } else {
+                        var busy = Self.errorResponse(503, "the server is busy with slow requests; retry shortly")
+                        busy.headers.append(("Retry-After", "1"))
+                        queue(busy, on: connection, keepAlive: keepAlive)
                     }
                 } else {
                     queue(

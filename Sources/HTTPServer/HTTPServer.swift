@@ -8,6 +8,7 @@ public final class HTTPServer: Sendable {
     public let configuration: ServerConfiguration
     private let handler: any HTTPHandler
     private let state = ServerState()
+    private let workers = Mutex<WorkerPool?>(nil)
     private let loops = Mutex<[EventLoop]>([])
     private let finished = DispatchGroup()
     private let boundPort = Atomic<Int>(0)
@@ -28,13 +29,15 @@ public final class HTTPServer: Sendable {
         var port = configuration.port
         if port != 0 { try Socket.checkAvailable(host: configuration.host, port: port) }
         var created: [EventLoop] = []
+        let workers = WorkerPool(threads: configuration.workerThreads, capacity: configuration.workerQueue)
+        self.workers.withLock { $0 = workers }
         for index in 0..<max(1, configuration.threads) {
             let listener = try Socket.listen(host: configuration.host, port: port)
             port = listener.port
             created.append(
                 try EventLoop(
                     index: index, listenerFD: listener.fd, handler: handler, configuration: configuration,
-                    shared: state))
+                    shared: state, workers: workers))
         }
         boundPort.store(port, ordering: .releasing)
         loops.withLock { $0 = created }
@@ -66,5 +69,6 @@ public final class HTTPServer: Sendable {
     /// Blocks until every loop has exited.
     public func wait() {
         finished.wait()
+        workers.withLock { $0?.stop() }
     }
 }

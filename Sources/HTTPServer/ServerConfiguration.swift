@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var maxPendingOutput = 1 << 20
     /// Open connections beyond this get a 503 with Retry-After and are closed.
     public var maxConnections = 10_000
+    /// Threads that run slow handlers (`HTTPHandler.isSlow`), and how many such requests may
+    /// wait for one before the server answers 503.
+    public var workerThreads = 8
+    public var workerQueue = 256
     /// On shutdown, in-flight requests get this long to finish.
     public var shutdownGrace = 30.0
     /// Seconds of CPU a loop thread asks the Linux scheduler for at a time (EEVDF's slice,

@@ -165,6 +165,34 @@ struct HTTPServerTests {
         }
     }
 
+    @Test("slow requests beyond the worker queue get a 503 with Retry-After; queued ones are answered")
+    func workerQueueLimit() throws {
+        try withServer({
+            $0.workerThreads = 1; $0.workerQueue = 1
+        }) { server, handler in
+            let first = try TestClient(port: server.port)
+            try first.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+            handler.slowStarted.wait()  // the one worker is busy
+            // Two more: one takes the queue's only place, the other is refused at once. Which is
+            // which depends on the order the loops read them, so look at whichever answers.
+            let b = try TestClient(port: server.port)
+            let c = try TestClient(port: server.port)
+            try b.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+            try c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+            var fds = [pollfd(fd: b.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: c.fd, events: Int16(POLLIN), revents: 0)]
+            #expect(poll(&fds, 2, 5_000) == 1, "exactly one of the two is answered while the worker is busy")
+            let (refusedClient, queuedClient) = fds[0].revents != 0 ? (b, c) : (c, b)
+            let refused = try refusedClient.readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.headers["retry-after"] == "1")
+            handler.gate.signal()
+            #expect(try first.readResponse().status == 200)
+            handler.slowStarted.wait()
+            handler.gate.signal()
+            #expect(try queuedClient.readResponse().status == 200)
+        }
+    }
+
     @Test("graceful shutdown finishes the request in flight, then refuses new connections")
     func gracefulShutdown() throws {
         var configuration = ServerConfiguration()
