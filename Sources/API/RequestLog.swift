@@ -40,6 +40,8 @@ public final class RequestLog: @unchecked Sendable {
     private let laneCount: Int
     private var lanes: [JournalLane] = []
     private var lockFD: Int32 = -1
+    /// Whether the writer thread runs (so `shutdown` has something to wait for).
+    private var started = false
     /// Guarded by `condition`'s lock (hence @unchecked Sendable below): appenders and the
     /// writer meet there, and appenders wake the writer only when a batch is full.
     nonisolated(unsafe) private var unsafeState = State()
@@ -117,6 +119,7 @@ public final class RequestLog: @unchecked Sendable {
         }
         thread.name = "request-log-writer"
         thread.start()
+        started = true
     }
 
     func lanePath(_ lane: Int, _ file: Int) -> String { "\(journalPath).wal-\(lane)-\(file)" }
@@ -146,7 +149,7 @@ public final class RequestLog: @unchecked Sendable {
 
     /// Writes everything queued (and the journal, if the database is reachable), then stops.
     public func shutdown() {
-        guard lockFD >= 0 else { return }
+        guard started else { return }
         condition.lock()
         unsafeState.stopping = true
         condition.broadcast()

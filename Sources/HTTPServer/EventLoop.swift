@@ -24,7 +24,16 @@ final class EventLoop: @unchecked Sendable {
     private var generation: UInt64 = 0
     private var listening = true
     private var shutdownDeadline: Double?
-    private let mailbox = Mutex<[(fd: Int32, generation: UInt64, response: HTTPResponse, keepAlive: Bool)]>([])
+    /// Answers from the worker pool, for the connection (fd and generation) that asked.
+    private struct Mail {
+        let fd: Int32
+        let generation: UInt64
+        let response: HTTPResponse
+        let keepAlive: Bool
+        let includeBody: Bool
+    }
+
+    private let mailbox = Mutex<[Mail]>([])
     private var dateCache = DateCache()
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// Connections with output to write at the end of this iteration.
@@ -232,7 +241,10 @@ final class EventLoop: @unchecked Sendable {
                     let request = request
                     let queued = workers.submit { [self] in
                         let response = handler.respond(to: request)
-                        mailbox.withLock { $0.append((fd, generation, response, keepAlive)) }
+                        let mail = Mail(
+                            fd: fd, generation: generation, response: response, keepAlive: keepAlive,
+                            includeBody: request.method != "HEAD")
+                        mailbox.withLock { $0.append(mail) }
                         wake()
                     }
                     if queued {
@@ -300,7 +312,9 @@ final class EventLoop: @unchecked Sendable {
         for item in mail {
             guard let connection = connections[item.fd], connection.generation == item.generation else { continue }
             connection.awaitingResponse = false
-            queue(item.response, on: connection, keepAlive: item.keepAlive && !shared.isShuttingDown)
+            queue(
+                item.response, on: connection, keepAlive: item.keepAlive && !shared.isShuttingDown,
+                includeBody: item.includeBody)
             process(connection)
         }
     }

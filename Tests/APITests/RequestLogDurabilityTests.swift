@@ -72,17 +72,8 @@ struct RequestLogDurabilityTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "durability-test-token"]
-        for arguments in [
-            ["generate", "promotion", "--out", folder, "--rows", "300"],
-            ["load", "\(folder)/promotion.csv", "--table", "promotion"],
-            [
-                "train", "--name", "promotion", "--kind", "logistic", "--query",
-                "SELECT network_ability, competence, promoted FROM promotion", "--target", "promoted", "--promote",
-            ],
-        ] {
-            let result = try ModelServeBinary.run(arguments, environment: env)
-            #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
-        }
+        let failures = try ModelServeBinary.preparePromotionModel(folder: folder, environment: env)
+        #expect(failures.isEmpty, "\(failures)")
         let journal = "\(folder)/journal"
         let serve = try ServeProcess(arguments: ["--threads", "2", "--journal", journal], environment: env)
         // Four clients keep predicting; the process is killed while they do.

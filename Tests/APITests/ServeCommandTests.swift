@@ -13,17 +13,8 @@ struct ServeCommandTests {
         let folder = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "serve-test-token-0123"]
-        for arguments in [
-            ["generate", "promotion", "--out", folder, "--rows", "300"],
-            ["load", "\(folder)/promotion.csv", "--table", "promotion"],
-            [
-                "train", "--name", "promotion", "--kind", "logistic", "--query",
-                "SELECT network_ability, competence, promoted FROM promotion", "--target", "promoted", "--promote",
-            ],
-        ] {
-            let result = try ModelServeBinary.run(arguments, environment: env)
-            #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
-        }
+        let failures = try ModelServeBinary.preparePromotionModel(folder: folder, environment: env)
+        #expect(failures.isEmpty, "\(failures)")
 
         let serve = try ServeProcess(arguments: ["--threads", "2", "--journal", "\(folder)/journal"], environment: env)
         let port = serve.port

@@ -51,6 +51,26 @@ public enum ModelServeBinary {
     }
 }
 
+extension ModelServeBinary {
+    /// Through the CLI, as a user would: promotion data generated into `folder`, loaded, and
+    /// a logistic model trained and promoted. Returns the failures (empty when all went well).
+    public static func preparePromotionModel(folder: String, environment: [String: String]) throws -> [String] {
+        var failures: [String] = []
+        for arguments in [
+            ["generate", "promotion", "--out", folder, "--rows", "300"],
+            ["load", "\(folder)/promotion.csv", "--table", "promotion"],
+            [
+                "train", "--name", "promotion", "--kind", "logistic", "--query",
+                "SELECT network_ability, competence, promoted FROM promotion", "--target", "promoted", "--promote",
+            ],
+        ] {
+            let result = try run(arguments, environment: environment)
+            if result.status != 0 { failures.append("\(arguments[0]): \(result.stderr)") }
+        }
+        return failures
+    }
+}
+
 public func freeLocalPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
