@@ -41,6 +41,17 @@ public struct Model: Sendable, Equatable {
 
     public var featureNames: [String] { preprocessor.featureNames }
 
+    /// Cautions about reading this model's output, for people (`models show`).
+    public var caveats: [String] {
+        var notes: [String] = []
+        if kind.task == .binaryClassification && settings.logistic.classWeight == .balanced {
+            notes.append(
+                "trained with class_weight balanced: its probabilities are not calibrated (they overstate the "
+                    + "rarer class); use them to rank rows, not as rates")
+        }
+        return notes
+    }
+
     /// Coefficients paired with their feature names, in model order.
     public var namedCoefficients: [(name: String, value: Double)] {
         zip(featureNames, coefficients).map { (name: $0, value: $1) }

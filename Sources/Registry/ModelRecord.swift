@@ -78,18 +78,14 @@ extension Evaluation {
     }
 }
 
-/// Which direction is better for each metric, for promotion decisions.
+/// Which direction is better for each metric (the task table's), for promotion decisions.
 public enum MetricDirection {
-    static let higherIsBetter: Set<String> = ["accuracy", "precision", "recall", "f1", "roc_auc", "r2"]
-    static let lowerIsBetter: Set<String> = ["log_loss", "brier", "rmse", "mae", "mape", "median_absolute_error"]
-
     /// Whether `candidate` beats `incumbent` on `metric`; throws for an unknown metric.
     public static func isBetter(_ candidate: Double, than incumbent: Double, on metric: String) throws -> Bool {
-        if higherIsBetter.contains(metric) { return candidate > incumbent }
-        if lowerIsBetter.contains(metric) { return candidate < incumbent }
-        throw RegistryError(
-            .unknownMetric,
-            "unknown metric '\(metric)'; valid: \((higherIsBetter.union(lowerIsBetter)).sorted().joined(separator: ", "))"
-        )
+        guard let known = ModelTask.metric(named: metric) else {
+            throw RegistryError(
+                .unknownMetric, "unknown metric '\(metric)'; valid: \(ModelTask.metricNames.joined(separator: ", "))")
+        }
+        return known.higherIsBetter ? candidate > incumbent : candidate < incumbent
     }
 }

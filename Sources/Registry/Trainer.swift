@@ -1,5 +1,5 @@
 import Foundation
-public import Learning
+import Learning
 public import Storage
 
 /// The training pipeline: SQL -> data -> one model version per hyperparameter set ->
@@ -38,10 +38,6 @@ public struct Trainer: Sendable {
         public var metricsOnTrainingData: Bool
     }
 
-    /// The metric that ranks versions of a kind when no metric is named.
-    public static func headlineMetric(_ kind: ModelKind) -> String {
-        kind == .logistic ? "roc_auc" : "rmse"
-    }
 
     public func train(
         _ spec: TrainingSpec, promotion: Promotion = .none, by: String = "modelserve",
@@ -59,8 +55,8 @@ public struct Trainer: Sendable {
         progress(
             "read \(data.count.formatted()) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; "
                 + "features: \(schema.all.joined(separator: ", "))")
-        let stratify = spec.kind == .logistic && spec.split.stratify ? data.target : nil
-        if spec.kind == .logistic {
+        let stratify = spec.kind.task.stratifies && spec.split.stratify ? data.target : nil
+        if spec.kind.task == .binaryClassification {
             do {
                 try LogisticRegression.checkBinary(data.target)
             } catch let error as LearningError {
@@ -123,7 +119,7 @@ public struct Trainer: Sendable {
         let metric: String
         switch promotion {
         case .none: return
-        case .always: metric = Self.headlineMetric(kind)
+        case .always: metric = kind.task.headlineMetric
         case .ifBetter(let named): metric = named
         }
         let scored = result.versions.compactMap { v in v.metrics.heldOut[metric].map { (v, $0) } }
@@ -160,7 +156,7 @@ public struct Trainer: Sendable {
     ) throws -> VersionMetrics.CrossValidation {
         let split = Splits.kFold(
             count: data.count, folds: min(folds, data.count), seed: spec.split.seed,
-            stratifyBy: spec.kind == .logistic && spec.split.stratify ? data.target : nil)
+            stratifyBy: spec.kind.task.stratifies && spec.split.stratify ? data.target : nil)
         var scores: [[String: Double]] = []
         for fold in split {
             let model = try Model.train(

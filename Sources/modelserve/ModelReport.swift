@@ -24,6 +24,7 @@ enum ModelReport {
         lines.append(
             "fit:             \(model.training.solver), \(model.training.iterations) iterations, converged: \(model.training.converged)"
         )
+        for caveat in model.caveats { lines.append("note:            \(caveat)") }
         if let query = record.trainingQuery {
             lines.append("query:")
             lines += query.split(separator: "\n").map { "  " + $0 }

@@ -4,16 +4,9 @@ import Registry
 
 /// Model versions as tables for people.
 enum RecordTable {
-    /// The headline metrics of a kind, in display order.
-    static func keyMetrics(_ kind: ModelKind) -> [String] {
-        kind == .logistic ? ["roc_auc", "log_loss", "accuracy", "f1"] : ["rmse", "r2", "mae"]
-    }
-
     static func versions(_ records: [ModelRecord], markProduction: Bool = false) -> String {
-        let metrics = Array(Set(records.flatMap { keyMetrics($0.kind) })).sorted {
-            let order = ["roc_auc", "log_loss", "accuracy", "f1", "rmse", "r2", "mae"]
-            return order.firstIndex(of: $0)! < order.firstIndex(of: $1)!
-        }
+        let shown = Set(records.flatMap { $0.kind.task.keyMetrics })
+        let metrics = ModelTask.displayOrder.filter { shown.contains($0) }
         var table = TextTable(
             (markProduction ? [""] : []) + ["id", "name", "version", "kind", "hyperparameters"] + metrics + [
                 "rows", "created",

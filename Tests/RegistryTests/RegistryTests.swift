@@ -38,6 +38,11 @@ struct RegistryTests {
             let click = try trainer.train(try pipeline("click"), promotion: .always, by: "test")
             #expect(click.versions.map(\.version) == [1, 2])
             #expect(click.promoted != nil)
+            // Log loss, not ROC AUC, picks the version whose probabilities can be read as rates.
+            let balanced = try #require(click.versions.first { $0.hyperparameters["class_weight"] == .text("balanced") })
+            #expect(click.promoted?.id != balanced.id, "\(click.promotionNote ?? "")")
+            #expect(try balanced.model().caveats.first?.contains("not calibrated") == true)
+            #expect(try click.promoted!.model().caveats.isEmpty)
             let diamonds = try trainer.train(try pipeline("diamonds"), by: "test")
             #expect(diamonds.versions.map(\.version) == [1, 2])
             let ols = try diamonds.versions[0].model()
@@ -258,5 +263,25 @@ struct TrainingQuerySafetyTests {
             }
             #expect(Date().timeIntervalSince(started) < 10)
         }
+    }
+}
+
+@Suite("Promotion ranks by the task's headline metric")
+struct HeadlineMetricTests {
+    @Test("for probabilities the headline is log loss: equal ranking (ROC AUC), worse calibration loses")
+    func calibrationDecides() throws {
+        // Labels with a 10% rate; a calibrated score, and the same ranking pushed towards 0.5
+        // (what class weighting does): equal ROC AUC, far worse log loss.
+        let truth = (0..<1_000).map { Double($0 % 10 == 0 ? 1 : 0) }
+        let calibrated = truth.enumerated().map { i, y in y == 1 ? 0.3 + Double(i % 7) * 0.01 : 0.05 + Double(i % 13) * 0.01 }
+        let inflated = calibrated.map { 0.5 + ($0 - 0.5) * 0.2 }
+        let a = ClassificationMetrics(truth: truth, probabilities: calibrated, threshold: 0.5)
+        let b = ClassificationMetrics(truth: truth, probabilities: inflated, threshold: 0.5)
+        #expect(a.rocAUC == b.rocAUC)
+        let headline = ModelTask.binaryClassification.headlineMetric
+        let score = { (m: ClassificationMetrics) in Evaluation.classification(m).named[headline]! }
+        #expect(try MetricDirection.isBetter(score(a), than: score(b), on: headline))
+        #expect(try !MetricDirection.isBetter(score(b), than: score(a), on: headline))
+        #expect(ModelTask.regression.headlineMetric == "rmse")
     }
 }
