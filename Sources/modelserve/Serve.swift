@@ -5,6 +5,7 @@ import Foundation
 import HTTPServer
 import Registry
 import Storage
+import Synchronization
 
 /// `modelserve serve`: the prediction and registry API over HTTP.
 struct Serve: ParsableCommand {
@@ -68,6 +69,19 @@ struct Serve: ParsableCommand {
     func run() throws {
         try Console.run {
             signal(SIGPIPE, SIG_IGN)
+            // Signals are taken over before anything starts: a SIGTERM in the first
+            // milliseconds neither kills the process nor is lost (it stops the server as soon
+            // as there is one, and the log is flushed as on any stop).
+            let stopping = StopRequest()
+            var sources: [any DispatchSourceSignal] = []
+            for sig in [SIGTERM, SIGINT] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { stopping.request() }
+                source.resume()
+                sources.append(source)
+            }
+            defer { sources.forEach { $0.cancel() } }
             var token = ProcessInfo.processInfo.environment["MODELSERVE_ADMIN_TOKEN"] ?? ""
             if token.isEmpty {
                 var generator = SystemRandomNumberGenerator()
@@ -108,16 +122,7 @@ struct Serve: ParsableCommand {
             watcher.start()
             let http = HTTPServer(configuration: server, handler: api)
             try http.start()
-
-            let stop: @Sendable () -> Void = { http.shutdown() }
-            var sources: [any DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler(handler: stop)
-                source.resume()
-                sources.append(source)
-            }
+            stopping.attach(http)
             let shown = host.contains(":") ? "[\(host)]" : host
             let production = store.all.map { "\($0.name) v\($0.version)" }.joined(separator: ", ")
             Console.out(
@@ -127,7 +132,6 @@ struct Serve: ParsableCommand {
             http.wait()
             watcher.stop()
             log.shutdown()
-            sources.forEach { $0.cancel() }
             Console.out(
                 "stopped: \(log.rowsWritten) request log rows written"
                     + (log.rowsWaiting > 0 ? ", \(log.rowsWaiting) kept in \(journal) for the next start" : ""))
@@ -136,3 +140,25 @@ struct Serve: ParsableCommand {
 }
 
 extension LogDurability: ExpressibleByArgument {}
+
+/// A stop asked for by a signal, remembered until there is a server to stop.
+final class StopRequest: Sendable {
+    private let state = Mutex<(requested: Bool, server: HTTPServer?)>((false, nil))
+
+    func request() {
+        let server = state.withLock { state -> HTTPServer? in
+            state.requested = true
+            return state.server
+        }
+        server?.shutdown()
+    }
+
+    /// The server to stop; stopped at once if a signal came before it existed.
+    func attach(_ server: HTTPServer) {
+        let requested = state.withLock { state -> Bool in
+            state.server = server
+            return state.requested
+        }
+        if requested { server.shutdown() }
+    }
+}

@@ -32,4 +32,52 @@ struct ServeCommandTests {
         defer { database.close() }
         #expect(try database.query("SELECT count(*) FROM request_log")[0][0] == .integer(Int64(n)))
     }
+
+    @Test("SIGTERM right after the first answer, before serve says it is up, stops it with exit 0 and the log flushed")
+    func earlySignal() throws {
+        let (url, cleanup) = try TestDatabase.makeURL(.sqlite)
+        defer { cleanup() }
+        let folder = temporaryPath()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "serve-test-token-0123"]
+        let failures = try ModelServeBinary.preparePromotionModel(folder: folder, environment: env)
+        #expect(failures.isEmpty, "\(failures)")
+        let body = "{\"features\": {\"network_ability\": 1, \"competence\": 0}}"
+        var expected = 0
+        for round in 0..<10 {
+            let port = try freeLocalPort()
+            let process = Process()
+            process.executableURL = ModelServeBinary.url
+            process.arguments = ["serve", "--port", String(port), "--journal", "\(folder)/journal"]
+            process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // The first 200, as early as the server can give it (not waiting for its banner).
+            var answered = false
+            let deadline = Date().addingTimeInterval(20)
+            while !answered && Date() < deadline && process.isRunning {
+                if let client = try? TestClient(port: port, timeout: 2),
+                    let response = try? client.request("POST", "/predict", body: body)
+                {
+                    answered = response.status == 200
+                }
+            }
+            kill(process.processIdentifier, SIGTERM)
+            #expect(answered, "round \(round): no 200")
+            if answered { expected += 1 }
+            let stop = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < stop { usleep(5_000) }
+            #expect(!process.isRunning, "round \(round): serve hung after SIGTERM")
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                continue
+            }
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "round \(round)")
+        }
+        let database = try openDatabase(url, maxConnections: 1)
+        defer { database.close() }
+        #expect(try database.query("SELECT count(*) FROM request_log WHERE path = '/predict'")[0][0].int64 == Int64(expected))
+    }
 }
