@@ -77,13 +77,14 @@ let package = Package(
             ]
         ),
 
+        // Real throwaway databases, the built binary and a test-only model family, shared by
+        // the test targets.
+        .target(name: "TestSupport", dependencies: ["Storage", "Learning"], path: "Tests/TestSupport"),
         .testTarget(
             name: "LearningTests",
-            dependencies: ["Learning"],
+            dependencies: ["Learning", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        // Real throwaway databases and the built binary, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "Registry", "TestSupport", "modelserve"]),
         .testTarget(

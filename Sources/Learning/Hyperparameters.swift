@@ -47,18 +47,19 @@ public enum HyperparameterValue: Sendable, Hashable, Codable, CustomStringConver
 public typealias Hyperparameters = [String: HyperparameterValue]
 
 /// Reads typed settings out of a hyperparameter dictionary, remembering which names it
-/// knows so that anything else is reported, with the valid names listed.
-struct HyperparameterReader {
+/// knows so that anything else is reported, with the valid names listed. Families read
+/// their parameters through it.
+public struct HyperparameterReader {
     private let values: Hyperparameters
     private let kind: String
-    private(set) var known: [String] = []
+    public private(set) var known: [String] = []
 
-    init(_ values: Hyperparameters, kind: String) {
+    public init(_ values: Hyperparameters, kind: String) {
         self.values = values
         self.kind = kind
     }
 
-    mutating func number(_ name: String, default fallback: Double, _ rule: String, _ valid: (Double) -> Bool) throws
+    public mutating func number(_ name: String, default fallback: Double, _ rule: String, _ valid: (Double) -> Bool) throws
         -> Double
     {
         known.append(name)
@@ -75,7 +76,7 @@ struct HyperparameterReader {
         return number
     }
 
-    mutating func integer(_ name: String, default fallback: Int, minimum: Int) throws -> Int {
+    public mutating func integer(_ name: String, default fallback: Int, minimum: Int) throws -> Int {
         let n = try number(name, default: Double(fallback), "a whole number >= \(minimum)") {
             $0 == $0.rounded() && $0 >= Double(minimum) && $0 < 1e9
         }
@@ -83,7 +84,7 @@ struct HyperparameterReader {
     }
 
     /// A number with no default: nil when the set does not name it.
-    mutating func optionalNumber(_ name: String, _ rule: String, _ valid: (Double) -> Bool) throws -> Double? {
+    public mutating func optionalNumber(_ name: String, _ rule: String, _ valid: (Double) -> Bool) throws -> Double? {
         guard values[name] != nil else {
             known.append(name)
             return nil
@@ -91,7 +92,7 @@ struct HyperparameterReader {
         return try number(name, default: 0, rule, valid)
     }
 
-    mutating func bool(_ name: String, default fallback: Bool) throws -> Bool {
+    public mutating func bool(_ name: String, default fallback: Bool) throws -> Bool {
         known.append(name)
         switch values[name] {
         case nil: return fallback
@@ -102,7 +103,7 @@ struct HyperparameterReader {
         }
     }
 
-    mutating func choice<E: RawRepresentable & CaseIterable>(_ name: String, default fallback: E) throws -> E
+    public mutating func choice<E: RawRepresentable & CaseIterable>(_ name: String, default fallback: E) throws -> E
     where E.RawValue == String {
         known.append(name)
         guard let value = values[name] else { return fallback }
@@ -119,7 +120,7 @@ struct HyperparameterReader {
     }
 
     /// Fails on any name that was not read.
-    func finish() throws {
+    public func finish() throws {
         let unknown = values.keys.filter { !known.contains($0) }.sorted()
         guard unknown.isEmpty else {
             throw LearningError(

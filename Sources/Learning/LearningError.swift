@@ -20,6 +20,7 @@ public struct LearningError: Error, Sendable, Equatable, CustomStringConvertible
         case unsupportedVersion = "unsupported_version"
         case shapeMismatch = "shape_mismatch"
         case tooLarge = "too_large"
+        case unknownKind = "unknown_kind"
     }
 
     public let code: Code

@@ -3,18 +3,22 @@ public import Foundation
 /// The versioned JSON form of a model: what the registry stores and `models export` prints.
 ///
 /// ```json
-/// {"format": "modelserve.model", "schema_version": 1, "kind": "logistic",
+/// {"format": "modelserve.model", "schema_version": 2, "kind": "logistic",
 ///  "features": {...}, "preprocessing": {...}, "feature_names": [...],
-///  "coefficients": {"x1": 0.5, "color=E": -1.2}, "intercept": 0.1,
+///  "estimator": {"coefficients": {"x1": 0.5, "color=E": -1.2}, "intercept": 0.1},
 ///  "hyperparameters": {...}, "training": {...}}
 /// ```
+///
+/// The `estimator` object is the family's own (`Estimator.encode`). Version 1 artifacts,
+/// which had a linear body's `coefficients` and `intercept` at the top level, still load.
 extension Model: Codable {
     public static let artifactFormat = "modelserve.model"
-    public static let artifactSchemaVersion = 1
+    public static let artifactSchemaVersion = 2
+    public static let readableSchemaVersions = 1...2
 
     enum CodingKeys: String, CodingKey {
         case format, schemaVersion = "schema_version", kind, features, preprocessing
-        case featureNames = "feature_names", coefficients, intercept, hyperparameters, training
+        case featureNames = "feature_names", estimator, hyperparameters, training
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,10 +30,10 @@ extension Model: Codable {
                 "not a modelserve model artifact (format is \(format.map { "'\($0)'" } ?? "missing"))")
         }
         let version = try container.decode(Int.self, forKey: .schemaVersion)
-        guard version == Self.artifactSchemaVersion else {
+        guard Self.readableSchemaVersions.contains(version) else {
             throw LearningError(
                 .unsupportedVersion,
-                "model artifact schema version \(version) is not supported (this build reads version \(Self.artifactSchemaVersion))"
+                "model artifact schema version \(version) is not supported (this build reads versions \(Self.readableSchemaVersions.lowerBound)-\(Self.readableSchemaVersions.upperBound))"
             )
         }
         kind = try container.decode(ModelKind.self, forKey: .kind)
@@ -39,25 +43,15 @@ extension Model: Codable {
         guard names == preprocessor.featureNames else {
             throw LearningError(.malformedArtifact, "feature_names do not match the preprocessing")
         }
-        let byName = try container.decode([String: Double].self, forKey: .coefficients)
-        var coefficients: [Double] = []
-        for name in names {
-            guard let value = byName[name] else {
-                throw LearningError(.malformedArtifact, "no coefficient for feature \(name)")
-            }
-            coefficients.append(value)
-        }
-        guard byName.count == names.count else {
-            throw LearningError(.malformedArtifact, "coefficients name features the preprocessing does not have")
-        }
-        self.coefficients = coefficients
-        intercept = try container.decode(Double.self, forKey: .intercept)
         hyperparameters = try container.decode(Hyperparameters.self, forKey: .hyperparameters)
         do {
             settings = try ModelSettings(kind: kind, hyperparameters)
         } catch let error as LearningError {
             throw LearningError(.malformedArtifact, "artifact hyperparameters: \(error.message)")
         }
+        // Version 1 kept a linear body's fields at the top level.
+        let body = version == 1 ? decoder : try container.superDecoder(forKey: .estimator)
+        estimator = try kind.family.decodeEstimator(from: body, featureNames: names, settings.parameters)
         training = try container.decode(TrainingSummary.self, forKey: .training)
     }
 
@@ -69,8 +63,7 @@ extension Model: Codable {
         try container.encode(schema, forKey: .features)
         try container.encode(preprocessor, forKey: .preprocessing)
         try container.encode(featureNames, forKey: .featureNames)
-        try container.encode(Dictionary(uniqueKeysWithValues: zip(featureNames, coefficients)), forKey: .coefficients)
-        try container.encode(intercept, forKey: .intercept)
+        try estimator.encode(to: container.superEncoder(forKey: .estimator), featureNames: featureNames)
         try container.encode(hyperparameters, forKey: .hyperparameters)
         try container.encode(training, forKey: .training)
     }

@@ -19,56 +19,63 @@ public struct TrainingSummary: Sendable, Equatable, Codable {
     /// OLS fits: statsmodels-style inference, intercept first.
     public var olsInference: OLSInference?
 
+    public init(rows: Int, iterations: Int, converged: Bool, solver: String) {
+        self.rows = rows
+        self.iterations = iterations
+        self.converged = converged
+        self.solver = solver
+    }
+
     enum CodingKeys: String, CodingKey {
         case rows, iterations, converged, solver
         case logisticInference = "logistic_inference", olsInference = "ols_inference"
     }
 }
 
-/// A fitted model: preprocessing, coefficients by feature name, and how it was trained.
-/// It predicts from a dictionary of named values and round-trips through a versioned JSON
-/// artifact with bit-identical predictions.
+/// A fitted model: the shared preprocessing plus an estimator body of its kind's family,
+/// and how it was trained. It predicts from a dictionary of named values and round-trips
+/// through a versioned JSON artifact with bit-identical predictions.
 public struct Model: Sendable, Equatable {
     public let kind: ModelKind
     public let schema: FeatureSchema
     public let preprocessor: Preprocessor
-    /// One per `featureNames` entry.
-    public let coefficients: [Double]
-    public let intercept: Double
+    public let estimator: any Estimator
     public let hyperparameters: Hyperparameters
     public let settings: ModelSettings
     public let training: TrainingSummary
 
     public var featureNames: [String] { preprocessor.featureNames }
 
-    /// Cautions about reading this model's output, for people (`models show`).
-    public var caveats: [String] {
-        var notes: [String] = []
-        if kind.task == .binaryClassification && settings.logistic.classWeight == .balanced {
-            notes.append(
-                "trained with class_weight balanced: its probabilities are not calibrated (they overstate the "
-                    + "rarer class); use them to rank rows, not as rates")
-        }
-        return notes
-    }
+    /// One per `featureNames` entry, for bodies linear in the features (else empty).
+    public var coefficients: [Double] { (estimator as? LinearEstimator)?.coefficients ?? [] }
+    /// The intercept of a linear body (else 0).
+    public var intercept: Double { (estimator as? LinearEstimator)?.intercept ?? 0 }
 
     /// Coefficients paired with their feature names, in model order.
     public var namedCoefficients: [(name: String, value: Double)] {
         zip(featureNames, coefficients).map { (name: $0, value: $1) }
     }
 
+    /// Cautions about reading this model's output, for people (`models show`).
+    public var caveats: [String] { kind.family.caveats(settings.parameters) }
+
     init(
-        kind: ModelKind, schema: FeatureSchema, preprocessor: Preprocessor, coefficients: [Double], intercept: Double,
+        kind: ModelKind, schema: FeatureSchema, preprocessor: Preprocessor, estimator: any Estimator,
         hyperparameters: Hyperparameters, settings: ModelSettings, training: TrainingSummary
     ) {
         self.kind = kind
         self.schema = schema
         self.preprocessor = preprocessor
-        self.coefficients = coefficients
-        self.intercept = intercept
+        self.estimator = estimator
         self.hyperparameters = hyperparameters
         self.settings = settings
         self.training = training
+    }
+
+    public static func == (a: Model, b: Model) -> Bool {
+        a.kind == b.kind && a.schema == b.schema && a.preprocessor == b.preprocessor
+            && a.estimator.isEqual(to: b.estimator) && a.hyperparameters == b.hyperparameters
+            && a.settings == b.settings && a.training == b.training
     }
 
     /// Fits a model of `kind` with one hyperparameter set.
@@ -77,12 +84,8 @@ public struct Model: Sendable, Equatable {
     ) throws -> Model {
         let settings = try ModelSettings(kind: kind, hyperparameters)
         guard data.count > 0 else { throw LearningError(.emptyData, "no rows to learn from") }
-        var target = data.target
-        if kind == .logistic {
-            try LogisticRegression.checkBinary(target)
-        } else {
-            target = try transformTarget(target, settings.targetTransform)
-        }
+        let family = kind.family
+        let target = try family.prepareTarget(data.target, settings.parameters)
         let preprocessor = try Preprocessor.fit(
             data, schema: schema, missing: settings.missing, standardize: settings.standardize,
             dropFirst: settings.dropFirst, levels: settings.levels)
@@ -90,34 +93,10 @@ public struct Model: Sendable, Equatable {
         try preprocessor.checkDesignSize(rows: data.count, intercept: intercept, limit: settings.memoryLimit)
         let x = try preprocessor.design(data, intercept: intercept)
         let names = (intercept ? ["intercept"] : []) + preprocessor.featureNames
-        let interceptColumn = intercept ? 0 : nil
-        let coefficients: [Double]
-        var summary: TrainingSummary
-        switch kind {
-        case .logistic:
-            let fit = try LogisticRegression(settings.logistic).fit(x, target, interceptColumn: interceptColumn)
-            coefficients = fit.coefficients
-            summary = TrainingSummary(
-                rows: data.count, iterations: fit.iterations, converged: fit.converged, solver: fit.solver.rawValue)
-            if settings.logistic.penalty == .none {
-                summary.logisticInference = try? LogisticInference(
-                    x: x, y: target, coefficients: fit.coefficients, interceptColumn: interceptColumn)
-            }
-        case .linear:
-            let fit = try LinearRegression(settings.linear).fit(
-                x, target, interceptColumn: interceptColumn, names: names)
-            coefficients = fit.coefficients
-            summary = TrainingSummary(
-                rows: data.count, iterations: fit.iterations, converged: fit.converged,
-                solver: settings.linear.method == .ols || settings.linear.method == .ridge
-                    ? "cholesky" : "coordinate_descent")
-            summary.olsInference = fit.inference
-        }
+        let (estimator, summary) = try family.fit(x, target, names: names, settings.parameters)
         return Model(
-            kind: kind, schema: schema, preprocessor: preprocessor,
-            coefficients: intercept ? Array(coefficients.dropFirst()) : coefficients,
-            intercept: intercept ? coefficients[0] : 0, hyperparameters: hyperparameters, settings: settings,
-            training: summary)
+            kind: kind, schema: schema, preprocessor: preprocessor, estimator: estimator,
+            hyperparameters: hyperparameters, settings: settings, training: summary)
     }
 
     static func transformTarget(_ y: [Double], _ transform: TargetTransform) throws -> [Double] {
@@ -164,23 +143,10 @@ public struct Model: Sendable, Equatable {
     private func withVector(_ encode: (UnsafeMutableBufferPointer<Double>) throws -> Int) throws -> (
         prediction: Prediction, unknownCategories: Int
     ) {
-        try withUnsafeTemporaryAllocation(of: Double.self, capacity: coefficients.count) { vector in
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, preprocessor.width)) { vector in
             vector.initialize(repeating: 0)
             let unknown = try encode(vector)
-            // η = b + Σ cⱼxⱼ in feature order (the same order every time, so the same bits).
-            var eta = intercept
-            for j in 0..<coefficients.count { eta += coefficients[j] * vector[j] }
-            return (prediction(linearPredictor: eta), unknown)
-        }
-    }
-
-    func prediction(linearPredictor eta: Double) -> Prediction {
-        switch kind {
-        case .logistic:
-            let p = sigmoid(eta)
-            return .classification(probability: p, label: p > settings.threshold ? 1 : 0)
-        case .linear:
-            return .regression(value: Self.inverse(eta, settings.targetTransform))
+            return (estimator.predict(encoded: UnsafeBufferPointer(vector)), unknown)
         }
     }
 
@@ -192,12 +158,11 @@ public struct Model: Sendable, Equatable {
         }
     }
 
-    /// Predictions for every row of a data set: probabilities (logistic) or values (linear).
+    /// Predictions for every row of a data set: probabilities (classifiers) or values.
     public func predictions(for data: TrainingData) throws -> [Double] {
         let x = try preprocessor.design(data, intercept: false)
-        let eta = Kernels.times(x, coefficients)
-        return eta.map { e in
-            switch prediction(linearPredictor: e + intercept) {
+        return estimator.predict(design: x).map { prediction in
+            switch prediction {
             case .classification(let p, _): p
             case .regression(let v): v
             }
@@ -207,11 +172,11 @@ public struct Model: Sendable, Equatable {
     /// Metrics on a data set (held-out rows, or the training rows).
     public func evaluate(on data: TrainingData) throws -> Evaluation {
         let predicted = try predictions(for: data)
-        switch kind {
-        case .logistic:
+        switch kind.task {
+        case .binaryClassification:
             return .classification(
                 ClassificationMetrics(truth: data.target, probabilities: predicted, threshold: settings.threshold))
-        case .linear:
+        case .regression:
             return .regression(RegressionMetrics(truth: data.target, predictions: predicted))
         }
     }

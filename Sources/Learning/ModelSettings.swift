@@ -1,31 +1,21 @@
 import Foundation
 
-/// The kinds of model the registry can train. A new kind adds a case here and its settings;
-/// the training pipeline only sees `Model.train`.
-public enum ModelKind: String, Sendable, Codable, CaseIterable {
-    case logistic
-    case linear
-}
-
 /// What to do to a regression target before fitting; predictions are mapped back.
 public enum TargetTransform: String, Sendable, Codable, CaseIterable {
     case none, log, log1p
 }
 
-/// Everything a hyperparameter set decides, checked: the learner's parameters and the
-/// preprocessing around it.
+/// Everything a hyperparameter set decides, checked: the family's parameters and the
+/// shared preprocessing around them.
 public struct ModelSettings: Sendable, Equatable {
     public var kind: ModelKind
-    public var logistic = LogisticRegression.Parameters()
-    public var linear = LinearRegression.Parameters()
+    /// The family's own parameters (`kind.family` reads them).
+    public var parameters: any FamilyParameters
     public var standardize = false
     public var missing = MissingPolicy.error
-    /// Drop each categorical feature's first level; by default only for unpenalised models
-    /// (where the full one-hot set is collinear with the intercept).
+    /// Drop each categorical feature's first level; by default as the family says
+    /// (unpenalised models, where the full one-hot set is collinear with the intercept).
     public var dropFirst: Bool
-    public var targetTransform = TargetTransform.none
-    /// Probability above which the label is 1 (logistic).
-    public var threshold = 0.5
     /// Categorical levels kept per feature (the rest pooled), as OneHotEncoder's options.
     public var levels = Preprocessor.LevelLimits(maxCategories: ModelSettings.defaultMaxCategories)
     /// The most memory a fit's design may take (half the machine's by default).
@@ -52,37 +42,9 @@ public struct ModelSettings: Sendable, Equatable {
         return reader.known.sorted()
     }
 
-    private init(defaultsFor kind: ModelKind) {
-        self.kind = kind
-        dropFirst = false
-    }
-
     private static func read(_ kind: ModelKind, _ reader: inout HyperparameterReader) throws -> ModelSettings {
-        var s = ModelSettings(defaultsFor: kind)
-        switch kind {
-        case .logistic:
-            s.logistic.penalty = try reader.choice("penalty", default: LogisticRegression.Penalty.l2)
-            s.logistic.C = try reader.number("C", default: 1, "a number > 0") { $0 > 0 }
-            s.logistic.l1Ratio = try reader.number("l1_ratio", default: 0.5, "between 0 and 1") { (0...1).contains($0) }
-            s.logistic.fitIntercept = try reader.bool("fit_intercept", default: true)
-            s.logistic.classWeight = try reader.choice("class_weight", default: LogisticRegression.ClassWeight.none)
-            s.logistic.maxIterations = try reader.integer("max_iter", default: 100, minimum: 1)
-            s.logistic.tolerance = try reader.number("tol", default: 1e-8, "a number > 0") { $0 > 0 }
-            s.logistic.solver = try reader.choice("solver", default: LogisticRegression.Solver.auto)
-            s.threshold = try reader.number("threshold", default: 0.5, "between 0 and 1 (exclusive)") {
-                $0 > 0 && $0 < 1
-            }
-            s.dropFirst = s.logistic.penalty == .none
-        case .linear:
-            s.linear.method = try reader.choice("method", default: LinearRegression.Method.ols)
-            s.linear.alpha = try reader.number("alpha", default: 1, "a number >= 0") { $0 >= 0 }
-            s.linear.l1Ratio = try reader.number("l1_ratio", default: 0.5, "between 0 and 1") { (0...1).contains($0) }
-            s.linear.fitIntercept = try reader.bool("fit_intercept", default: true)
-            s.linear.maxIterations = try reader.integer("max_iter", default: 100_000, minimum: 1)
-            s.linear.tolerance = try reader.number("tol", default: 1e-10, "a number > 0") { $0 > 0 }
-            s.targetTransform = try reader.choice("target_transform", default: TargetTransform.none)
-            s.dropFirst = s.linear.method == .ols
-        }
+        let parameters = try kind.family.parameters(&reader)
+        var s = ModelSettings(kind: kind, parameters: parameters, dropFirst: parameters.dropsFirstLevel)
         s.standardize = try reader.bool("standardize", default: false)
         s.missing = try reader.choice("missing", default: MissingPolicy.error)
         s.dropFirst = try reader.bool("drop_first", default: s.dropFirst)
@@ -94,7 +56,30 @@ public struct ModelSettings: Sendable, Equatable {
         return s
     }
 
-    var fitIntercept: Bool {
-        kind == .logistic ? logistic.fitIntercept : linear.fitIntercept
+    private init(kind: ModelKind, parameters: any FamilyParameters, dropFirst: Bool) {
+        self.kind = kind
+        self.parameters = parameters
+        self.dropFirst = dropFirst
     }
+
+    public static func == (a: ModelSettings, b: ModelSettings) -> Bool {
+        a.kind == b.kind && a.parameters.isEqual(to: b.parameters) && a.standardize == b.standardize
+            && a.missing == b.missing && a.dropFirst == b.dropFirst && a.levels == b.levels
+            && a.memoryLimit == b.memoryLimit
+    }
+
+    var fitIntercept: Bool { parameters.fitIntercept }
+
+    /// Logistic parameters (defaults for other kinds).
+    public var logistic: LogisticRegression.Parameters {
+        (parameters as? LogisticFamily.Parameters)?.regression ?? LogisticRegression.Parameters()
+    }
+
+    /// Linear parameters (defaults for other kinds).
+    public var linear: LinearRegression.Parameters {
+        (parameters as? LinearFamily.Parameters)?.regression ?? LinearRegression.Parameters()
+    }
+
+    /// Probability above which the label is 1 (classifiers; 0.5 unless set).
+    public var threshold: Double { (parameters as? LogisticFamily.Parameters)?.threshold ?? 0.5 }
 }

@@ -70,13 +70,3 @@ public enum ModelTask: String, Sendable, Codable, CaseIterable {
     /// Metric names in display order across tasks (for tables that mix tasks).
     public static var displayOrder: [String] { allCases.flatMap(\.keyMetrics) }
 }
-
-extension ModelKind {
-    /// The task each kind solves: the one place a kind is mapped to it.
-    public var task: ModelTask {
-        switch self {
-        case .logistic: .binaryClassification
-        case .linear: .regression
-        }
-    }
-}

@@ -102,7 +102,33 @@ struct ModelTests {
         }
         let text = String(decoding: json, as: UTF8.self)
         #expect(text.contains("\"color=E\":"))
-        #expect(text.contains("\"schema_version\":1"))
+        #expect(text.contains("\"schema_version\":2"))
+        #expect(text.contains("\"estimator\":{\"coefficients\":{"))
+    }
+
+    @Test("version 1 artifacts written by the previous build still load and predict what it predicted")
+    func versionOneArtifacts() throws {
+        struct Case: Decodable {
+            let artifact: String
+            let row: [String: JSONNumberOrText]
+            let probability: Double?
+            let prediction: Double?
+        }
+        struct Cases: Decodable { let cases: [Case] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/artifacts_v1.json")
+        let fixture = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: url))
+        for item in fixture.cases {
+            #expect(item.artifact.contains("\"schema_version\":1"))
+            let model = try Model.fromArtifact(Data(item.artifact.utf8))
+            let row = item.row.mapValues { $0.value }
+            switch try model.predict(row).prediction {
+            case .classification(let p, _): #expect(p == item.probability)
+            case .regression(let v): #expect(v == item.prediction)
+            }
+            // Written again, it is a version 2 artifact that reads back the same.
+            #expect(try Model.fromArtifact(model.artifactJSON()) == model)
+        }
     }
 
     @Test(
@@ -208,5 +234,19 @@ struct BadInputTests {
         #expect(settings.logistic.C == 0.25)
         #expect(settings.dropFirst)
         #expect(ModelSettings.validNames(for: .linear).contains("alpha"))
+    }
+}
+
+/// A JSON number or string, as a feature value.
+struct JSONNumberOrText: Decodable {
+    let value: FeatureValue
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let n = try? container.decode(Double.self) {
+            value = .number(n)
+        } else {
+            value = .text(try container.decode(String.self))
+        }
     }
 }

@@ -285,3 +285,25 @@ struct HeadlineMetricTests {
         #expect(ModelTask.regression.headlineMetric == "rmse")
     }
 }
+
+@Suite("A kind registered in a test goes through every layer")
+struct RegisteredKindTests {
+    @Test("Trainer, promotion by the task's headline metric, the registry and its documents take a new kind")
+    func endToEnd() throws {
+        ModelFamilies.register(MeanFamily())
+        try withDemoDatabase(.sqlite) { _, registry in
+            var spec = TrainingSpec(
+                name: "mean_price", kind: MeanFamily.kind, query: "SELECT carat, price FROM diamonds", target: "price")
+            spec.hyperparameterSets = [["shift": .number(0)], ["shift": .number(5_000)]]
+            let result = try Trainer(registry: registry).train(spec, promotion: .always)
+            #expect(result.versions.count == 2)
+            // RMSE ranks them: the unshifted mean is the better constant.
+            #expect(result.promoted?.hyperparameters["shift"] == .number(0), "\(result.promotionNote ?? "")")
+            let record = try registry.record(id: result.promoted!.id)
+            #expect(record.kind == MeanFamily.kind)
+            #expect(record.metrics.test?["rmse"] != nil)
+            let detail = try ModelDocuments.json(ModelDocuments.Detail(record))
+            #expect(detail.contains("\"kind\":\"test_mean\""))
+        }
+    }
+}
