@@ -12,7 +12,7 @@ extension API {
         var production = ""
         for model in productions {
             let record = records.first { $0.id == model.id }
-            let key = model.model.kind.task.headlineMetric
+            let key = model.model.settings.task.headlineMetric
             production += """
                 <div class=card><h3>\(DocsPage.escape(model.name))</h3><p>version \(model.version) · id \(model.id) · \
                 \(model.model.kind.rawValue)</p><p class=big>\(record.map { metric($0, key) } ?? "–") <small>\(key)</small></p>\
@@ -24,7 +24,7 @@ extension API {
         }
         var history = ""
         for record in records {
-            let keys = record.kind.task.keyMetrics
+            let keys = record.task.keyMetrics
             let bars = keys.map { "\($0) \(metric(record, $0))" }.joined(separator: " · ")
             history += """
                 <tr\(record.isProduction ? " class=prod" : "")><td>\(record.id)</td><td>\(DocsPage.escape(record.name))</td>\

@@ -172,7 +172,7 @@ public struct Model: Sendable, Equatable {
     /// Metrics on a data set (held-out rows, or the training rows).
     public func evaluate(on data: TrainingData) throws -> Evaluation {
         let predicted = try predictions(for: data)
-        switch kind.task {
+        switch settings.task {
         case .binaryClassification:
             return .classification(
                 ClassificationMetrics(truth: data.target, probabilities: predicted, threshold: settings.threshold))

@@ -25,10 +25,20 @@ public protocol ModelFamily: Sendable {
 
     /// Cautions about reading the model's output, for people.
     func caveats(_ parameters: any FamilyParameters) -> [String]
+
+    /// The task a hyperparameter set makes of this kind (an objective may choose it);
+    /// `task` when the kind has one task.
+    func task(for parameters: any FamilyParameters) -> ModelTask
+
+    /// Whether the family takes missing values as they are (NaN in the design), so
+    /// `missing: native` is its default and imputation is not needed.
+    var handlesMissingValues: Bool { get }
 }
 
 extension ModelFamily {
     public func caveats(_ parameters: any FamilyParameters) -> [String] { [] }
+    public func task(for parameters: any FamilyParameters) -> ModelTask { task }
+    public var handlesMissingValues: Bool { false }
 }
 
 /// A family's checked hyperparameters.

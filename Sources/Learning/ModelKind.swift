@@ -18,6 +18,7 @@ public struct ModelKind: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public static let logistic = ModelKind(defining: "logistic")
     public static let linear = ModelKind(defining: "linear")
+    public static let gbdt = ModelKind(defining: "gbdt")
 
     /// Every registered kind, in registration order.
     public static var allCases: [ModelKind] { ModelFamilies.all.map(\.kind) }
@@ -56,7 +57,7 @@ public struct ModelKind: Hashable, Sendable, Codable, CustomStringConvertible {
 /// its family plus one line in `builtIn`, or one `register` call.
 public enum ModelFamilies {
     /// The families that ship with modelserve.
-    static let builtIn: [any ModelFamily] = [LogisticFamily(), LinearFamily()]
+    static let builtIn: [any ModelFamily] = [LogisticFamily(), LinearFamily(), GBDTFamily()]
 
     private static let table = Mutex<[any ModelFamily]>(builtIn)
 

@@ -46,7 +46,12 @@ public struct ModelSettings: Sendable, Equatable {
         let parameters = try kind.family.parameters(&reader)
         var s = ModelSettings(kind: kind, parameters: parameters, dropFirst: parameters.dropsFirstLevel)
         s.standardize = try reader.bool("standardize", default: false)
-        s.missing = try reader.choice("missing", default: MissingPolicy.error)
+        let family = kind.family
+        s.missing = try reader.choice("missing", default: family.handlesMissingValues ? .native : MissingPolicy.error)
+        if s.missing == .native && !family.handlesMissingValues {
+            throw LearningError(
+                .invalidHyperparameter, "missing native needs a kind that learns from missing values (gbdt); use mean or most_frequent")
+        }
         s.dropFirst = try reader.bool("drop_first", default: s.dropFirst)
         s.levels.maxCategories = try reader.integer(
             "max_categories", default: ModelSettings.defaultMaxCategories, minimum: 2)
@@ -70,6 +75,9 @@ public struct ModelSettings: Sendable, Equatable {
 
     var fitIntercept: Bool { parameters.fitIntercept }
 
+    /// What this set makes the kind predict.
+    public var task: ModelTask { kind.family.task(for: parameters) }
+
     /// Logistic parameters (defaults for other kinds).
     public var logistic: LogisticRegression.Parameters {
         (parameters as? LogisticFamily.Parameters)?.regression ?? LogisticRegression.Parameters()
@@ -81,5 +89,7 @@ public struct ModelSettings: Sendable, Equatable {
     }
 
     /// Probability above which the label is 1 (classifiers; 0.5 unless set).
-    public var threshold: Double { (parameters as? LogisticFamily.Parameters)?.threshold ?? 0.5 }
+    public var threshold: Double {
+        (parameters as? LogisticFamily.Parameters)?.threshold ?? (parameters as? GBDTFamily.Parameters)?.threshold ?? 0.5
+    }
 }

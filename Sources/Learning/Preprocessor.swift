@@ -8,6 +8,9 @@ public enum MissingPolicy: String, Sendable, Codable, CaseIterable {
     case mean
     /// Every feature gets its most frequent training value.
     case mostFrequent = "most_frequent"
+    /// Left missing (NaN, or no level for a categorical) for a kind that learns where
+    /// missing values go (gbdt).
+    case native
 }
 
 /// A fitted, serialisable feature pipeline: imputation, optional standardisation and
@@ -173,7 +176,7 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             }
             let fill: Double? =
                 switch missing {
-                case .error: nil
+                case .error, .native: nil
                 case .mean: mean
                 case .mostFrequent: counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
                 }
@@ -205,7 +208,7 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             }
             let (sorted, pooled) = limits.keep(counts, rows: data.count)
             let fill =
-                missing == .error
+                missing == .error || missing == .native
                 ? nil : counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
             let drop = dropFirst && !sorted.isEmpty
             categorical.append(
@@ -231,6 +234,10 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             for i in 0..<n {
                 var v = column.values[i]
                 if column.missing(i) {
+                    if missing == .native {
+                        x.values[base + i] = .nan
+                        continue
+                    }
                     guard let fill = feature.fill else {
                         throw LearningError(.missingValue, "feature \(feature.name) is missing (NULL) in row \(i + 1)")
                     }
@@ -248,6 +255,7 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             }
             let index = Dictionary(uniqueKeysWithValues: feature.levels.enumerated().map { ($1, $0) })
             for i in 0..<n {
+                if column[i] == nil && missing == .native { continue }  // no level: all zeros
                 guard let value = column[i] ?? feature.fill else {
                     throw LearningError(.missingValue, "feature \(feature.name) is missing (NULL) in row \(i + 1)")
                 }
@@ -296,6 +304,8 @@ public struct Preprocessor: Sendable, Equatable, Codable {
                 }
             case .text?:
                 problems[feature.name] = "must be a number, got text"
+            case .missing? where missing == .native:
+                vector[j] = .nan
             case .missing?, nil:
                 if let fill = feature.fill {
                     vector[j] = (fill - feature.center) / feature.scale
@@ -315,7 +325,9 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             case .number(let v)?: value = v.isFinite ? formatValue(v) : nil
             case .missing?, nil: value = feature.fill
             }
-            if let value {
+            if given == .missing && missing == .native {
+                // No level: all zeros, which the trees learned for missing values.
+            } else if let value {
                 if let k = feature.levels.firstIndex(of: value) {
                     vector[next + k] = 1
                 } else if value == feature.dropped {

@@ -50,10 +50,13 @@ public enum ModelDocuments {
         public var coefficients: [String: Double]
         public var intercept: Double
         public var training: TrainingSummary
+        /// Trees: each encoded feature's share of the total split gain.
+        public var importance: [String: Double]?
+        public var trees: Int?
 
         enum CodingKeys: String, CodingKey {
             case featureSchema = "feature_schema", trainingQuery = "training_query"
-            case trainingSeconds = "training_seconds", coefficients, intercept, training
+            case trainingSeconds = "training_seconds", coefficients, intercept, training, importance, trees
         }
 
         /// `withQuery`: include the training query (its SQL names tables and columns, so the
@@ -67,6 +70,11 @@ public enum ModelDocuments {
             coefficients = Dictionary(uniqueKeysWithValues: model.namedCoefficients.map { ($0.name, $0.value) })
             intercept = model.intercept
             training = model.training
+            if let ensemble = model.estimator as? TreeEnsemble {
+                importance = Dictionary(
+                    uniqueKeysWithValues: ensemble.importance(featureNames: model.featureNames).map { ($0.name, $0.gain) })
+                trees = ensemble.trees.count
+            }
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -78,6 +86,8 @@ public enum ModelDocuments {
             try container.encode(coefficients, forKey: .coefficients)
             try container.encode(intercept, forKey: .intercept)
             try container.encode(training, forKey: .training)
+            try container.encodeIfPresent(importance, forKey: .importance)
+            try container.encodeIfPresent(trees, forKey: .trees)
         }
     }
 

@@ -17,6 +17,11 @@ public struct ModelRecord: Sendable {
         set { registered[keyPath: path] = newValue }
     }
 
+    /// What the version predicts (its kind, and for kinds with objectives its settings).
+    public var task: ModelTask {
+        (try? ModelSettings(kind: registered.kind, registered.hyperparameters).task) ?? registered.kind.task
+    }
+
     /// Decodes the artifact into a model that predicts.
     public func model() throws -> Model {
         try Model.fromArtifact(Data(registered.artifact.utf8))

@@ -55,8 +55,8 @@ public struct Trainer: Sendable {
         progress(
             "read \(data.count.formatted()) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; "
                 + "features: \(schema.all.joined(separator: ", "))")
-        let stratify = spec.kind.task.stratifies && spec.split.stratify ? data.target : nil
-        if spec.kind.task == .binaryClassification {
+        let stratify = spec.task.stratifies && spec.split.stratify ? data.target : nil
+        if spec.task == .binaryClassification {
             do {
                 try LogisticRegression.checkBinary(data.target)
             } catch let error as LearningError {
@@ -111,15 +111,15 @@ public struct Trainer: Sendable {
         var result = Result(
             versions: versions, rows: data.count, fingerprint: queryData.fingerprint,
             metricsOnTrainingData: testData == nil)
-        try promote(&result, promotion: promotion, kind: spec.kind, by: by)
+        try promote(&result, promotion: promotion, task: spec.task, by: by)
         return result
     }
 
-    private func promote(_ result: inout Result, promotion: Promotion, kind: ModelKind, by: String) throws {
+    private func promote(_ result: inout Result, promotion: Promotion, task: ModelTask, by: String) throws {
         let metric: String
         switch promotion {
         case .none: return
-        case .always: metric = kind.task.headlineMetric
+        case .always: metric = task.headlineMetric
         case .ifBetter(let named): metric = named
         }
         let scored = result.versions.compactMap { v in v.metrics.heldOut[metric].map { (v, $0) } }
@@ -156,7 +156,7 @@ public struct Trainer: Sendable {
     ) throws -> VersionMetrics.CrossValidation {
         let split = Splits.kFold(
             count: data.count, folds: min(folds, data.count), seed: spec.split.seed,
-            stratifyBy: spec.kind.task.stratifies && spec.split.stratify ? data.target : nil)
+            stratifyBy: spec.task.stratifies && spec.split.stratify ? data.target : nil)
         var scores: [[String: Double]] = []
         for fold in split {
             let model = try Model.train(

@@ -55,13 +55,23 @@ public struct TrainingSpec: Sendable, Equatable {
         if let folds = crossValidationFolds, folds < 2 {
             throw SpecError(field: "cv.folds", message: "must be at least 2; got \(folds)")
         }
+        var tasks: Set<ModelTask> = []
         for (i, set) in hyperparameterSets.enumerated() {
             do {
-                _ = try ModelSettings(kind: kind, set)
+                tasks.insert(try ModelSettings(kind: kind, set).task)
             } catch let error as LearningError {
                 throw SpecError(field: "hyperparameters[\(i)]", message: error.message)
             }
         }
+        if tasks.count > 1 {
+            throw SpecError(
+                field: "hyperparameters", message: "every set must make the same task (one objective per spec)")
+        }
+    }
+
+    /// What the spec's models predict (its hyperparameter sets agree, `validate` checks).
+    public var task: ModelTask {
+        (try? ModelSettings(kind: kind, hyperparameterSets.first ?? [:]).task) ?? kind.task
     }
 }
 

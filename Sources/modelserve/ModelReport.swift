@@ -55,6 +55,15 @@ enum ModelReport {
 
     /// Coefficients by feature, with the inference table when the fit has one.
     static func coefficientTable(_ model: Model) -> String {
+        if let ensemble = model.estimator as? TreeEnsemble {
+            var table = TextTable(["feature", "gain share"])
+            for entry in ensemble.importance(featureNames: model.featureNames) {
+                table.add([entry.name, String(format: "%.4f", entry.gain)])
+            }
+            let stopped = ensemble.bestIteration.map { ", early stopping kept \($0)" } ?? ""
+            return "\(ensemble.trees.count) trees (\(ensemble.objective.rawValue)\(stopped)); feature importance by gain:\n"
+                + table.rendered
+        }
         let names = ["intercept"] + model.featureNames
         let values = [model.intercept] + model.coefficients
         if let inference = model.training.olsInference {

@@ -5,7 +5,7 @@ import Registry
 /// Model versions as tables for people.
 enum RecordTable {
     static func versions(_ records: [ModelRecord], markProduction: Bool = false) -> String {
-        let shown = Set(records.flatMap { $0.kind.task.keyMetrics })
+        let shown = Set(records.flatMap { $0.task.keyMetrics })
         let metrics = ModelTask.displayOrder.filter { shown.contains($0) }
         var table = TextTable(
             (markProduction ? [""] : []) + ["id", "name", "version", "kind", "hyperparameters"] + metrics + [

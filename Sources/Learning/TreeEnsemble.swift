@@ -1,0 +1,133 @@
+import Foundation
+
+/// Boosted regression trees as flat parallel arrays: prediction walks integers and doubles,
+/// no pointers, so one row costs a few hundred nanoseconds for a hundred depth-6 trees.
+public struct TreeEnsemble: Estimator, Equatable {
+    /// One tree. Node 0 is the root; a leaf has `left[n] == -1` and its value in `value[n]`
+    /// (already scaled by the learning rate); an inner node sends x[feature] < threshold
+    /// left, a missing (NaN) value to `defaultLeft`'s side.
+    public struct Tree: Sendable, Equatable, Codable {
+        public var feature: [Int32] = []
+        public var threshold: [Double] = []
+        public var left: [Int32] = []
+        public var right: [Int32] = []
+        public var defaultLeft: [Bool] = []
+        public var value: [Double] = []
+
+        enum CodingKeys: String, CodingKey {
+            case feature, threshold, left, right, defaultLeft = "default_left", value
+        }
+
+        /// The leaf a row lands in.
+        @inline(__always)
+        func leaf(_ x: (Int) -> Double) -> Int {
+            var node = 0
+            while left[node] >= 0 {
+                let v = x(Int(feature[node]))
+                let goLeft = v.isNaN ? defaultLeft[node] : v < threshold[node]
+                node = Int(goLeft ? left[node] : right[node])
+            }
+            return node
+        }
+
+        public var nodeCount: Int { value.count }
+    }
+
+    public enum Objective: String, Sendable, Codable, CaseIterable {
+        case squaredError = "reg:squarederror"
+        case logistic = "binary:logistic"
+    }
+
+    public let objective: Objective
+    /// The margin every prediction starts from (XGBoost's base_score, on the margin scale).
+    public let baseMargin: Double
+    public let trees: [Tree]
+    /// Label 1 above this probability (logistic).
+    public let threshold: Double
+    /// Total split gain by encoded feature (XGBoost's `total_gain` importance).
+    public let gain: [Double]
+    /// Trees kept when early stopping cut the ensemble (all of them otherwise).
+    public let bestIteration: Int?
+
+    public init(
+        objective: Objective, baseMargin: Double, trees: [Tree], threshold: Double, gain: [Double],
+        bestIteration: Int?
+    ) {
+        self.objective = objective
+        self.baseMargin = baseMargin
+        self.trees = trees
+        self.threshold = threshold
+        self.gain = gain
+        self.bestIteration = bestIteration
+    }
+
+    public func predict(encoded x: UnsafeBufferPointer<Double>) -> Prediction {
+        var margin = baseMargin
+        for tree in trees { margin += tree.value[tree.leaf { x[$0] }] }
+        return prediction(margin)
+    }
+
+    public func predict(design: Matrix) -> [Prediction] {
+        let n = design.rows
+        return design.values.withUnsafeBufferPointer { values in
+            (0..<n).map { i in
+                var margin = baseMargin
+                for tree in trees { margin += tree.value[tree.leaf { values[$0 * n + i] }] }
+                return prediction(margin)
+            }
+        }
+    }
+
+    func prediction(_ margin: Double) -> Prediction {
+        switch objective {
+        case .squaredError: return .regression(value: margin)
+        case .logistic:
+            let p = sigmoid(margin)
+            return .classification(probability: p, label: p > threshold ? 1 : 0)
+        }
+    }
+
+    /// Feature importance by total gain, largest first, normalised to sum to 1.
+    public func importance(featureNames: [String]) -> [(name: String, gain: Double)] {
+        let total = gain.reduce(0, +)
+        return zip(featureNames, gain).filter { $0.1 > 0 }
+            .map { (name: $0.0, gain: total > 0 ? $0.1 / total : 0) }
+            .sorted { $0.gain > $1.gain }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case objective, baseMargin = "base_margin", trees, gain, bestIteration = "best_iteration"
+    }
+
+    public func encode(to encoder: any Encoder, featureNames: [String]) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(objective, forKey: .objective)
+        try container.encode(baseMargin, forKey: .baseMargin)
+        try container.encode(trees, forKey: .trees)
+        try container.encode(Dictionary(uniqueKeysWithValues: zip(featureNames, gain)), forKey: .gain)
+        try container.encodeIfPresent(bestIteration, forKey: .bestIteration)
+    }
+
+    static func decode(from decoder: any Decoder, featureNames: [String], threshold: Double) throws -> TreeEnsemble {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let trees = try container.decode([Tree].self, forKey: .trees)
+        for (t, tree) in trees.enumerated() {
+            let n = tree.value.count
+            guard n > 0, [tree.feature.count, tree.threshold.count, tree.left.count, tree.right.count,
+                tree.defaultLeft.count].allSatisfy({ $0 == n })
+            else { throw LearningError(.malformedArtifact, "tree \(t) has arrays of different lengths") }
+            for node in 0..<n where tree.left[node] >= 0 {
+                // Children point forward, so a walk always ends at a leaf.
+                guard Int(tree.left[node]) > node, Int(tree.left[node]) < n, Int(tree.right[node]) > node,
+                    Int(tree.right[node]) < n, tree.feature[node] >= 0, Int(tree.feature[node]) < featureNames.count
+                else { throw LearningError(.malformedArtifact, "tree \(t) node \(node) points outside the tree") }
+            }
+        }
+        let byName = try container.decode([String: Double].self, forKey: .gain)
+        return TreeEnsemble(
+            objective: try container.decode(Objective.self, forKey: .objective),
+            baseMargin: try container.decode(Double.self, forKey: .baseMargin), trees: trees, threshold: threshold,
+            gain: featureNames.map { byName[$0] ?? 0 },
+            bestIteration: try container.decodeIfPresent(Int.self, forKey: .bestIteration))
+    }
+}

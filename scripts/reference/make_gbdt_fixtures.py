@@ -1,0 +1,60 @@
+"""Writes Tests/LearningTests/Fixtures/gbdt.json: XGBoost `hist` predictions on a fixed data
+set, for regression and binary targets, with and without missing values, with one-hot
+dummies for a categorical, over several parameter sets. Binning is exact (max_bin above the
+number of distinct values, values with two decimals), so our trees must split as XGBoost's.
+"""
+import json
+import pathlib
+
+import numpy as np
+import xgboost as xgb
+
+OUT = pathlib.Path(__file__).resolve().parents[2] / "Tests/LearningTests/Fixtures/gbdt.json"
+
+
+def floats(a):
+    return [None if np.isnan(v) else float(v) for v in np.asarray(a, dtype=float).ravel()]
+
+
+def main():
+    rng = np.random.default_rng(11)
+    n = 300
+    X = np.round(rng.normal(size=(n, 3)) * [1.0, 2.0, 0.5], 2)
+    level = rng.choice(["a", "b", "c"], size=n, p=[0.5, 0.3, 0.2])
+    dummies = np.column_stack([(level == k).astype(float) for k in ["a", "b", "c"]])
+    design = np.column_stack([X, dummies])
+    y_reg = np.round(2 * X[:, 0] - X[:, 1] ** 2 / 2 + 3 * (level == "b") + rng.normal(scale=0.5, size=n), 3)
+    y_bin = (1 / (1 + np.exp(-(1.5 * X[:, 0] - X[:, 2] + (level == "c")))) > rng.random(n)).astype(float)
+    with_missing = design.copy()
+    with_missing[rng.random(n) < 0.15, 0] = np.nan
+    with_missing[rng.random(n) < 0.10, 1] = np.nan
+
+    parameter_sets = [
+        {"n_estimators": 20, "max_depth": 3, "learning_rate": 0.3},
+        {"n_estimators": 15, "max_depth": 4, "learning_rate": 0.1, "reg_lambda": 2.0, "reg_alpha": 0.5,
+         "gamma": 0.2, "min_child_weight": 5.0},
+    ]
+    cases = []
+    for objective, y in (("reg:squarederror", y_reg), ("binary:logistic", y_bin)):
+        for missing, data in (("none", design), ("some", with_missing)):
+            for params in parameter_sets:
+                booster = xgb.train(
+                    {"tree_method": "hist", "objective": objective, "max_bin": 1024, "nthread": 1,
+                     "eta": params["learning_rate"], "max_depth": params["max_depth"],
+                     "lambda": params.get("reg_lambda", 1.0), "alpha": params.get("reg_alpha", 0.0),
+                     "gamma": params.get("gamma", 0.0), "min_child_weight": params.get("min_child_weight", 1.0)},
+                    xgb.DMatrix(data, label=y, missing=np.nan), num_boost_round=params["n_estimators"])
+                base = float(json.loads(booster.save_config())["learner"]["learner_model_param"]["base_score"])
+                predictions = booster.predict(xgb.DMatrix(data, missing=np.nan))
+                cases.append({"objective": objective, "missing": missing, "parameters": params,
+                              "base_score": base, "predictions": floats(predictions)})
+    OUT.write_text(json.dumps({
+        "generator": {"xgboost": xgb.__version__, "numpy": np.__version__},
+        "x": [floats(design[:, j]) for j in range(3)], "x_missing": [floats(with_missing[:, j]) for j in range(2)],
+        "level": list(level), "y_regression": floats(y_reg), "y_binary": floats(y_bin), "cases": cases,
+    }, indent=1) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
