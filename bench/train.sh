@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: training. BenchTrain (Swift, release) times logistic L2 and OLS with inference
+# Benchmark: training. BenchTrain (Swift, release) times logistic L2, OLS with inference and gbdt
 # on a seeded dense data set; the same run times scikit-learn and statsmodels on the same
-# data and prints ratios and coefficient differences.
+# data, and XGBoost hist, and prints ratios and coefficient differences.
 #
 #   bash bench/train.sh [ROWS] [FEATURES]     (default 1000000 20)
 set -euo pipefail

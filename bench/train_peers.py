@@ -1,5 +1,6 @@
-"""bench/train's peers: scikit-learn LogisticRegression(lbfgs) and statsmodels OLS on the
-data BenchTrain wrote, timed in the same run; prints the comparison table."""
+"""bench/train's peers: scikit-learn LogisticRegression(lbfgs), statsmodels OLS and XGBoost
+hist (2 threads and 1) on the data BenchTrain wrote, timed in the same run; prints the
+comparison tables."""
 import json
 import resource
 import sys
@@ -57,3 +58,27 @@ print(f"OLS SE max rel diff {maxdiff(swift['ols_se'], res.bse):.2e}, HC3 {maxdif
 print(f"modelserve peak RSS {swift['peak_rss_mb']:.0f} MB = {swift['peak_rss_mb'] / swift['data_mb']:.2f}x the features' "
       f"{swift['data_mb']:.0f} MB (target <= 1.5x); Python peers peak {peers_rss:.0f} MB")
 print(f"targets: logistic <= 0.5x scikit-learn, OLS <= 0.5x statsmodels")
+
+# Gradient boosting: XGBoost hist with the same settings as modelserve's gbdt.
+import xgboost as xgb  # noqa: E402
+
+params = {"tree_method": "hist", "max_depth": 6, "eta": 0.1, "max_bin": 256, "objective": "reg:squarederror"}
+xgb_seconds = {}
+for threads in (2, 1):
+    t = time.perf_counter()
+    booster = xgb.train({**params, "nthread": threads}, xgb.DMatrix(X, label=y_lin, nthread=threads), num_boost_round=100)
+    xgb_seconds[threads] = time.perf_counter() - t
+probe = X[:1000]
+xgb_pred = booster.predict(xgb.DMatrix(probe))
+rmse_gap = float(np.sqrt(np.mean((np.asarray(swift["gbdt_predictions"]) - xgb_pred) ** 2)))
+print(f"\nGradient boosting: 100 trees, depth 6, learning rate 0.1, max_bin 256, xgboost {xgb.__version__}\n")
+print(f"| {'fit':<40} | {'seconds':>8} | {'vs XGBoost 2 thr.':>17} |")
+print(f"|{'-'*42}|{'-'*10}|{'-'*19}|")
+print(f"| {'modelserve gbdt (2 threads)':<40} | {swift['gbdt_seconds']:>8.2f} | {swift['gbdt_seconds'] / xgb_seconds[2]:>17.2f} |")
+print(f"| {'XGBoost hist, 2 threads':<40} | {xgb_seconds[2]:>8.2f} | {1:>17.2f} |")
+print(f"| {'XGBoost hist, 1 thread':<40} | {xgb_seconds[1]:>8.2f} | {xgb_seconds[1] / xgb_seconds[2]:>17.2f} |")
+print(f"\nmodelserve gbdt: single-row predict {swift['gbdt_single_row_us']:.2f} µs, 100k-row batch "
+      f"{swift['gbdt_batch_100k_seconds']:.3f} s, artifact {swift['gbdt_artifact_bytes'] / 1024:.0f} KB, "
+      f"peak RSS {swift['gbdt_peak_rss_mb']:.0f} MB; RMS difference from XGBoost's predictions on 1,000 rows "
+      f"{rmse_gap:.4f} (quantile cuts differ from XGBoost's sketch)")
+print("targets: fit no slower than XGBoost 2 threads, single-row predict < 10 µs")

@@ -42,13 +42,16 @@ public struct GradientBoosting: Sendable {
     /// bins, every distinct value has its own bin and the cuts are the values themselves.
     struct Bins {
         let rows: Int
+        let features: Int
         var cuts: [[Double]] = []
-        /// Column-major bin of each cell; `missingBin` for NaN.
+        /// Row-major bin of each cell (a row's features side by side, as histograms read
+        /// them); `missingBin` for NaN.
         var codes: [UInt16] = []
         static let missingBin = UInt16.max
 
         init(_ x: Matrix, maxBin: Int) {
             rows = x.rows
+            features = x.columns
             codes = [UInt16](repeating: 0, count: x.rows * x.columns)
             for f in 0..<x.columns {
                 let column = Array(x.values[(f * rows)..<((f + 1) * rows)])
@@ -69,7 +72,7 @@ public struct GradientBoosting: Sendable {
                 cuts.append(featureCuts)
                 for i in 0..<rows {
                     let v = column[i]
-                    codes[f * rows + i] = v.isNaN ? Self.missingBin : UInt16(Self.upperBound(featureCuts, v))
+                    codes[i * features + f] = v.isNaN ? Self.missingBin : UInt16(Self.upperBound(featureCuts, v))
                 }
             }
         }
@@ -151,12 +154,23 @@ public struct GradientBoosting: Sendable {
                 features = Array(features.prefix(max(1, Int((Double(x.columns) * p.colsampleByTree).rounded())))).sorted()
             }
             var roundGain = [Double](repeating: 0, count: x.columns)
-            let tree = grow(bins: bins, g: g, h: h, rows: rows, features: features, gain: &roundGain)
+            let (tree, leaves) = grow(bins: bins, g: g, h: h, rows: rows, features: features, gain: &roundGain)
             trees.append(tree)
             gainByRound.append(roundGain)
             for f in 0..<x.columns { gain[f] += roundGain[f] }
-            x.values.withUnsafeBufferPointer { values in
-                for i in 0..<n { margin[i] += tree.value[tree.leaf { values[$0 * n + i] }] }
+            // The rows the tree was grown on know their leaf; the others (subsampled out, or
+            // validation) walk it.
+            var covered = [Bool](repeating: rows.count == n, count: n)
+            margin.withUnsafeMutableBufferPointer { m in
+                for (value, leafRows) in leaves {
+                    for i in leafRows { m[i] += value }
+                }
+            }
+            if rows.count < n {
+                for (_, leafRows) in leaves { for i in leafRows { covered[i] = true } }
+                x.values.withUnsafeBufferPointer { values in
+                    for i in 0..<n where !covered[i] { margin[i] += tree.value[tree.leaf { values[$0 * n + i] }] }
+                }
             }
             if let patience = p.earlyStoppingRounds {
                 let loss = validationLoss(margin, y, validationRows)
@@ -195,10 +209,12 @@ public struct GradientBoosting: Sendable {
         return loss / Double(max(1, rows.count))
     }
 
-    /// One tree, grown depth-wise from the rows' gradients.
+    /// One tree, grown depth-wise from the rows' gradients, and each leaf's value with the
+    /// rows that reached it.
     private func grow(
         bins: Bins, g: [Double], h: [Double], rows: [Int], features: [Int], gain: inout [Double]
-    ) -> TreeEnsemble.Tree {
+    ) -> (TreeEnsemble.Tree, leaves: [(Double, [Int])]) {
+        var leaves: [(Double, [Int])] = []
         let p = parameters
         var tree = TreeEnsemble.Tree()
         func addNode() -> Int {
@@ -237,20 +253,15 @@ public struct GradientBoosting: Sendable {
                     depth < p.maxDepth
                     ? bestSplit(pending.histogram, bins: bins, features: features, g: pending.g, h: pending.h) : nil
                 guard let split else {
-                    tree.value[pending.node] =
+                    let value =
                         SplitGain.weight(pending.g, pending.h, lambda: p.regLambda, alpha: p.regAlpha) * p.learningRate
+                    tree.value[pending.node] = value
+                    leaves.append((value, pending.rows))
                     continue
                 }
                 let f = split.feature
                 let threshold = bins.cuts[f][split.bin]
-                var leftRows: [Int] = []
-                var rightRows: [Int] = []
-                leftRows.reserveCapacity(pending.rows.count)
-                for i in pending.rows {
-                    let code = bins.codes[f * bins.rows + i]
-                    let goLeft = code == Bins.missingBin ? split.defaultLeft : Int(code) <= split.bin
-                    if goLeft { leftRows.append(i) } else { rightRows.append(i) }
-                }
+                let (leftRows, rightRows) = Self.partition(pending.rows, bins: bins, split: split)
                 let left = addNode()
                 let right = addNode()
                 tree.feature[pending.node] = Int32(f)
@@ -276,7 +287,37 @@ public struct GradientBoosting: Sendable {
             level = next
             depth += 1
         }
-        return tree
+        return (tree, leaves)
+    }
+
+    /// A node's rows sent left and right by a split, in their order.
+    static func partition(_ rows: [Int], bins: Bins, split: Split) -> ([Int], [Int]) {
+        var left = [Int](repeating: 0, count: rows.count)
+        var right = [Int](repeating: 0, count: rows.count)
+        var l = 0
+        var r = 0
+        let f = split.feature
+        let width = bins.features
+        bins.codes.withUnsafeBufferPointer { codes in
+            left.withUnsafeMutableBufferPointer { lp in
+                right.withUnsafeMutableBufferPointer { rp in
+                    for i in rows {
+                        let code = codes[i * width + f]
+                        let goLeft = code == Bins.missingBin ? split.defaultLeft : Int(code) <= split.bin
+                        if goLeft {
+                            lp[l] = i
+                            l += 1
+                        } else {
+                            rp[r] = i
+                            r += 1
+                        }
+                    }
+                }
+            }
+        }
+        left.removeLast(rows.count - l)
+        right.removeLast(rows.count - r)
+        return (left, right)
     }
 
     /// The best split of a node over the sampled features, or nil when none reduces the
@@ -321,18 +362,6 @@ public struct GradientBoosting: Sendable {
     }
 }
 
-/// The buffers one histogram build reads and writes, handed to its worker blocks. Safe to
-/// share: the inputs are only read, and each block writes the cells of its own features.
-private struct Pointers: @unchecked Sendable {
-    let outG: UnsafeMutablePointer<Double>
-    let outH: UnsafeMutablePointer<Double>
-    let codes: UnsafePointer<UInt16>
-    let g: UnsafePointer<Double>
-    let h: UnsafePointer<Double>
-    let rows: UnsafePointer<Int>
-    let rowCount: Int
-}
-
 /// Gradient and hessian sums per feature and bin for one node's rows.
 struct Histogram: Sendable {
     var g: [Double]
@@ -341,8 +370,9 @@ struct Histogram: Sendable {
 
     func offset(_ feature: Int) -> Int { offsets[feature] }
 
-    /// Built over `features` in parallel blocks (`threads`), each feature's sums in row order,
-    /// so the result is the same whatever the thread count.
+    /// Built row by row (a row's bins side by side, so consecutive updates hit different
+    /// cells), the rows cut into `threads` blocks with a histogram each, added in block
+    /// order: the same result for the same thread count.
     static func build(
         _ bins: GradientBoosting.Bins, _ g: [Double], _ h: [Double], _ rows: [Int], _ features: [Int], threads: Int
     ) -> Histogram {
@@ -352,41 +382,58 @@ struct Histogram: Sendable {
             offsets.append(total)
             total += bins.cuts[f].count + 1
         }
-        var sumG = [Double](repeating: 0, count: total)
-        var sumH = [Double](repeating: 0, count: total)
-        let blocks = max(1, min(threads, features.count))
+        let blocks = rows.count < 4_096 ? 1 : max(1, threads)
+        let allFeatures = features.count == bins.features
+        let partials = Partials(count: blocks)
         let cellOffsets = offsets
-        sumG.withUnsafeMutableBufferPointer { sg in
-            sumH.withUnsafeMutableBufferPointer { sh in
-                bins.codes.withUnsafeBufferPointer { codes in
-                    g.withUnsafeBufferPointer { gp in
-                        h.withUnsafeBufferPointer { hp in
-                            rows.withUnsafeBufferPointer { rp in
-                                let shared = Pointers(
-                                    outG: sg.baseAddress!, outH: sh.baseAddress!, codes: codes.baseAddress!,
-                                    g: gp.baseAddress!, h: hp.baseAddress!, rows: rp.baseAddress!, rowCount: rp.count)
-                                let stride = bins.rows
-                                // Each block writes only its own features' cells.
-                                DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                                    var k = block
-                                    while k < features.count {
-                                        let f = features[k]
-                                        let column = f * stride
-                                        let base = cellOffsets[f]
-                                        for r in 0..<shared.rowCount {
-                                            let i = shared.rows[r]
-                                            let code = shared.codes[column + i]
+        let cells = total
+        let width = bins.features
+        bins.codes.withUnsafeBufferPointer { codes in
+            g.withUnsafeBufferPointer { gp in
+                h.withUnsafeBufferPointer { hp in
+                    rows.withUnsafeBufferPointer { rp in
+                        let shared = Inputs(
+                            codes: codes.baseAddress!, g: gp.baseAddress!, h: hp.baseAddress!, rows: rp.baseAddress!)
+                        let count = rp.count
+                        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                            var sums = [Double](repeating: 0, count: 2 * cells)
+                            sums.withUnsafeMutableBufferPointer { out in
+                                for r in (count * block / blocks)..<(count * (block + 1) / blocks) {
+                                    let i = shared.rows[r]
+                                    let gi = shared.g[i]
+                                    let hi = shared.h[i]
+                                    let row = shared.codes + i * width
+                                    if allFeatures {
+                                        for f in 0..<width {
+                                            let code = row[f]
                                             if code == GradientBoosting.Bins.missingBin { continue }
-                                            shared.outG[base + Int(code)] += shared.g[i]
-                                            shared.outH[base + Int(code)] += shared.h[i]
+                                            let k = 2 * (cellOffsets[f] + Int(code))
+                                            out[k] += gi
+                                            out[k + 1] += hi
                                         }
-                                        k += blocks
+                                    } else {
+                                        for f in features {
+                                            let code = row[f]
+                                            if code == GradientBoosting.Bins.missingBin { continue }
+                                            let k = 2 * (cellOffsets[f] + Int(code))
+                                            out[k] += gi
+                                            out[k + 1] += hi
+                                        }
                                     }
                                 }
                             }
+                            partials.set(block, sums)
                         }
                     }
                 }
+            }
+        }
+        var sumG = [Double](repeating: 0, count: total)
+        var sumH = [Double](repeating: 0, count: total)
+        for partial in partials.all {
+            for k in 0..<total {
+                sumG[k] += partial[2 * k]
+                sumH[k] += partial[2 * k + 1]
             }
         }
         return Histogram(g: sumG, h: sumH, offsets: offsets)
@@ -400,4 +447,34 @@ struct Histogram: Sendable {
         }
         return result
     }
+}
+
+/// The blocks' histograms, each written once by its block (under the lock).
+private final class Partials: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [[Double]]
+
+    init(count: Int) {
+        items = [[Double]](repeating: [], count: count)
+    }
+
+    func set(_ index: Int, _ value: [Double]) {
+        lock.lock()
+        items[index] = value
+        lock.unlock()
+    }
+
+    var all: [[Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+/// What one histogram build reads, handed to its worker blocks: read only, so safe to share.
+private struct Inputs: @unchecked Sendable {
+    let codes: UnsafePointer<UInt16>
+    let g: UnsafePointer<Double>
+    let h: UnsafePointer<Double>
+    let rows: UnsafePointer<Int>
 }

@@ -307,3 +307,33 @@ struct RegisteredKindTests {
         }
     }
 }
+
+@Suite("Gradient-boosted trees through the registry")
+struct GBDTPipelineTests {
+    @Test("pipelines/diamonds_gbdt.yaml trains, ranks by RMSE, and its document carries importance, not coefficients",
+        arguments: Backend.allCases)
+    func diamondsTrees(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry in
+            let result = try Trainer(registry: registry).train(try pipeline("diamonds_gbdt"), promotion: .always)
+            #expect(result.versions.count == 2)
+            let promoted = try #require(result.promoted)
+            let rmse = result.versions.compactMap { $0.metrics.test?["rmse"] }
+            #expect(promoted.metrics.test?["rmse"] == rmse.min())
+            #expect((promoted.metrics.test?["r2"] ?? 0) > 0.8)
+            let detail = try ModelDocuments.json(ModelDocuments.Detail(promoted))
+            #expect(detail.contains("\"importance\":{\"carat\":"))
+            #expect(detail.contains("\"coefficients\":{}"))
+            // Served from the artifact like any version.
+            let model = try promoted.model()
+            let row: [String: FeatureValue] = [
+                "carat": .number(0.7), "depth": .number(61.5), "table_pct": .number(57), "cut": .text("Ideal"),
+                "color": .text("G"), "clarity": .text("VS1"),
+            ]
+            guard case .regression(let price) = try model.predict(row).prediction else {
+                Issue.record("a gbdt regression answered a probability")
+                return
+            }
+            #expect(price > 0)
+        }
+    }
+}
