@@ -64,9 +64,7 @@ struct GBDTFamily: ModelFamily {
     func fit(_ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters) throws -> (
         estimator: any Estimator, summary: TrainingSummary
     ) {
-        guard let p = parameters as? Parameters else {
-            throw LearningError(.invalidHyperparameter, "gbdt parameters expected")
-        }
+        let p = try own(parameters, as: Parameters.self)
         let (ensemble, rounds) = try GradientBoosting(p.boosting).fit(x, y, threshold: p.threshold)
         let summary = TrainingSummary(
             rows: y.count, iterations: rounds, converged: true, solver: "hist, \(ensemble.trees.count) trees")

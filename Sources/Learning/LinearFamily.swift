@@ -25,13 +25,13 @@ struct LinearFamily: ModelFamily {
     }
 
     func prepareTarget(_ y: [Double], _ parameters: any FamilyParameters) throws -> [Double] {
-        try Model.transformTarget(y, try Self.cast(parameters).targetTransform)
+        try Model.transformTarget(y, try own(parameters, as: Parameters.self).targetTransform)
     }
 
     func fit(_ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters) throws -> (
         estimator: any Estimator, summary: TrainingSummary
     ) {
-        let p = try Self.cast(parameters)
+        let p = try own(parameters, as: Parameters.self)
         let fit = try LinearRegression(p.regression).fit(
             x, y, interceptColumn: p.fitIntercept ? 0 : nil, names: names)
         var summary = TrainingSummary(
@@ -47,13 +47,6 @@ struct LinearFamily: ModelFamily {
         throws -> any Estimator
     {
         try LinearEstimator.decode(
-            from: decoder, featureNames: featureNames, link: .identity(try Self.cast(parameters).targetTransform))
-    }
-
-    static func cast(_ parameters: any FamilyParameters) throws -> Parameters {
-        guard let p = parameters as? Parameters else {
-            throw LearningError(.invalidHyperparameter, "linear parameters expected")
-        }
-        return p
+            from: decoder, featureNames: featureNames, link: .identity(try own(parameters, as: Parameters.self).targetTransform))
     }
 }

@@ -35,7 +35,7 @@ struct LogisticFamily: ModelFamily {
     func fit(_ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters) throws -> (
         estimator: any Estimator, summary: TrainingSummary
     ) {
-        let p = try Self.cast(parameters)
+        let p = try own(parameters, as: Parameters.self)
         let interceptColumn = p.fitIntercept ? 0 : nil
         let fit = try LogisticRegression(p.regression).fit(x, y, interceptColumn: interceptColumn)
         var summary = TrainingSummary(
@@ -53,7 +53,7 @@ struct LogisticFamily: ModelFamily {
         throws -> any Estimator
     {
         try LinearEstimator.decode(
-            from: decoder, featureNames: featureNames, link: .logit(threshold: try Self.cast(parameters).threshold))
+            from: decoder, featureNames: featureNames, link: .logit(threshold: try own(parameters, as: Parameters.self).threshold))
     }
 
     func caveats(_ parameters: any FamilyParameters) -> [String] {
@@ -62,12 +62,5 @@ struct LogisticFamily: ModelFamily {
             "trained with class_weight balanced: its probabilities are not calibrated (they overstate the "
                 + "rarer class); use them to rank rows, not as rates"
         ]
-    }
-
-    static func cast(_ parameters: any FamilyParameters) throws -> Parameters {
-        guard let p = parameters as? Parameters else {
-            throw LearningError(.invalidHyperparameter, "logistic parameters expected")
-        }
-        return p
     }
 }

@@ -36,6 +36,14 @@ public protocol ModelFamily: Sendable {
 }
 
 extension ModelFamily {
+    /// The parameters as this family's own type (they always are, when read by it).
+    func own<P: FamilyParameters>(_ parameters: any FamilyParameters, as type: P.Type) throws -> P {
+        guard let own = parameters as? P else {
+            throw LearningError(.invalidHyperparameter, "\(kind) was given another family's parameters")
+        }
+        return own
+    }
+
     public func caveats(_ parameters: any FamilyParameters) -> [String] { [] }
     public func task(for parameters: any FamilyParameters) -> ModelTask { task }
     public var handlesMissingValues: Bool { false }
