@@ -77,9 +77,17 @@ public struct Trainer: Sendable {
         let trainData = testRows.isEmpty ? data : data.selecting(rows: trainRows)
         let testData = testRows.isEmpty ? nil : data.selecting(rows: testRows)
 
+        // A search picks the sets; otherwise the spec lists them.
+        var sets = spec.hyperparameterSets
+        var search: SearchOutcome?
+        if let plan = spec.search {
+            let outcome = try runSearch(plan, spec: spec, data: trainData, schema: schema, progress: progress)
+            sets = outcome.best.map { outcome.trials[$0].parameters }
+            search = outcome
+        }
         var drafts: [ModelRegistry.Draft] = []
-        for (index, hyperparameters) in spec.hyperparameterSets.enumerated() {
-            let label = "set \(index + 1)/\(spec.hyperparameterSets.count) \(Self.describe(hyperparameters))"
+        for (index, hyperparameters) in sets.enumerated() {
+            let label = "set \(index + 1)/\(sets.count) \(Self.describe(hyperparameters))"
             progress("training \(label)")
             let setStarted = Date()
             do {
@@ -108,6 +116,7 @@ public struct Trainer: Sendable {
         }
         // Every set trained: now register them together, so a failure leaves nothing behind.
         let versions = try registry.register(drafts)
+        if let search { try recordTrials(search, versions: versions, name: spec.name) }
         var result = Result(
             versions: versions, rows: data.count, fingerprint: queryData.fingerprint,
             metricsOnTrainingData: testData == nil)

@@ -40,7 +40,8 @@ extension TrainingSpec {
         let reader = NodeReader(file: file)
         let top = try reader.mapping(root, "spec")
         try reader.allow(
-            top, ["name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid"], "spec")
+            top, ["name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid", "search"],
+            "spec")
         let kindNode = try reader.required(top, "kind", in: root)
         let kindText = try reader.string(kindNode, "kind")
         guard let kind = ModelKind(rawValue: kindText) else {
@@ -105,6 +106,7 @@ extension TrainingSpec {
             sets += try reader.grid(grid, kind: kind)
         }
         if !sets.isEmpty { spec.hyperparameterSets = sets }
+        if let node = top["search"] { spec.search = try reader.search(node, kind: kind, base: spec.hyperparameterSets[0]) }
         do {
             try spec.validate()
         } catch var error as SpecError {
@@ -204,6 +206,101 @@ private struct NodeReader {
     }
 
     /// Every combination of the grid's values, in a stable order (keys sorted).
+    /// `search: {sampler, trials, seed, metric, validation: {fraction}, register, space: {name: {log_uniform: [a, b]}}}`;
+    /// every space entry must be a hyperparameter of the kind, with values it accepts.
+    func search(_ node: Node, kind: ModelKind, base: Hyperparameters) throws -> TrainingSpec.Search {
+        let map = try mapping(node, "search")
+        try allow(map, ["sampler", "trials", "seed", "metric", "validation", "space", "register"], "search")
+        var search = TrainingSpec.Search()
+        if let n = map["sampler"] {
+            let text = try string(n, "search.sampler")
+            guard let method = SearchSampler.Method(rawValue: text) else {
+                throw error(n, "search.sampler", "must be random or tpe; got '\(text)'")
+            }
+            search.sampler = method
+        }
+        func whole(_ key: String, _ range: ClosedRange<Double>) throws -> Int? {
+            guard let n = map[key] else { return nil }
+            let v = try number(n, "search.\(key)")
+            guard v == v.rounded(), range.contains(v) else {
+                throw error(n, "search.\(key)", "must be a whole number from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+            }
+            return Int(v)
+        }
+        if let trials = try whole("trials", 1...10_000) { search.trials = trials }
+        if let seed = try whole("seed", 0...1e15) { search.seed = UInt64(seed) }
+        if let register = try whole("register", 1...10_000) { search.register = register }
+        if let n = map["metric"] { search.metric = try string(n, "search.metric") }
+        if let n = map["validation"] {
+            let v = try mapping(n, "search.validation")
+            try allow(v, ["fraction"], "search.validation")
+            if let f = v["fraction"] {
+                let fraction = try number(f, "search.validation.fraction")
+                guard fraction > 0 && fraction < 1 else {
+                    throw error(f, "search.validation.fraction", "must be between 0 and 1 (exclusive)")
+                }
+                search.validationFraction = fraction
+            }
+        }
+        guard let spaceNode = map["space"] else { throw error(node, "search.space", "is required") }
+        let space = try mapping(spaceNode, "search.space")
+        let valid = Set(ModelSettings.validNames(for: kind))
+        for (name, entry) in space {
+            let field = "search.space.\(name)"
+            guard valid.contains(name) else {
+                throw error(entry, field, "\(kind) has no hyperparameter \(name); valid: \(valid.sorted().joined(separator: ", "))")
+            }
+            let spec = try mapping(entry, field)
+            guard spec.count == 1, let (form, bounds) = spec.first else {
+                throw error(entry, field, "give one of log_uniform, uniform, int, choice")
+            }
+            let distribution: SearchDistribution
+            switch form {
+            case "choice":
+                guard let items = bounds.sequence, !items.isEmpty else { throw error(bounds, field, "choice needs a list") }
+                distribution = .choice(try items.map { try value($0, field) })
+            case "log_uniform", "uniform", "int":
+                guard let items = bounds.sequence, items.count == 2 else {
+                    throw error(bounds, field, "\(form) needs [low, high]")
+                }
+                let low = try number(items[0], field)
+                let high = try number(items[1], field)
+                guard low < high, low.isFinite, high.isFinite else { throw error(bounds, field, "needs low < high") }
+                switch form {
+                case "log_uniform":
+                    guard low > 0 else { throw error(bounds, field, "log_uniform needs low > 0") }
+                    distribution = .logUniform(low, high)
+                case "uniform": distribution = .uniform(low, high)
+                default:
+                    guard low == low.rounded(), high == high.rounded() else {
+                        throw error(bounds, field, "int needs whole numbers")
+                    }
+                    distribution = .int(Int(low), Int(high))
+                }
+            default:
+                throw error(entry, field, "unknown distribution '\(form)'; use log_uniform, uniform, int or choice")
+            }
+            // Both ends (or every choice) must be values the kind accepts.
+            let probes: [HyperparameterValue]
+            switch distribution {
+            case .uniform(let a, let b), .logUniform(let a, let b): probes = [.number(a), .number(b)]
+            case .int(let a, let b): probes = [.number(Double(a)), .number(Double(b))]
+            case .choice(let options): probes = options
+            }
+            for probe in probes {
+                var set = base
+                set[name] = probe
+                do {
+                    _ = try ModelSettings(kind: kind, set)
+                } catch let problem as LearningError {
+                    throw error(entry, field, problem.message)
+                }
+            }
+            search.space[name] = distribution
+        }
+        return search
+    }
+
     func grid(_ node: Node, kind: ModelKind) throws -> [Hyperparameters] {
         let map = try mapping(node, "grid")
         var sets: [Hyperparameters] = [[:]]

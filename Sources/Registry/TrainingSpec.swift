@@ -17,6 +17,23 @@ public struct TrainingSpec: Sendable, Equatable {
     public var crossValidationFolds: Int?
     /// One model version is trained per set.
     public var hyperparameterSets: [Hyperparameters] = [[:]]
+    /// A hyperparameter search over the first set: its best `register` sets become versions.
+    public var search: Search?
+
+    public struct Search: Sendable, Equatable {
+        public var sampler = SearchSampler.Method.tpe
+        public var trials = 50
+        public var seed: UInt64 = 42
+        /// The metric to optimise (its direction is known); nil: the task's headline.
+        public var metric: String?
+        /// Share of the training rows each trial is scored on.
+        public var validationFraction = 0.2
+        public var space: [String: SearchDistribution] = [:]
+        /// How many of the best sets become versions.
+        public var register = 1
+
+        public init() {}
+    }
 
     public struct Split: Sendable, Equatable {
         /// 0 trains on every row (metrics are then on the training data).
@@ -61,6 +78,23 @@ public struct TrainingSpec: Sendable, Equatable {
                 tasks.insert(try ModelSettings(kind: kind, set).task)
             } catch let error as LearningError {
                 throw SpecError(field: "hyperparameters[\(i)]", message: error.message)
+            }
+        }
+        if let search {
+            guard !search.space.isEmpty else { throw SpecError(field: "search.space", message: "names no parameter") }
+            guard (1...10_000).contains(search.trials) else {
+                throw SpecError(field: "search.trials", message: "must be from 1 to 10,000; got \(search.trials)")
+            }
+            guard (1...search.trials).contains(search.register) else {
+                throw SpecError(field: "search.register", message: "must be from 1 to the number of trials")
+            }
+            if let metric = search.metric, ModelTask.metric(named: metric) == nil {
+                throw SpecError(
+                    field: "search.metric",
+                    message: "unknown metric '\(metric)'; valid: \(ModelTask.metricNames.joined(separator: ", "))")
+            }
+            guard hyperparameterSets.count == 1 else {
+                throw SpecError(field: "search", message: "searches around one base set; list at most one under hyperparameters")
             }
         }
         if tasks.count > 1 {

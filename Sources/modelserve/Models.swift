@@ -10,6 +10,7 @@ struct Models: ParsableCommand {
         abstract: "List, inspect, assign, roll back, export and import model versions.",
         subcommands: [
             List.self, Show.self, Assign.self, Current.self, Rollback.self, Export.self, Import.self, Compare.self,
+            Trials.self,
         ]
     )
 
@@ -30,6 +31,33 @@ struct Models: ParsableCommand {
                 } else {
                     Console.out(RecordTable.versions(records, markProduction: true))
                 }
+            }
+        }
+    }
+
+    struct Trials: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every trial of the latest hyperparameter search of a name: the set, its score, its state.")
+        @Argument(help: "Model name.") var name: String
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try options.withRegistry { registry in
+                let trials = try registry.trials(name: name)
+                guard let first = trials.first else {
+                    Console.out("no search has run for \(name)")
+                    return
+                }
+                Console.out("search \(first.runID): \(trials.count) trials (\(first.sampler)), validation \(first.metric)")
+                var table = TextTable(["trial", first.metric, "seconds", "version id", "hyperparameters", "state"])
+                for t in trials {
+                    table.add([
+                        String(t.number), metricText(t.score), String(format: "%.2f", t.seconds),
+                        t.modelID.map(String.init) ?? "", RecordTable.hyperparameterText(t.parameters),
+                        t.state == "complete" ? "" : t.state,
+                    ])
+                }
+                Console.out(table.rendered)
             }
         }
     }

@@ -337,3 +337,63 @@ struct GBDTPipelineTests {
         }
     }
 }
+
+@Suite("Hyperparameter search through the registry")
+struct SearchPipelineTests {
+    static let spec = """
+        name: tuned
+        kind: gbdt
+        query: SELECT carat, cut, price FROM diamonds
+        target: price
+        split: {test_fraction: 0.2, seed: 7}
+        hyperparameters:
+          - {n_estimators: 30}
+        search:
+          sampler: tpe
+          trials: 14
+          seed: 3
+          metric: mae
+          register: 2
+          space:
+            learning_rate: {log_uniform: [0.01, 1.0]}
+            max_depth: {int: [2, 6]}
+            colsample_bytree: {choice: [0.5, 1.0]}
+        """
+
+    @Test("every trial is stored with its score; the best two sets are refitted as versions, best first",
+        arguments: Backend.allCases)
+    func searchRegistersTheBest(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry in
+            let spec = try TrainingSpec.parse(Self.spec)
+            let result = try Trainer(registry: registry).train(spec)
+            #expect(result.versions.count == 2)
+            let trials = try registry.trials(name: "tuned")
+            #expect(trials.map(\.number) == Array(0..<14))
+            #expect(trials.allSatisfy { $0.state == "complete" && $0.score != nil && $0.metric == "mae" })
+            #expect(trials.allSatisfy { $0.parameters["n_estimators"] == .number(30) })  // the base set
+            let scores = trials.compactMap(\.score).sorted()
+            let chosen = trials.filter { $0.modelID != nil }.sorted { $0.score! < $1.score! }
+            #expect(chosen.map(\.score) == [scores[0], scores[1]])
+            #expect(chosen.map(\.modelID) == result.versions.map(\.id))
+            #expect(result.versions[0].hyperparameters == chosen[0].parameters)
+        }
+    }
+
+    @Test("a search space naming an unknown or invalid hyperparameter is refused with its line")
+    func badSpace() {
+        let unknown = Self.spec.replacingOccurrences(of: "max_depth: {int: [2, 6]}", with: "depth: {int: [2, 6]}")
+        #expect(throws: SpecError.self) { try TrainingSpec.parse(unknown) }
+        do {
+            _ = try TrainingSpec.parse(unknown)
+        } catch {
+            #expect("\(error)".contains("gbdt has no hyperparameter depth"), "\(error)")
+        }
+        let invalid = Self.spec.replacingOccurrences(of: "[0.01, 1.0]", with: "[0.01, 5.0]")
+        do {
+            _ = try TrainingSpec.parse(invalid)
+            Issue.record("learning_rate 5 accepted")
+        } catch {
+            #expect("\(error)".contains("learning_rate"), "\(error)")
+        }
+    }
+}

@@ -8,7 +8,7 @@ struct TrainingSpecTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test("the example pipelines parse", arguments: ["click", "diamonds", "diamonds_gbdt", "promotion"])
+    @Test("the example pipelines parse", arguments: ["click", "diamonds", "diamonds_gbdt", "diamonds_tuned", "promotion"])
     func examples(name: String) throws {
         let spec = try TrainingSpec.load(path: Self.repository.appendingPathComponent("pipelines/\(name).yaml").path)
         #expect(spec.name == name)

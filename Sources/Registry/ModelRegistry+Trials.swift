@@ -1,0 +1,79 @@
+public import Foundation
+public import Learning
+import Storage
+
+/// The trials of hyperparameter searches, kept beside the versions they produced.
+extension ModelRegistry {
+    /// One stored trial.
+    public struct StoredTrial: Sendable, Equatable {
+        public var runID: String
+        public var number: Int
+        public var sampler: String
+        public var parameters: Hyperparameters
+        public var metric: String
+        /// The validation metric as measured (not oriented); nil for a failed fit.
+        public var score: Double?
+        /// "complete" or "failed: <reason>".
+        public var state: String
+        public var seconds: Double
+        /// The version the trial's set became, if it did.
+        public var modelID: Int64?
+        public var createdAt: Date
+
+        public init(
+            runID: String, number: Int, sampler: String, parameters: Hyperparameters, metric: String, score: Double?,
+            state: String, seconds: Double, modelID: Int64?, createdAt: Date
+        ) {
+            self.runID = runID
+            self.number = number
+            self.sampler = sampler
+            self.parameters = parameters
+            self.metric = metric
+            self.score = score
+            self.state = state
+            self.seconds = seconds
+            self.modelID = modelID
+            self.createdAt = createdAt
+        }
+    }
+
+    /// Stores a search's trials in one transaction.
+    public func recordTrials(name: String, _ trials: [StoredTrial]) throws {
+        try database.transaction { connection in
+            for t in trials {
+                try connection.execute(
+                    """
+                    INSERT INTO search_trials (name, run_id, number, sampler, parameters, metric, score, state, seconds,
+                        model_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(name), .text(t.runID), .integer(Int64(t.number)), .text(t.sampler),
+                        .text(try JSONText.encode(t.parameters)), .text(t.metric), t.score.map(SQLValue.double) ?? .null,
+                        .text(t.state), .double(t.seconds), t.modelID.map(SQLValue.integer) ?? .null,
+                        .timestamp(t.createdAt),
+                    ])
+            }
+        }
+    }
+
+    /// The trials of the latest search for a name, in trial order.
+    public func trials(name: String) throws -> [StoredTrial] {
+        let rows = try database.query(
+            """
+            SELECT run_id, number, sampler, parameters, metric, score, state, seconds, model_id, created_at
+            FROM search_trials WHERE name = ? AND run_id = (
+                SELECT run_id FROM search_trials WHERE name = ? ORDER BY created_at DESC, id DESC LIMIT 1)
+            ORDER BY number
+            """, [.text(name), .text(name)])
+        return try rows.map { row in
+            guard let run = row[0].string, let number = row[1].int64, let sampler = row[2].string,
+                let parameters = row[3].string, let metric = row[4].string, let state = row[6].string,
+                let seconds = row[7].double, let created = row[9].date
+            else { throw RegistryError(.badValue, "a search_trials row of \(name) does not decode") }
+            return StoredTrial(
+                runID: run, number: Int(number), sampler: sampler,
+                parameters: try JSONText.decode(Hyperparameters.self, from: parameters), metric: metric,
+                score: row[5].double, state: state, seconds: seconds, modelID: row[8].int64, createdAt: created)
+        }
+    }
+}
