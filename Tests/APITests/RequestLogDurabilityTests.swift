@@ -79,22 +79,32 @@ struct RequestLogDurabilityTests {
         // Four clients keep predicting; the process is killed while they do.
         let answered = Mutex<[String]>([])
         let stop = Atomic<Bool>(false)
+        let killed = Atomic<Bool>(false)
+        let early = Failures()
         let group = DispatchGroup()
         let port = serve.port
         for _ in 0..<4 {
             group.enter()
             Thread {
                 defer { group.leave() }
-                guard let client = try? TestClient(port: port) else { return }
-                while !stop.load(ordering: .relaxed) {
-                    guard let response = try? client.request("POST", "/predict", body: Self.row) else { return }
-                    if response.status == 200, let id = response.headers["x-request-id"] {
-                        answered.withLock { $0.append(id) }
+                // Requests fail once the process is killed: that ends the client, by design.
+                do {
+                    let client = try TestClient(port: port)
+                    while !stop.load(ordering: .relaxed) {
+                        let response = try client.request("POST", "/predict", body: Self.row)
+                        if response.status == 200, let id = response.headers["x-request-id"] {
+                            answered.withLock { $0.append(id) }
+                        }
                     }
+                } catch {
+                    if !stop.load(ordering: .relaxed) && !killed.load(ordering: .relaxed) { early.add("\(error)") }
                 }
             }.start()
         }
-        while answered.withLock({ $0.count }) < 3_000 { usleep(1_000) }
+        let deadline = Date().addingTimeInterval(60)
+        while answered.withLock({ $0.count }) < 3_000 && early.all.isEmpty && Date() < deadline { usleep(1_000) }
+        #expect(early.all.isEmpty, "clients failed before the crash: \(early.all.prefix(2))")
+        killed.store(true, ordering: .relaxed)
         serve.crash()
         stop.store(true, ordering: .relaxed)
         group.wait()
