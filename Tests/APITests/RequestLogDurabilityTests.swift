@@ -78,36 +78,21 @@ struct RequestLogDurabilityTests {
         let serve = try ServeProcess(arguments: ["--threads", "2", "--journal", journal], environment: env)
         // Four clients keep predicting; the process is killed while they do.
         let answered = Mutex<[String]>([])
-        let stop = Atomic<Bool>(false)
-        let killed = Atomic<Bool>(false)
-        let early = Failures()
-        let group = DispatchGroup()
-        let port = serve.port
-        for _ in 0..<4 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                // Requests fail once the process is killed: that ends the client, by design.
-                do {
-                    let client = try TestClient(port: port)
-                    while !stop.load(ordering: .relaxed) {
-                        let response = try client.request("POST", "/predict", body: Self.row)
-                        if response.status == 200, let id = response.headers["x-request-id"] {
-                            answered.withLock { $0.append(id) }
-                        }
-                    }
-                } catch {
-                    if !stop.load(ordering: .relaxed) && !killed.load(ordering: .relaxed) { early.add("\(error)") }
-                }
-            }.start()
+        // Requests fail once the process is killed: that ends the clients, by design.
+        let load = ClientLoad(clients: 4, port: serve.port) { client in
+            let response = try client.request("POST", "/predict", body: Self.row)
+            if response.status == 200, let id = response.headers["x-request-id"] {
+                answered.withLock { $0.append(id) }
+            }
+            return true
         }
         let deadline = Date().addingTimeInterval(60)
-        while answered.withLock({ $0.count }) < 3_000 && early.all.isEmpty && Date() < deadline { usleep(1_000) }
-        #expect(early.all.isEmpty, "clients failed before the crash: \(early.all.prefix(2))")
-        killed.store(true, ordering: .relaxed)
+        while answered.withLock({ $0.count }) < 3_000 && load.failures.all.isEmpty && Date() < deadline {
+            usleep(1_000)
+        }
+        #expect(load.failures.all.isEmpty, "clients failed before the crash: \(load.failures.all.prefix(2))")
         serve.crash()
-        stop.store(true, ordering: .relaxed)
-        group.wait()
+        load.stop()
         let ids = answered.withLock { $0 }
         #expect(ids.count >= 3_000)
 
@@ -133,32 +118,15 @@ struct RequestLogDurabilityTests {
         let before = try server.requestLogCount()
         let answered = Mutex<[String]>([])
         let slowest = Mutex<Double>(0)
-        let failures = Failures()
-        let stop = Atomic<Bool>(false)
-        let group = DispatchGroup()
-        let port = server.port
-        for _ in 0..<4 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let client = try TestClient(port: port)
-                    while !stop.load(ordering: .relaxed) {
-                        let started = Monotonic.seconds()
-                        let response = try client.request("POST", "/predict", body: Self.row)
-                        let took = Monotonic.seconds() - started
-                        slowest.withLock { $0 = max($0, took) }
-                        guard response.status == 200 else {
-                            failures.add("\(response.status)")
-                            return
-                        }
-                        answered.withLock { $0.append(response.headers["x-request-id"] ?? "") }
-                    }
-                } catch {
-                    failures.add("\(error)")
-                }
-            }.start()
+        let load = ClientLoad(clients: 4, port: server.port) { client in
+            let started = Monotonic.seconds()
+            let response = try client.request("POST", "/predict", body: Self.row)
+            slowest.withLock { $0 = max($0, Monotonic.seconds() - started) }
+            guard response.status == 200 else { throw TestSetupError("status \(response.status)") }
+            answered.withLock { $0.append(response.headers["x-request-id"] ?? "") }
+            return true
         }
+        let failures = load.failures
         func waitForAnswers(_ more: Int) {
             let target = answered.withLock { $0.count } + more
             while answered.withLock({ $0.count }) < target && failures.all.isEmpty { usleep(1_000) }
@@ -174,8 +142,7 @@ struct RequestLogDurabilityTests {
         let deadline = Date().addingTimeInterval(60)
         while server.log.rowsJournaled > 0 && Date() < deadline && failures.all.isEmpty { usleep(10_000) }
         waitForAnswers(2_000)
-        stop.store(true, ordering: .relaxed)
-        group.wait()
+        load.stop()
         #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
         #expect(journaled > 1_000, "the outage journaled only \(journaled) rows")
         #expect(server.log.rowsJournaled == 0, "the journal was not replayed under load")

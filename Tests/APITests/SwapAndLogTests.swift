@@ -21,37 +21,23 @@ struct SwapAndLogTests {
         defer { server.stop() }
         let ids = server.versions.map(\.id)
         let port = server.port
-        let stop = Atomic<Bool>(false)
-        let failures = Failures()
         let answered = Mutex<[Int64: Int]>([:])
-        let group = DispatchGroup()
-        for _ in 0..<4 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let client = try TestClient(port: port)
-                    while !stop.load(ordering: .relaxed) {
-                        let response = try client.request("POST", "/predict", body: Self.row)
-                        guard response.status == 200, let id = response.json["model_id"] as? Int else {
-                            failures.add("\(response.status) \(response.body)")
-                            return
-                        }
-                        answered.withLock { $0[Int64(id), default: 0] += 1 }
-                    }
-                } catch {
-                    failures.add("\(error)")
-                }
-            }.start()
+        let load = ClientLoad(clients: 4, port: port) { client in
+            let response = try client.request("POST", "/predict", body: Self.row)
+            guard response.status == 200, let id = response.json["model_id"] as? Int else {
+                throw TestSetupError("\(response.status) \(response.body)")
+            }
+            answered.withLock { $0[Int64(id), default: 0] += 1 }
+            return true
         }
+        let failures = load.failures
         let client = try TestClient(port: server.port)
         for i in 0..<200 {
             let response = try client.request(
                 "POST", "/models/assign", body: "{\"model_id\": \(ids[i % 2])}", headers: admin)
             #expect(response.status == 200)
         }
-        stop.store(true, ordering: .relaxed)
-        group.wait()
+        load.stop()
         #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
         let counts = answered.withLock { $0 }
         // Every answer names a version of this model that was production at some point, and the

@@ -46,9 +46,12 @@ struct HTTPParserTests {
         #expect(q.queryItems == ["b": "c d", "e": "f g"])
         guard case .complete(let old, _) = parse(Self.valid[3]) else { Issue.record("no"); return }
         #expect(!old.keepAlive)
-        guard case .complete(let kept, _) = parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") else { return }
+        guard case .complete(let kept, _) = parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") else {
+            Issue.record("HTTP/1.0 keep-alive request did not parse"); return
+        }
         #expect(kept.keepAlive)
         guard case .complete(let closed, _) = parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n") else {
+            Issue.record("Connection: close request did not parse")
             return
         }
         #expect(!closed.keepAlive)

@@ -44,7 +44,10 @@ struct DatabaseURLTests {
         let url = try DatabaseURL(parsing: "postgres://admin:hunter2@localhost/db")
         #expect(!url.description.contains("hunter2"))
         #expect(url.description == "postgres://admin:***@localhost:5432/db")
-        guard case .postgres(let config) = url else { return }
+        guard case .postgres(let config) = url else {
+            Issue.record("a postgres:// URL did not parse as Postgres: \(url)")
+            return
+        }
         #expect(!config.endpoint.contains("hunter2"))
     }
 
