@@ -9,6 +9,7 @@ struct GBDTFamily: ModelFamily {
 
         var fitIntercept: Bool { false }
         var dropsFirstLevel: Bool { false }
+        var labelThreshold: Double { threshold }
     }
 
     let kind = ModelKind(defining: "gbdt")

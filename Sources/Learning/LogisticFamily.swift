@@ -8,6 +8,7 @@ struct LogisticFamily: ModelFamily {
 
         var fitIntercept: Bool { regression.fitIntercept }
         var dropsFirstLevel: Bool { regression.penalty == .none }
+        var labelThreshold: Double { threshold }
     }
 
     let kind = ModelKind.logistic

@@ -56,7 +56,13 @@ public protocol FamilyParameters: Sendable {
     /// Whether categoricals drop their first level unless told (unpenalised fits, where the
     /// full one-hot set is collinear with the intercept).
     var dropsFirstLevel: Bool { get }
+    /// Probability above which a classifier's label is 1.
+    var labelThreshold: Double { get }
     func isEqual(to other: any FamilyParameters) -> Bool
+}
+
+extension FamilyParameters {
+    public var labelThreshold: Double { 0.5 }
 }
 
 extension FamilyParameters where Self: Equatable {

@@ -89,7 +89,5 @@ public struct ModelSettings: Sendable, Equatable {
     }
 
     /// Probability above which the label is 1 (classifiers; 0.5 unless set).
-    public var threshold: Double {
-        (parameters as? LogisticFamily.Parameters)?.threshold ?? (parameters as? GBDTFamily.Parameters)?.threshold ?? 0.5
-    }
+    public var threshold: Double { parameters.labelThreshold }
 }
