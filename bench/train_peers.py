@@ -59,7 +59,8 @@ print(f"modelserve peak RSS {swift['peak_rss_mb']:.0f} MB = {swift['peak_rss_mb'
       f"{swift['data_mb']:.0f} MB (target <= 1.5x); Python peers peak {peers_rss:.0f} MB")
 print(f"targets: logistic <= 0.5x scikit-learn, OLS <= 0.5x statsmodels")
 
-# Gradient boosting: XGBoost hist with the same settings as modelserve's gbdt.
+# Gradient boosting: XGBoost hist and LightGBM with the same settings as modelserve's gbdt.
+import lightgbm as lgb  # noqa: E402
 import xgboost as xgb  # noqa: E402
 
 params = {"tree_method": "hist", "max_depth": 6, "eta": 0.1, "max_bin": 256, "objective": "reg:squarederror"}
@@ -68,17 +69,41 @@ for threads in (2, 1):
     t = time.perf_counter()
     booster = xgb.train({**params, "nthread": threads}, xgb.DMatrix(X, label=y_lin, nthread=threads), num_boost_round=100)
     xgb_seconds[threads] = time.perf_counter() - t
+lgb_seconds = {}
+for threads in (2, 1):
+    t = time.perf_counter()
+    lgb_model = lgb.train({"objective": "regression", "learning_rate": 0.1, "max_depth": 6, "num_leaves": 64,
+                           "max_bin": 255, "num_threads": threads, "verbose": -1, "min_data_in_leaf": 1,
+                           "min_sum_hessian_in_leaf": 1.0, "lambda_l2": 1.0},
+                          lgb.Dataset(X, label=y_lin), num_boost_round=100)
+    lgb_seconds[threads] = time.perf_counter() - t
 probe = X[:1000]
 xgb_pred = booster.predict(xgb.DMatrix(probe))
 rmse_gap = float(np.sqrt(np.mean((np.asarray(swift["gbdt_predictions"]) - xgb_pred) ** 2)))
-print(f"\nGradient boosting: 100 trees, depth 6, learning rate 0.1, max_bin 256, xgboost {xgb.__version__}\n")
+batch = X[:100_000]
+t = time.perf_counter()
+booster.predict(xgb.DMatrix(batch, nthread=1))
+xgb_batch = time.perf_counter() - t
+single = xgb.DMatrix(X[:1])
+t = time.perf_counter()
+for _ in range(1000):
+    booster.inplace_predict(X[:1])
+xgb_single_us = (time.perf_counter() - t) / 1000 * 1e6
+print(f"\nGradient boosting: 100 trees, depth 6, learning rate 0.1, max_bin 256, xgboost {xgb.__version__}, "
+      f"lightgbm {lgb.__version__}\n")
 print(f"| {'fit':<40} | {'seconds':>8} | {'vs XGBoost 2 thr.':>17} |")
 print(f"|{'-'*42}|{'-'*10}|{'-'*19}|")
-print(f"| {'modelserve gbdt (2 threads)':<40} | {swift['gbdt_seconds']:>8.2f} | {swift['gbdt_seconds'] / xgb_seconds[2]:>17.2f} |")
-print(f"| {'XGBoost hist, 2 threads':<40} | {xgb_seconds[2]:>8.2f} | {1:>17.2f} |")
-print(f"| {'XGBoost hist, 1 thread':<40} | {xgb_seconds[1]:>8.2f} | {xgb_seconds[1] / xgb_seconds[2]:>17.2f} |")
-print(f"\nmodelserve gbdt: single-row predict {swift['gbdt_single_row_us']:.2f} µs, 100k-row batch "
-      f"{swift['gbdt_batch_100k_seconds']:.3f} s, artifact {swift['gbdt_artifact_bytes'] / 1024:.0f} KB, "
-      f"peak RSS {swift['gbdt_peak_rss_mb']:.0f} MB; RMS difference from XGBoost's predictions on 1,000 rows "
-      f"{rmse_gap:.4f} (quantile cuts differ from XGBoost's sketch)")
+rows = [("modelserve gbdt (2 threads)", swift["gbdt_seconds"]), ("XGBoost hist, 2 threads", xgb_seconds[2]),
+        ("XGBoost hist, 1 thread", xgb_seconds[1]), ("LightGBM, 2 threads", lgb_seconds[2]),
+        ("LightGBM, 1 thread", lgb_seconds[1])]
+for label, seconds in rows:
+    print(f"| {label:<40} | {seconds:>8.2f} | {seconds / xgb_seconds[2]:>17.2f} |")
+print(f"\n| {'predict':<40} | {'modelserve':>10} | {'XGBoost':>10} |")
+print(f"|{'-'*42}|{'-'*12}|{'-'*12}|")
+print(f"| {'one row (µs)':<40} | {swift['gbdt_single_row_us']:>10.2f} | {xgb_single_us:>10.2f} |")
+print(f"| {'100,000 rows, 1 thread (s)':<40} | {swift['gbdt_batch_100k_seconds']:>10.3f} | {xgb_batch:>10.3f} |")
+print(f"\nmodelserve gbdt: artifact {swift['gbdt_artifact_bytes'] / 1024:.0f} KB, fit peak RSS "
+      f"{swift['gbdt_fit_rss_mb']:.0f} MB over the {swift['data_mb']:.0f} MB of features = "
+      f"{swift['gbdt_fit_rss_mb'] / swift['data_mb']:.2f}x (target < 2x); RMS difference from XGBoost's predictions "
+      f"on 1,000 rows {rmse_gap:.4f} (quantile cuts differ from XGBoost's sketch)")
 print("targets: fit no slower than XGBoost 2 threads, single-row predict < 10 µs")

@@ -37,72 +37,12 @@ public struct GradientBoosting: Sendable {
         self.parameters = parameters
     }
 
-    /// Features cut into bins: `cuts[f]` ascending; a value's bin is how many cuts are <= it
-    /// (so a split after bin b sends x < cuts[f][b] left). With no more distinct values than
-    /// bins, every distinct value has its own bin and the cuts are the values themselves.
-    struct Bins {
-        let rows: Int
-        let features: Int
-        var cuts: [[Double]] = []
-        /// Row-major bin of each cell (a row's features side by side, as histograms read
-        /// them); `missingBin` for NaN.
-        var codes: [UInt16] = []
-        static let missingBin = UInt16.max
-
-        init(_ x: Matrix, maxBin: Int) {
-            rows = x.rows
-            features = x.columns
-            codes = [UInt16](repeating: 0, count: x.rows * x.columns)
-            for f in 0..<x.columns {
-                let column = Array(x.values[(f * rows)..<((f + 1) * rows)])
-                let present = column.filter { !$0.isNaN }.sorted()
-                var distinct: [Double] = []
-                for v in present where distinct.last != v { distinct.append(v) }
-                var featureCuts: [Double]
-                if distinct.count <= maxBin {
-                    featureCuts = Array(distinct.dropFirst())
-                } else {
-                    // Quantile cuts on the sorted values, deduplicated.
-                    featureCuts = []
-                    for b in 1..<maxBin {
-                        let v = present[min(present.count - 1, b * present.count / maxBin)]
-                        if v > (featureCuts.last ?? -.infinity) && v > distinct[0] { featureCuts.append(v) }
-                    }
-                }
-                cuts.append(featureCuts)
-                for i in 0..<rows {
-                    let v = column[i]
-                    codes[i * features + f] = v.isNaN ? Self.missingBin : UInt16(Self.upperBound(featureCuts, v))
-                }
-            }
-        }
-
-        static func upperBound(_ a: [Double], _ v: Double) -> Int {
-            var lo = 0
-            var hi = a.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if a[mid] <= v { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
-    }
-
-    /// A node's split: feature, the bin it splits after, where missing values go, and its gain.
-    struct Split {
-        var feature = -1
-        var bin = 0
-        var defaultLeft = false
-        var lossChange = 0.0
-        var leftG = 0.0
-        var leftH = 0.0
-    }
-
-    /// XGBoost's kRtEps: a split must reduce the loss by more than this.
-    static let minimumLossChange = 1e-6
-
     /// Fits on a design without an intercept column. Returns the ensemble and the rounds run.
     public func fit(_ x: Matrix, _ y: [Double], threshold: Double = 0.5) throws -> (TreeEnsemble, rounds: Int) {
+        try fit(x, y, threshold: threshold, bins: FeatureBins(x, maxBin: parameters.maxBin, threads: parameters.threads))
+    }
+
+    func fit(_ x: Matrix, _ y: [Double], threshold: Double, bins: FeatureBins) throws -> (TreeEnsemble, rounds: Int) {
         let p = parameters
         let n = x.rows
         guard n > 0 else { throw LearningError(.emptyData, "no rows to learn from") }
@@ -118,7 +58,7 @@ public struct GradientBoosting: Sendable {
             validationRows = Array(trainRows.prefix(held)).sorted()
             trainRows = Array(trainRows.dropFirst(held)).sorted()
         }
-        let bins = Bins(x, maxBin: p.maxBin)
+        guard n < Int(Int32.max) else { throw LearningError(.tooLarge, "more than \(Int32.max - 1) rows") }
         let meanY = trainRows.reduce(0.0) { $0 + y[$1] } / Double(trainRows.count)
         let baseMargin: Double
         switch p.objective {
@@ -128,48 +68,51 @@ public struct GradientBoosting: Sendable {
             baseMargin = log(base / (1 - base))
         }
         var margin = [Double](repeating: baseMargin, count: n)
-        var g = [Double](repeating: 0, count: n)
-        var h = [Double](repeating: 0, count: n)
+        // Row i's gradient at 2i, its hessian at 2i + 1: one cache line for both.
+        var gradients = [Double](repeating: 0, count: 2 * n)
         var trees: [TreeEnsemble.Tree] = []
-        var gain = [Double](repeating: 0, count: x.columns)
         var gainByRound: [[Double]] = []
         var best = (loss: Double.infinity, round: 0)
+        let allTrainRows = trainRows.map { Int32($0) }
+        var grownOn = [Bool](repeating: false, count: n)
         for round in 0..<p.nEstimators {
-            for i in 0..<n {
-                switch p.objective {
-                case .squaredError:
-                    g[i] = margin[i] - y[i]
-                    h[i] = 1
-                case .logistic:
-                    let prob = sigmoid(margin[i])
-                    g[i] = prob - y[i]
-                    h[i] = max(prob * (1 - prob), 1e-16)
-                }
-            }
-            var rows = trainRows
+            computeGradients(margin, y, &gradients)
+            var rows = allTrainRows
             if p.subsample < 1 { rows = rows.filter { _ in Double.random(in: 0..<1, using: &rng) < p.subsample } }
             var features = Array(0..<x.columns)
             if p.colsampleByTree < 1 {
                 features.shuffle(using: &rng)
                 features = Array(features.prefix(max(1, Int((Double(x.columns) * p.colsampleByTree).rounded())))).sorted()
             }
-            var roundGain = [Double](repeating: 0, count: x.columns)
-            let (tree, leaves) = grow(bins: bins, g: g, h: h, rows: rows, features: features, gain: &roundGain)
+            var partition = RowPartition(rows)
+            let grower = TreeGrower(parameters: p, bins: bins, features: features)
+            let grown = gradients.withUnsafeBufferPointer { grower.grow(&partition, gradients: $0) }
+            let tree = grown.tree
             trees.append(tree)
-            gainByRound.append(roundGain)
-            for f in 0..<x.columns { gain[f] += roundGain[f] }
+            gainByRound.append(grown.gain)
             // The rows the tree was grown on know their leaf; the others (subsampled out, or
             // validation) walk it.
-            var covered = [Bool](repeating: rows.count == n, count: n)
+            let everyRow = rows.count == n
             margin.withUnsafeMutableBufferPointer { m in
-                for (value, leafRows) in leaves {
-                    for i in leafRows { m[i] += value }
+                partition.rows.withUnsafeBufferPointer { order in
+                    for (value, range) in grown.leaves {
+                        for k in range {
+                            let i = Int(order[k])
+                            m[i] += value
+                            if !everyRow { grownOn[i] = true }
+                        }
+                    }
                 }
             }
-            if rows.count < n {
-                for (_, leafRows) in leaves { for i in leafRows { covered[i] = true } }
+            if !everyRow {
                 x.values.withUnsafeBufferPointer { values in
-                    for i in 0..<n where !covered[i] { margin[i] += tree.value[tree.leaf { values[$0 * n + i] }] }
+                    for i in 0..<n {
+                        if grownOn[i] {
+                            grownOn[i] = false
+                        } else {
+                            margin[i] += tree.value[tree.leaf { values[$0 * n + i] }]
+                        }
+                    }
                 }
             }
             if let patience = p.earlyStoppingRounds {
@@ -183,15 +126,35 @@ public struct GradientBoosting: Sendable {
         }
         let roundsRun = trees.count
         var bestIteration: Int?
-        if p.earlyStoppingRounds != nil && best.round < trees.count {
-            for r in best.round..<trees.count { for f in 0..<x.columns { gain[f] -= gainByRound[r][f] } }
+        if p.earlyStoppingRounds != nil {
             trees = Array(trees.prefix(best.round))
+            bestIteration = best.round
         }
-        if p.earlyStoppingRounds != nil { bestIteration = best.round }
+        var gain = [Double](repeating: 0, count: x.columns)
+        for roundGain in gainByRound.prefix(trees.count) {
+            for f in 0..<x.columns { gain[f] += roundGain[f] }
+        }
         let ensemble = TreeEnsemble(
             objective: p.objective, baseMargin: baseMargin, trees: trees, threshold: threshold, gain: gain,
             bestIteration: bestIteration)
         return (ensemble, roundsRun)
+    }
+
+    /// The loss's first and second derivatives at each row's margin.
+    private func computeGradients(_ margin: [Double], _ y: [Double], _ gradients: inout [Double]) {
+        switch parameters.objective {
+        case .squaredError:
+            for i in 0..<margin.count {
+                gradients[2 * i] = margin[i] - y[i]
+                gradients[2 * i + 1] = 1
+            }
+        case .logistic:
+            for i in 0..<margin.count {
+                let prob = sigmoid(margin[i])
+                gradients[2 * i] = prob - y[i]
+                gradients[2 * i + 1] = max(prob * (1 - prob), 1e-16)
+            }
+        }
     }
 
     private func validationLoss(_ margin: [Double], _ y: [Double], _ rows: [Int]) -> Double {
@@ -208,273 +171,4 @@ public struct GradientBoosting: Sendable {
         }
         return loss / Double(max(1, rows.count))
     }
-
-    /// One tree, grown depth-wise from the rows' gradients, and each leaf's value with the
-    /// rows that reached it.
-    private func grow(
-        bins: Bins, g: [Double], h: [Double], rows: [Int], features: [Int], gain: inout [Double]
-    ) -> (TreeEnsemble.Tree, leaves: [(Double, [Int])]) {
-        var leaves: [(Double, [Int])] = []
-        let p = parameters
-        var tree = TreeEnsemble.Tree()
-        func addNode() -> Int {
-            tree.feature.append(-1)
-            tree.threshold.append(0)
-            tree.left.append(-1)
-            tree.right.append(-1)
-            tree.defaultLeft.append(false)
-            tree.value.append(0)
-            return tree.value.count - 1
-        }
-        struct Pending {
-            var node: Int
-            var rows: [Int]
-            var histogram: Histogram
-            var g: Double
-            var h: Double
-        }
-        let root = addNode()
-        var rootG = 0.0
-        var rootH = 0.0
-        for i in rows {
-            rootG += g[i]
-            rootH += h[i]
-        }
-        var level = [
-            Pending(
-                node: root, rows: rows, histogram: Histogram.build(bins, g, h, rows, features, threads: p.threads),
-                g: rootG, h: rootH)
-        ]
-        var depth = 0
-        while !level.isEmpty {
-            var next: [Pending] = []
-            for pending in level {
-                let split =
-                    depth < p.maxDepth
-                    ? bestSplit(pending.histogram, bins: bins, features: features, g: pending.g, h: pending.h) : nil
-                guard let split else {
-                    let value =
-                        SplitGain.weight(pending.g, pending.h, lambda: p.regLambda, alpha: p.regAlpha) * p.learningRate
-                    tree.value[pending.node] = value
-                    leaves.append((value, pending.rows))
-                    continue
-                }
-                let f = split.feature
-                let threshold = bins.cuts[f][split.bin]
-                let (leftRows, rightRows) = Self.partition(pending.rows, bins: bins, split: split)
-                let left = addNode()
-                let right = addNode()
-                tree.feature[pending.node] = Int32(f)
-                tree.threshold[pending.node] = threshold
-                tree.left[pending.node] = Int32(left)
-                tree.right[pending.node] = Int32(right)
-                tree.defaultLeft[pending.node] = split.defaultLeft
-                gain[f] += split.lossChange
-                // The subtraction trick: histogram the smaller child, derive the larger.
-                let smallIsLeft = leftRows.count <= rightRows.count
-                let small = Histogram.build(
-                    bins, g, h, smallIsLeft ? leftRows : rightRows, features, threads: p.threads)
-                let large = pending.histogram.subtracting(small)
-                let (lg, lh) = (split.leftG, split.leftH)
-                next.append(
-                    Pending(
-                        node: left, rows: leftRows, histogram: smallIsLeft ? small : large, g: lg, h: lh))
-                next.append(
-                    Pending(
-                        node: right, rows: rightRows, histogram: smallIsLeft ? large : small, g: pending.g - lg,
-                        h: pending.h - lh))
-            }
-            level = next
-            depth += 1
-        }
-        return (tree, leaves)
-    }
-
-    /// A node's rows sent left and right by a split, in their order.
-    static func partition(_ rows: [Int], bins: Bins, split: Split) -> ([Int], [Int]) {
-        var left = [Int](repeating: 0, count: rows.count)
-        var right = [Int](repeating: 0, count: rows.count)
-        var l = 0
-        var r = 0
-        let f = split.feature
-        let width = bins.features
-        bins.codes.withUnsafeBufferPointer { codes in
-            left.withUnsafeMutableBufferPointer { lp in
-                right.withUnsafeMutableBufferPointer { rp in
-                    for i in rows {
-                        let code = codes[i * width + f]
-                        let goLeft = code == Bins.missingBin ? split.defaultLeft : Int(code) <= split.bin
-                        if goLeft {
-                            lp[l] = i
-                            l += 1
-                        } else {
-                            rp[r] = i
-                            r += 1
-                        }
-                    }
-                }
-            }
-        }
-        left.removeLast(rows.count - l)
-        right.removeLast(rows.count - r)
-        return (left, right)
-    }
-
-    /// The best split of a node over the sampled features, or nil when none reduces the
-    /// loss enough (XGBoost: by more than kRtEps and at least gamma) with both children
-    /// heavy enough (min_child_weight). Missing values are tried on both sides.
-    func bestSplit(_ histogram: Histogram, bins: Bins, features: [Int], g: Double, h: Double) -> Split? {
-        let p = parameters
-        var best = Split()
-        for f in features {
-            let count = bins.cuts[f].count + 1
-            guard count > 1 else { continue }
-            let base = histogram.offset(f)
-            var presentG = 0.0
-            var presentH = 0.0
-            for b in 0..<count {
-                presentG += histogram.g[base + b]
-                presentH += histogram.h[base + b]
-            }
-            let missingG = g - presentG
-            let missingH = h - presentH
-            let hasMissing = missingH > 0
-            for defaultLeft in hasMissing ? [false, true] : [false] {
-                var gl = defaultLeft ? missingG : 0
-                var hl = defaultLeft ? missingH : 0
-                for b in 0..<(count - 1) {
-                    gl += histogram.g[base + b]
-                    hl += histogram.h[base + b]
-                    let hr = h - hl
-                    guard hl >= p.minChildWeight, hr >= p.minChildWeight else { continue }
-                    let change = SplitGain.lossChange(
-                        left: gl, hl, node: g, h, lambda: p.regLambda, alpha: p.regAlpha)
-                    if change > best.lossChange {
-                        best = Split(feature: f, bin: b, defaultLeft: defaultLeft, lossChange: change, leftG: gl, leftH: hl)
-                    }
-                }
-            }
-        }
-        guard best.feature >= 0, best.lossChange > Self.minimumLossChange, best.lossChange >= p.gamma else {
-            return nil
-        }
-        return best
-    }
-}
-
-/// Gradient and hessian sums per feature and bin for one node's rows.
-struct Histogram: Sendable {
-    var g: [Double]
-    var h: [Double]
-    let offsets: [Int]
-
-    func offset(_ feature: Int) -> Int { offsets[feature] }
-
-    /// Built row by row (a row's bins side by side, so consecutive updates hit different
-    /// cells), the rows cut into `threads` blocks with a histogram each, added in block
-    /// order: the same result for the same thread count.
-    static func build(
-        _ bins: GradientBoosting.Bins, _ g: [Double], _ h: [Double], _ rows: [Int], _ features: [Int], threads: Int
-    ) -> Histogram {
-        var offsets: [Int] = []
-        var total = 0
-        for f in 0..<bins.cuts.count {
-            offsets.append(total)
-            total += bins.cuts[f].count + 1
-        }
-        let blocks = rows.count < 4_096 ? 1 : max(1, threads)
-        let allFeatures = features.count == bins.features
-        let partials = Partials(count: blocks)
-        let cellOffsets = offsets
-        let cells = total
-        let width = bins.features
-        bins.codes.withUnsafeBufferPointer { codes in
-            g.withUnsafeBufferPointer { gp in
-                h.withUnsafeBufferPointer { hp in
-                    rows.withUnsafeBufferPointer { rp in
-                        let shared = Inputs(
-                            codes: codes.baseAddress!, g: gp.baseAddress!, h: hp.baseAddress!, rows: rp.baseAddress!)
-                        let count = rp.count
-                        DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                            var sums = [Double](repeating: 0, count: 2 * cells)
-                            sums.withUnsafeMutableBufferPointer { out in
-                                for r in (count * block / blocks)..<(count * (block + 1) / blocks) {
-                                    let i = shared.rows[r]
-                                    let gi = shared.g[i]
-                                    let hi = shared.h[i]
-                                    let row = shared.codes + i * width
-                                    if allFeatures {
-                                        for f in 0..<width {
-                                            let code = row[f]
-                                            if code == GradientBoosting.Bins.missingBin { continue }
-                                            let k = 2 * (cellOffsets[f] + Int(code))
-                                            out[k] += gi
-                                            out[k + 1] += hi
-                                        }
-                                    } else {
-                                        for f in features {
-                                            let code = row[f]
-                                            if code == GradientBoosting.Bins.missingBin { continue }
-                                            let k = 2 * (cellOffsets[f] + Int(code))
-                                            out[k] += gi
-                                            out[k + 1] += hi
-                                        }
-                                    }
-                                }
-                            }
-                            partials.set(block, sums)
-                        }
-                    }
-                }
-            }
-        }
-        var sumG = [Double](repeating: 0, count: total)
-        var sumH = [Double](repeating: 0, count: total)
-        for partial in partials.all {
-            for k in 0..<total {
-                sumG[k] += partial[2 * k]
-                sumH[k] += partial[2 * k + 1]
-            }
-        }
-        return Histogram(g: sumG, h: sumH, offsets: offsets)
-    }
-
-    func subtracting(_ other: Histogram) -> Histogram {
-        var result = self
-        for k in 0..<g.count {
-            result.g[k] -= other.g[k]
-            result.h[k] -= other.h[k]
-        }
-        return result
-    }
-}
-
-/// The blocks' histograms, each written once by its block (under the lock).
-private final class Partials: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [[Double]]
-
-    init(count: Int) {
-        items = [[Double]](repeating: [], count: count)
-    }
-
-    func set(_ index: Int, _ value: [Double]) {
-        lock.lock()
-        items[index] = value
-        lock.unlock()
-    }
-
-    var all: [[Double]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
-}
-
-/// What one histogram build reads, handed to its worker blocks: read only, so safe to share.
-private struct Inputs: @unchecked Sendable {
-    let codes: UnsafePointer<UInt16>
-    let g: UnsafePointer<Double>
-    let h: UnsafePointer<Double>
-    let rows: UnsafePointer<Int>
 }

@@ -67,15 +67,34 @@ public struct TreeEnsemble: Estimator, Equatable {
         return prediction(margin)
     }
 
+    /// Rows a block at a time: the block copied out row by row, then every tree walked for
+    /// all its rows while the tree is in cache (a row at a time would reread every tree and
+    /// stride across the column-major design).
     public func predict(design: Matrix) -> [Prediction] {
         let n = design.rows
-        return design.values.withUnsafeBufferPointer { values in
-            (0..<n).map { i in
-                var margin = baseMargin
-                for tree in trees { margin += tree.value[tree.leaf { values[$0 * n + i] }] }
-                return prediction(margin)
+        let width = design.columns
+        let blockRows = 128
+        var margins = [Double](repeating: baseMargin, count: n)
+        var block = [Double](repeating: 0, count: blockRows * max(1, width))
+        design.values.withUnsafeBufferPointer { values in
+            block.withUnsafeMutableBufferPointer { rows in
+                var start = 0
+                while start < n {
+                    let count = min(blockRows, n - start)
+                    for j in 0..<width {
+                        for r in 0..<count { rows[r * width + j] = values[j * n + start + r] }
+                    }
+                    for tree in trees {
+                        for r in 0..<count {
+                            let row = r * width
+                            margins[start + r] += tree.value[tree.leaf { rows[row + $0] }]
+                        }
+                    }
+                    start += count
+                }
             }
         }
+        return margins.map(prediction)
     }
 
     func prediction(_ margin: Double) -> Prediction {

@@ -1,5 +1,5 @@
 import Foundation
-import Learning
+@testable import Learning
 import Testing
 
 /// XGBoost `hist` on a fixed data set (scripts/reference/make_gbdt_fixtures.py).
@@ -125,6 +125,90 @@ struct GradientBoostingTests {
                 "x0": column[i].map(FeatureValue.number) ?? .missing, "level": .text(fixture.level[i]),
             ]
             #expect(try model.predict(row).prediction == .regression(value: batch[i]))
+        }
+    }
+}
+
+@Suite("Histogram boosting internals")
+struct HistogramBoostingTests {
+    /// Seeded rows with a nonlinear target, values rounded so that many repeat.
+    static func data(rows: Int, seed: UInt64, decimals: Double = 100) -> (Matrix, [Double]) {
+        var generator = SeededGenerator(seed: seed)
+        var x = Matrix(rows: rows, columns: 4)
+        var y = [Double](repeating: 0, count: rows)
+        for i in 0..<rows {
+            for j in 0..<4 {
+                x.values[j * rows + i] = (Double.random(in: -3...3, using: &generator) * decimals).rounded() / decimals
+            }
+            let a = x.values[i]
+            let b = x.values[rows + i]
+            y[i] = a * a - 2 * b + (x.values[2 * rows + i] > 0 ? 1 : 0) + Double.random(in: -0.1...0.1, using: &generator)
+        }
+        return (x, y)
+    }
+
+    @Test("the radix sort orders values as sort() does: negatives, zeros of both signs, infinities; NaN left out")
+    func radixSort() {
+        var generator = SeededGenerator(seed: 3)
+        var values = (0..<5_000).map { _ in (Double.random(in: -1e6...1e6, using: &generator) * 10).rounded() / 10 }
+        values += [0, -0.0, .infinity, -.infinity, .nan, 1e-300, -1e-300, .greatestFiniteMagnitude, .nan]
+        values += Array(repeating: 42.5, count: 300)
+        let sorted = values.withUnsafeBufferPointer { FeatureBins.sortedPresent($0) }
+        let expected = values.filter { !$0.isNaN }.sorted()
+        #expect(sorted.count == expected.count)
+        #expect(zip(sorted, expected).allSatisfy { $0 == $1 })
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0 <= $1 })
+    }
+
+    @Test("one-byte and two-byte bin codes grow the same trees")
+    func narrowAndWideCodes() throws {
+        let (x, y) = Self.data(rows: 3_000, seed: 5)
+        var parameters = GradientBoosting.Parameters()
+        parameters.nEstimators = 10
+        let narrow = FeatureBins(x, maxBin: 256, threads: 1)
+        let wide = FeatureBins(x, maxBin: 256, threads: 1, wideCodes: true)
+        #expect({ if case .narrow = narrow.byRow { true } else { false } }())
+        #expect({ if case .wide = wide.byRow { true } else { false } }())
+        let (a, _) = try GradientBoosting(parameters).fit(x, y, threshold: 0.5, bins: narrow)
+        let (b, _) = try GradientBoosting(parameters).fit(x, y, threshold: 0.5, bins: wide)
+        #expect(a.trees == b.trees)
+        #expect(a.trees.first.map { $0.nodeCount > 1 } == true)
+    }
+
+    @Test("blocks split across two threads grow the trees one thread grows (sums differ only in rounding)")
+    func threadsAgree() throws {
+        // 40,000 rows: the root and its children are cut into blocks for the partition and
+        // the histograms; a row put in the wrong node would change the trees.
+        let (x, y) = Self.data(rows: 40_000, seed: 9)
+        var parameters = GradientBoosting.Parameters()
+        parameters.nEstimators = 20
+        parameters.subsample = 0.8
+        parameters.seed = 4
+        parameters.threads = 1
+        let (one, _) = try GradientBoosting(parameters).fit(x, y)
+        parameters.threads = 2
+        let (two, _) = try GradientBoosting(parameters).fit(x, y)
+        let (twoAgain, _) = try GradientBoosting(parameters).fit(x, y)
+        #expect(two == twoAgain)
+        #expect(one.trees.map(\.feature) == two.trees.map(\.feature))
+        #expect(one.trees.map(\.threshold) == two.trees.map(\.threshold))
+        for (p, q) in zip(one.trees, two.trees) {
+            #expect(zip(p.value, q.value).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($0)) })
+        }
+    }
+
+    @Test("batch prediction, a block of rows at a time, equals one row at a time")
+    func batchEqualsSingle() throws {
+        let (x, y) = Self.data(rows: 1_000, seed: 13)
+        var parameters = GradientBoosting.Parameters()
+        parameters.nEstimators = 15
+        let (ensemble, _) = try GradientBoosting(parameters).fit(x, y)
+        var probe = x
+        probe.values[5] = .nan
+        let batch = ensemble.predict(design: probe)
+        for i in [0, 5, 127, 128, 129, 999] {
+            let row = (0..<4).map { probe.values[$0 * 1_000 + i] }
+            #expect(row.withUnsafeBufferPointer { ensemble.predict(encoded: $0) } == batch[i])
         }
     }
 }
