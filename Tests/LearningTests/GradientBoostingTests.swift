@@ -160,6 +160,28 @@ struct HistogramBoostingTests {
         #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0 <= $1 })
     }
 
+    @Test("few distinct values bin exactly at any row count; many are cut at quantiles within 0.5% of rank")
+    func cutsAtScale() {
+        var generator = SeededGenerator(seed: 21)
+        // 400,000 rows of 200 levels (and NaN): every level its own bin, sampled or not.
+        let levels = (0..<400_000).map { i in i % 97 == 0 ? Double.nan : Double(Int(generator.next() % 200)) - 50 }
+        let (exact, missing) = levels.withUnsafeBufferPointer { FeatureBins.cuts($0, maxBin: 256) }
+        #expect(missing)
+        #expect(exact == (1..<200).map { Double($0) - 50 })
+        // 400,000 continuous values: cuts from the sample, each near its quantile in the whole column.
+        let values = (0..<400_000).map { _ in Double.random(in: 0..<1, using: &generator) }
+        let (cuts, none) = values.withUnsafeBufferPointer { FeatureBins.cuts($0, maxBin: 256) }
+        #expect(!none)
+        #expect(cuts.count == 255)
+        let sorted = values.sorted()
+        for (b, cut) in cuts.enumerated() {
+            let rank = Double(sorted.firstIndex { $0 >= cut }!) / Double(values.count)
+            #expect(abs(rank - Double(b + 1) / 256) < 0.005, "cut \(b): rank \(rank)")
+        }
+        #expect([1.0, 2, 3].withUnsafeBufferPointer { FeatureBins.distinctValues($0, limit: 2) } == nil)
+        #expect([1.0, -0.0, 0, 1].withUnsafeBufferPointer { FeatureBins.distinctValues($0, limit: 2) }?.count == 2)
+    }
+
     @Test("one-byte and two-byte bin codes grow the same trees")
     func narrowAndWideCodes() throws {
         let (x, y) = Self.data(rows: 3_000, seed: 5)
