@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo: builds a release binary, creates demo/modelserve.sqlite, generates and loads the
 # click and diamonds data sets, trains the two logistic versions of pipelines/click.yaml and
-# the linear models of pipelines/diamonds.yaml, makes the best of each production, and
-# serves the API. Running it again reuses the database (tables replaced, models trained once).
+# the linear, tree and tuned-tree models of pipelines/diamonds.yaml, makes the best of each
+# production, and serves the API. Running it again reuses the database (tables replaced,
+# models trained once).
 #
 #   bash scripts/demo.sh [PORT]      (default: a free port)
 set -euo pipefail

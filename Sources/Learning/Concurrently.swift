@@ -60,3 +60,7 @@ func blocks(_ ranges: [Range<Int>], threads: Int) -> [(owner: Int, rows: Range<I
 
 /// The fewest rows worth a block of their own.
 let rowsPerBlock = 8_192
+
+/// The threads worth waking for work over `rows` rows: one below two blocks' worth, where
+/// handing work to another thread costs more than it saves.
+func threadsWorth(_ rows: Int, _ threads: Int) -> Int { rows >= 2 * rowsPerBlock ? threads : 1 }

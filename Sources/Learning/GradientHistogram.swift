@@ -34,6 +34,7 @@ extension FeatureBins {
     /// threads when it is large) summed into their own buffers, then added in block order:
     /// the same sums for the same thread count, whichever thread ran which block.
     func histograms(_ ranges: [Range<Int>], _ inputs: HistogramInputs, threads: Int) -> [GradientHistogram] {
+        let threads = threadsWorth(ranges.reduce(0) { $0 + $1.count }, threads)
         let units = blocks(ranges, threads: threads)
         let stride = 2 * cellCount
         var partials = [Double](repeating: 0, count: units.count * stride)

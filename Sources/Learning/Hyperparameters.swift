@@ -1,3 +1,5 @@
+import Foundation
+
 /// A hyperparameter's value as written in a spec, a flag or JSON.
 public enum HyperparameterValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case number(Double)
@@ -45,6 +47,34 @@ public enum HyperparameterValue: Sendable, Hashable, Codable, CustomStringConver
 }
 
 public typealias Hyperparameters = [String: HyperparameterValue]
+
+/// Every combination of the values listed per name (a grid), names in sorted order so the
+/// sets come out in the same order however the grid was written: the one expansion that
+/// specs and `--param name=a,b` share.
+public func hyperparameterGrid(_ values: [String: [HyperparameterValue]]) -> [Hyperparameters] {
+    var sets: [Hyperparameters] = [[:]]
+    for name in values.keys.sorted() {
+        sets = sets.flatMap { set in values[name]!.map { set.merging([name: $0]) { $1 } } }
+    }
+    return sets
+}
+
+extension [String: HyperparameterValue] {
+    /// `name=value` pairs in name order, numbers to four significant digits ("(defaults)" when
+    /// empty): what tables and progress lines show; JSON keeps every digit.
+    public var summary: String {
+        guard !isEmpty else { return "(defaults)" }
+        return keys.sorted().map { name in
+            switch self[name]! {
+            case .number(let n) where n != n.rounded() || abs(n) >= 1e15: "\(name)=\(String(format: "%.4g", n))"
+            case let value: "\(name)=\(value)"
+            }
+        }.joined(separator: " ")
+    }
+}
+
+/// The most sets a grid may expand to: each is a model to fit.
+public let maximumGridSets = 1_000
 
 /// Reads typed settings out of a hyperparameter dictionary, remembering which names it
 /// knows so that anything else is reported, with the valid names listed. Families read

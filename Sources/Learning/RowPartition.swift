@@ -26,6 +26,7 @@ struct RowPartition {
     /// cut into blocks that sort their rows into scratch buffers concurrently, then are copied
     /// back in block order, which keeps the partition stable.
     mutating func split(_ cuts: [Cut], bins: FeatureBins, threads: Int) -> [Int] {
+        let threads = threadsWorth(cuts.reduce(0) { $0 + $1.range.count }, threads)
         let units = blocks(cuts.map(\.range), threads: threads)
         var leftCounts = [Int](repeating: 0, count: units.count)
         rows.withUnsafeMutableBufferPointer { rowBuffer in

@@ -160,7 +160,8 @@ struct TreeGrower {
                 let missingG = g - presentG
                 let missingH = h - presentH
                 let hasMissing = sums[base + 2 * count + 1] > 0
-                for defaultLeft in [false, true] where !defaultLeft || hasMissing {
+                for side in 0..<(hasMissing ? 2 : 1) {
+                    let defaultLeft = side == 1
                     var gl = defaultLeft ? missingG : 0
                     var hl = defaultLeft ? missingH : 0
                     for b in 0..<(count - 1) {

@@ -11,16 +11,16 @@ extension Trainer {
     }
 
     func runSearch(
-        _ plan: TrainingSpec.Search, spec: TrainingSpec, data: TrainingData, schema: FeatureSchema,
-        progress: (String) -> Void
+        _ plan: TrainingSpec.Search, _ candidate: TrainingSpec.Candidate, task: ModelTask, split: TrainingSpec.Split,
+        data: TrainingData, schema: FeatureSchema, progress: (String) -> Void
     ) throws -> SearchOutcome {
-        let metric = plan.metric ?? spec.task.headlineMetric
+        let metric = plan.metric ?? task.headlineMetric
         guard let direction = ModelTask.metric(named: metric) else {
             throw RegistryError(.unknownMetric, "unknown metric '\(metric)'")
         }
         let (fitRows, validationRows) = Splits.trainTest(
             count: data.count, testFraction: plan.validationFraction, seed: plan.seed,
-            stratifyBy: spec.task.stratifies && spec.split.stratify ? data.target : nil)
+            stratifyBy: task.stratifies && split.stratify ? data.target : nil)
         guard !fitRows.isEmpty, !validationRows.isEmpty else {
             throw RegistryError(.noData, "\(data.count) training rows are too few to hold out a validation part")
         }
@@ -30,7 +30,7 @@ extension Trainer {
         var history: [SearchTrial] = []
         var stored: [ModelRegistry.StoredTrial] = []
         let run = UUID().uuidString
-        let base = spec.hyperparameterSets.first ?? [:]
+        let base = candidate.hyperparameterSets.first ?? [:]
         for number in 0..<plan.trials {
             let sampled = sampler.next(after: history)
             let parameters = base.merging(sampled) { $1 }
@@ -39,7 +39,7 @@ extension Trainer {
             var state = "complete"
             do {
                 let model = try Model.train(
-                    kind: spec.kind, data: fitData, schema: schema, hyperparameters: parameters)
+                    kind: candidate.kind, data: fitData, schema: schema, hyperparameters: parameters)
                 score = try model.evaluate(on: validationData).named[metric]
                 if score?.isFinite != true {
                     state = "failed: \(metric) is not a number"

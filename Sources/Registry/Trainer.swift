@@ -47,14 +47,13 @@ public struct Trainer: Sendable {
         if case .ifBetter(let metric) = promotion { _ = try MetricDirection.isBetter(0, than: 0, on: metric) }
         let started = Date()
         let queryData = try QueryDataReader.read(
-            source, query: spec.query, target: spec.target, features: spec.features,
+            source, query: spec.query, target: spec.target, features: spec.featuresToRead,
             categoricalHints: spec.categoricalHints, timeout: queryTimeout
         ) { rows in progress("reading: \(rows.formatted()) rows") }
         let data = queryData.data
-        let schema = spec.features ?? queryData.schema
         progress(
             "read \(data.count.formatted()) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; "
-                + "features: \(schema.all.joined(separator: ", "))")
+                + "features: \(queryData.schema.all.joined(separator: ", "))")
         let stratify = spec.task.stratifies && spec.split.stratify ? data.target : nil
         if spec.task == .binaryClassification {
             do {
@@ -77,58 +76,71 @@ public struct Trainer: Sendable {
         let trainData = testRows.isEmpty ? data : data.selecting(rows: trainRows)
         let testData = testRows.isEmpty ? nil : data.selecting(rows: testRows)
 
-        // A search picks the sets; otherwise the spec lists them.
-        var sets = spec.hyperparameterSets
-        var search: SearchOutcome?
-        if let plan = spec.search {
-            let outcome = try runSearch(plan, spec: spec, data: trainData, schema: schema, progress: progress)
-            sets = outcome.best.map { outcome.trials[$0].parameters }
-            search = outcome
-        }
         var drafts: [ModelRegistry.Draft] = []
-        for (index, hyperparameters) in sets.enumerated() {
-            let label = "set \(index + 1)/\(sets.count) \(Self.describe(hyperparameters))"
-            progress("training \(label)")
-            let setStarted = Date()
-            do {
-                let model = try Model.train(
-                    kind: spec.kind, data: trainData, schema: schema, hyperparameters: hyperparameters)
-                let trainMetrics = try model.evaluate(on: trainData).named
-                let testMetrics = try testData.map { try model.evaluate(on: $0).named }
-                var crossValidation: VersionMetrics.CrossValidation?
-                if let folds = spec.crossValidationFolds {
-                    progress("cross-validating \(label) over \(folds) folds")
-                    crossValidation = try Self.crossValidate(
-                        spec: spec, data: trainData, schema: schema, hyperparameters: hyperparameters, folds: folds)
-                }
-                let artifact = String(decoding: try model.artifactJSON(), as: UTF8.self)
-                drafts.append(
-                    ModelRegistry.Draft(
-                        name: spec.name, kind: spec.kind, hyperparameters: hyperparameters,
-                        metrics: VersionMetrics(
-                            train: trainMetrics, test: testMetrics, crossValidation: crossValidation),
-                        featureSchema: schema, trainingQuery: spec.query, rowCount: data.count,
-                        dataFingerprint: queryData.fingerprint, artifact: artifact,
-                        trainingSeconds: Date().timeIntervalSince(setStarted)))
-            } catch let error as LearningError {
-                throw LearningError(error.code, "\(label): \(error.message)", details: error.details)
+        var searches: [(outcome: SearchOutcome, drafts: Range<Int>)] = []
+        for (m, candidate) in spec.models.enumerated() {
+            let schema = candidate.features ?? spec.features ?? queryData.schema
+            let named = spec.models.count == 1 ? "" : "model \(m + 1)/\(spec.models.count) \(candidate.kind) "
+            // A search picks the sets; otherwise the spec lists them.
+            var sets = candidate.hyperparameterSets
+            var search: SearchOutcome?
+            if let plan = candidate.search {
+                let outcome = try runSearch(
+                    plan, candidate, task: spec.task, split: spec.split, data: trainData, schema: schema
+                ) { progress(named + $0) }
+                sets = outcome.best.map { outcome.trials[$0].parameters }
+                search = outcome
             }
+            let first = drafts.count
+            for (index, hyperparameters) in sets.enumerated() {
+                let label = "\(named)set \(index + 1)/\(sets.count) \(hyperparameters.summary)"
+                progress("training \(label)")
+                let setStarted = Date()
+                do {
+                    let model = try Model.train(
+                        kind: candidate.kind, data: trainData, schema: schema, hyperparameters: hyperparameters)
+                    let trainMetrics = try model.evaluate(on: trainData).named
+                    let testMetrics = try testData.map { try model.evaluate(on: $0).named }
+                    var crossValidation: VersionMetrics.CrossValidation?
+                    if let folds = spec.crossValidationFolds {
+                        progress("cross-validating \(label) over \(folds) folds")
+                        crossValidation = try Self.crossValidate(
+                            candidate.kind, task: spec.task, split: spec.split, data: trainData, schema: schema,
+                            hyperparameters: hyperparameters, folds: folds)
+                    }
+                    let artifact = String(decoding: try model.artifactJSON(), as: UTF8.self)
+                    drafts.append(
+                        ModelRegistry.Draft(
+                            name: spec.name, kind: candidate.kind, hyperparameters: hyperparameters,
+                            metrics: VersionMetrics(
+                                train: trainMetrics, test: testMetrics, crossValidation: crossValidation),
+                            featureSchema: schema, trainingQuery: spec.query, rowCount: data.count,
+                            dataFingerprint: queryData.fingerprint, artifact: artifact,
+                            trainingSeconds: Date().timeIntervalSince(setStarted)))
+                } catch let error as LearningError {
+                    throw LearningError(error.code, "\(label): \(error.message)", details: error.details)
+                }
+            }
+            if let search { searches.append((search, first..<drafts.count)) }
         }
         // Every set trained: now register them together, so a failure leaves nothing behind.
         let versions = try registry.register(drafts)
-        if let search { try recordTrials(search, versions: versions, name: spec.name) }
+        for (outcome, range) in searches {
+            try recordTrials(outcome, versions: Array(versions[range]), name: spec.name)
+        }
         var result = Result(
             versions: versions, rows: data.count, fingerprint: queryData.fingerprint,
             metricsOnTrainingData: testData == nil)
-        try promote(&result, promotion: promotion, task: spec.task, by: by)
+        try promote(&result, promotion: promotion, metric: spec.promotionMetric ?? spec.task.headlineMetric, by: by)
         return result
     }
 
-    private func promote(_ result: inout Result, promotion: Promotion, task: ModelTask, by: String) throws {
+    /// `metric`: what `.always` ranks by (the spec's `promote`, or the task's headline).
+    private func promote(_ result: inout Result, promotion: Promotion, metric ranking: String, by: String) throws {
         let metric: String
         switch promotion {
         case .none: return
-        case .always: metric = task.headlineMetric
+        case .always: metric = ranking
         case .ifBetter(let named): metric = named
         }
         let scored = result.versions.compactMap { v in v.metrics.heldOut[metric].map { (v, $0) } }
@@ -161,15 +173,16 @@ public struct Trainer: Sendable {
     }
 
     static func crossValidate(
-        spec: TrainingSpec, data: TrainingData, schema: FeatureSchema, hyperparameters: Hyperparameters, folds: Int
+        _ kind: ModelKind, task: ModelTask, split: TrainingSpec.Split, data: TrainingData, schema: FeatureSchema,
+        hyperparameters: Hyperparameters, folds: Int
     ) throws -> VersionMetrics.CrossValidation {
-        let split = Splits.kFold(
-            count: data.count, folds: min(folds, data.count), seed: spec.split.seed,
-            stratifyBy: spec.task.stratifies && spec.split.stratify ? data.target : nil)
+        let folds = Splits.kFold(
+            count: data.count, folds: min(folds, data.count), seed: split.seed,
+            stratifyBy: task.stratifies && split.stratify ? data.target : nil)
         var scores: [[String: Double]] = []
-        for fold in split {
+        for fold in folds {
             let model = try Model.train(
-                kind: spec.kind, data: data.selecting(rows: fold.train), schema: schema,
+                kind: kind, data: data.selecting(rows: fold.train), schema: schema,
                 hyperparameters: hyperparameters)
             scores.append(try model.evaluate(on: data.selecting(rows: fold.test)).named)
         }
@@ -181,13 +194,7 @@ public struct Trainer: Sendable {
             mean[key] = m
             deviation[key] = (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count)).squareRoot()
         }
-        return .init(folds: split.count, mean: mean, standardDeviation: deviation)
-    }
-
-    static func describe(_ hyperparameters: Hyperparameters) -> String {
-        hyperparameters.isEmpty
-            ? "(defaults)"
-            : hyperparameters.keys.sorted().map { "\($0)=\(hyperparameters[$0]!)" }.joined(separator: " ")
+        return .init(folds: folds.count, mean: mean, standardDeviation: deviation)
     }
 
     static func format(_ value: Double) -> String { String(format: "%.4g", value) }

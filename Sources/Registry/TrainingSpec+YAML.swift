@@ -16,6 +16,20 @@ import Yams
 ///   - {penalty: l2, C: 1.0}
 /// grid: {C: [0.1, 1.0]}       # ... or a grid: every combination
 /// ```
+///
+/// Several models of one name compete for production on the same held-out rows:
+///
+/// ```yaml
+/// name: diamonds
+/// query: SELECT ...
+/// target: price
+/// features: {numeric: [carat, depth], categorical: [cut]}   # the models' default
+/// promote: mae                 # what --promote ranks by (default: the task's headline)
+/// models:
+///   - {kind: linear, features: {numeric: [carat]}, hyperparameters: [{method: ols}]}
+///   - {kind: gbdt}
+///   - {kind: gbdt, search: {trials: 100, space: {max_depth: {int: [3, 9]}}}}
+/// ```
 extension TrainingSpec {
     public static func load(path: String) throws -> TrainingSpec {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -39,34 +53,35 @@ extension TrainingSpec {
         }
         let reader = NodeReader(file: file)
         let top = try reader.mapping(root, "spec")
+        let modelKeys = ["kind", "features", "hyperparameters", "grid", "search"]
         try reader.allow(
-            top, ["name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid", "search"],
-            "spec")
-        let kindNode = try reader.required(top, "kind", in: root)
-        let kindText = try reader.string(kindNode, "kind")
-        guard let kind = ModelKind(rawValue: kindText) else {
-            throw reader.error(
-                kindNode, "kind",
-                "unknown kind '\(kindText)'; valid: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            top, ["name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid", "search",
+                "promote", "models"], "spec")
+        let name = try reader.string(try reader.required(top, "name", in: root), "name")
+        var models: [TrainingSpec.Candidate]
+        if let list = top["models"] {
+            // Several models: each entry is a kind with its sets; the spec's features are the default.
+            for key in ["kind", "hyperparameters", "grid", "search"] where top[key] != nil {
+                throw reader.error(top[key]!, key, "with models:, give \(key) in each model's entry")
+            }
+            guard let sequence = list.sequence, !sequence.isEmpty else {
+                throw reader.error(list, "models", "must be a list of models, e.g. [{kind: linear}, {kind: gbdt}]")
+            }
+            models = try sequence.enumerated().map { i, entry in
+                let map = try reader.mapping(entry, "models[\(i)]")
+                try reader.allow(map, modelKeys, "models[\(i)]")
+                return try reader.candidate(map, entry, "models[\(i)].")
+            }
+        } else {
+            var single = try reader.candidate(top, root, "")
+            single.features = nil
+            models = [single]
         }
         var spec = TrainingSpec(
-            name: try reader.string(try reader.required(top, "name", in: root), "name"), kind: kind,
-            query: try reader.string(try reader.required(top, "query", in: root), "query"),
+            name: name, kind: .linear, query: try reader.string(try reader.required(top, "query", in: root), "query"),
             target: try reader.string(try reader.required(top, "target", in: root), "target"))
-        if let features = top["features"] {
-            let map = try reader.mapping(features, "features")
-            try reader.allow(map, ["numeric", "categorical"], "features")
-            spec.features = FeatureSchema(
-                numeric: try map["numeric"].map { try reader.strings($0, "features.numeric") } ?? [],
-                categorical: try map["categorical"].map { try reader.strings($0, "features.categorical") } ?? [])
-            if spec.features!.all.isEmpty {
-                throw reader.error(features, "features", "lists no features")
-            }
-            if let duplicate = Dictionary(grouping: spec.features!.all, by: { $0 }).first(where: { $0.value.count > 1 }
-            )?.key {
-                throw reader.error(features, "features", "lists '\(duplicate)' twice")
-            }
-        }
+        spec.models = models
+        if let features = top["features"] { spec.features = try reader.features(features, "features") }
         if let split = top["split"] {
             let map = try reader.mapping(split, "split")
             try reader.allow(map, ["test_fraction", "seed", "stratify"], "split")
@@ -93,25 +108,17 @@ extension TrainingSpec {
                 spec.crossValidationFolds = Int(folds)
             }
         }
-        var sets: [Hyperparameters] = []
-        if let list = top["hyperparameters"] {
-            guard let sequence = list.sequence else {
-                throw reader.error(list, "hyperparameters", "must be a list of sets, e.g. [{C: 1.0}, {C: 0.1}]")
-            }
-            for (i, item) in sequence.enumerated() {
-                sets.append(try reader.hyperparameters(item, "hyperparameters[\(i)]", kind: kind))
-            }
-        }
-        if let grid = top["grid"] {
-            sets += try reader.grid(grid, kind: kind)
-        }
-        if !sets.isEmpty { spec.hyperparameterSets = sets }
-        if let node = top["search"] { spec.search = try reader.search(node, kind: kind, base: spec.hyperparameterSets[0]) }
+        if let node = top["promote"] { spec.promotionMetric = try reader.string(node, "promote") }
         do {
             try spec.validate()
         } catch var error as SpecError {
             error.file = file
-            if error.line == nil { error.line = top[error.field.components(separatedBy: ".").first ?? ""]?.mark?.line }
+            // A list of one model reads as a single model, whose fields validate names unprefixed.
+            if error.line == nil {
+                error.line =
+                    top[error.field]?.mark?.line ?? reader.line(of: error.field)
+                    ?? reader.line(of: "models[0]." + error.field)
+            }
             throw error
         }
         return spec
@@ -133,9 +140,27 @@ extension TrainingSpec {
     }
 }
 
-/// Typed reads from YAML nodes, each failure naming the field and its line.
-private struct NodeReader {
+/// Typed reads from YAML nodes, each failure naming the field and its line. Meaning is
+/// checked once, by `TrainingSpec.validate`, after reading; the lines of the fields read are
+/// kept so that its errors point into the file too.
+private final class NodeReader {
     let file: String?
+    private(set) var lines: [String: Int] = [:]
+
+    init(file: String?) {
+        self.file = file
+    }
+
+    /// The line of a field, or of the nearest enclosing field that was read.
+    func line(of field: String) -> Int? {
+        var path = field
+        while !path.isEmpty {
+            if let line = lines[path] { return line }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            path = String(path[..<cut])
+        }
+        return nil
+    }
 
     func error(_ node: Node, _ field: String, _ message: String) -> SpecError {
         SpecError(file: file, line: node.mark?.line, field: field, message: message)
@@ -143,6 +168,7 @@ private struct NodeReader {
 
     func mapping(_ node: Node, _ field: String) throws -> [String: Node] {
         guard let mapping = node.mapping else { throw error(node, field, "must be a mapping of keys to values") }
+        lines[field] = node.mark?.line
         var out: [String: Node] = [:]
         for (key, value) in mapping {
             guard let name = key.string else { throw error(key, field, "keys must be text") }
@@ -185,6 +211,48 @@ private struct NodeReader {
         return value
     }
 
+    func features(_ node: Node, _ field: String) throws -> FeatureSchema {
+        let map = try mapping(node, field)
+        try allow(map, ["numeric", "categorical"], field)
+        let schema = FeatureSchema(
+            numeric: try map["numeric"].map { try strings($0, "\(field).numeric") } ?? [],
+            categorical: try map["categorical"].map { try strings($0, "\(field).categorical") } ?? [])
+        if schema.all.isEmpty { throw error(node, field, "lists no features") }
+        if let duplicate = Dictionary(grouping: schema.all, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw error(node, field, "lists '\(duplicate)' twice")
+        }
+        return schema
+    }
+
+    /// One model: `kind` (required), and optionally `features`, `hyperparameters` (a list of
+    /// sets), `grid` (every combination) and `search`; `prefix` locates its fields.
+    func candidate(_ map: [String: Node], _ node: Node, _ prefix: String) throws -> TrainingSpec.Candidate {
+        let kindNode = try required(map, "kind", in: node)
+        let kindText = try string(kindNode, "\(prefix)kind")
+        guard let kind = ModelKind(rawValue: kindText) else {
+            throw error(
+                kindNode, "\(prefix)kind",
+                "unknown kind '\(kindText)'; valid: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var model = TrainingSpec.Candidate(kind: kind)
+        if let features = map["features"] { model.features = try self.features(features, "\(prefix)features") }
+        var sets: [Hyperparameters] = []
+        if let list = map["hyperparameters"] {
+            guard let sequence = list.sequence else {
+                throw error(list, "\(prefix)hyperparameters", "must be a list of sets, e.g. [{C: 1.0}, {C: 0.1}]")
+            }
+            for (i, item) in sequence.enumerated() {
+                sets.append(try hyperparameters(item, "\(prefix)hyperparameters[\(i)]"))
+            }
+        }
+        if let grid = map["grid"] { sets += try self.grid(grid, "\(prefix)grid") }
+        if !sets.isEmpty { model.hyperparameterSets = sets }
+        if let search = map["search"] {
+            model.search = try self.search(search, "\(prefix)search")
+        }
+        return model
+    }
+
     func value(_ node: Node, _ field: String) throws -> HyperparameterValue {
         guard let scalar = node.scalar else { throw error(node, field, "must be a single value") }
         if scalar.style == .plain {
@@ -194,135 +262,102 @@ private struct NodeReader {
         return .text(scalar.string)
     }
 
-    func hyperparameters(_ node: Node, _ field: String, kind: ModelKind) throws -> Hyperparameters {
+    func hyperparameters(_ node: Node, _ field: String) throws -> Hyperparameters {
         var set: Hyperparameters = [:]
         for (key, value) in try mapping(node, field) { set[key] = try self.value(value, "\(field).\(key)") }
-        do {
-            _ = try ModelSettings(kind: kind, set)
-        } catch let learning as LearningError {
-            throw error(node, field, learning.message)
-        }
         return set
     }
 
-    /// Every combination of the grid's values, in a stable order (keys sorted).
-    /// `search: {sampler, trials, seed, metric, validation: {fraction}, register, space: {name: {log_uniform: [a, b]}}}`;
-    /// every space entry must be a hyperparameter of the kind, with values it accepts.
-    func search(_ node: Node, kind: ModelKind, base: Hyperparameters) throws -> TrainingSpec.Search {
-        let map = try mapping(node, "search")
-        try allow(map, ["sampler", "trials", "seed", "metric", "validation", "space", "register"], "search")
+    /// `search: {sampler, trials, seed, metric, validation: {fraction}, register, space: {name: {log_uniform: [a, b]}}}`.
+    func search(_ node: Node, _ field: String) throws -> TrainingSpec.Search {
+        let map = try mapping(node, field)
+        try allow(map, ["sampler", "trials", "seed", "metric", "validation", "space", "register"], field)
         var search = TrainingSpec.Search()
         if let n = map["sampler"] {
-            let text = try string(n, "search.sampler")
+            let text = try string(n, "\(field).sampler")
             guard let method = SearchSampler.Method(rawValue: text) else {
-                throw error(n, "search.sampler", "must be random or tpe; got '\(text)'")
+                throw error(n, "\(field).sampler", "must be random or tpe; got '\(text)'")
             }
             search.sampler = method
         }
         func whole(_ key: String, _ range: ClosedRange<Double>) throws -> Int? {
             guard let n = map[key] else { return nil }
-            let v = try number(n, "search.\(key)")
+            let v = try number(n, "\(field).\(key)")
             guard v == v.rounded(), range.contains(v) else {
-                throw error(n, "search.\(key)", "must be a whole number from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+                throw error(n, "\(field).\(key)", "must be a whole number from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
             }
             return Int(v)
         }
         if let trials = try whole("trials", 1...10_000) { search.trials = trials }
         if let seed = try whole("seed", 0...1e15) { search.seed = UInt64(seed) }
         if let register = try whole("register", 1...10_000) { search.register = register }
-        if let n = map["metric"] { search.metric = try string(n, "search.metric") }
+        if let n = map["metric"] { search.metric = try string(n, "\(field).metric") }
         if let n = map["validation"] {
-            let v = try mapping(n, "search.validation")
-            try allow(v, ["fraction"], "search.validation")
+            let v = try mapping(n, "\(field).validation")
+            try allow(v, ["fraction"], "\(field).validation")
             if let f = v["fraction"] {
-                let fraction = try number(f, "search.validation.fraction")
+                let fraction = try number(f, "\(field).validation.fraction")
                 guard fraction > 0 && fraction < 1 else {
-                    throw error(f, "search.validation.fraction", "must be between 0 and 1 (exclusive)")
+                    throw error(f, "\(field).validation.fraction", "must be between 0 and 1 (exclusive)")
                 }
                 search.validationFraction = fraction
             }
         }
-        guard let spaceNode = map["space"] else { throw error(node, "search.space", "is required") }
-        let space = try mapping(spaceNode, "search.space")
-        let valid = Set(ModelSettings.validNames(for: kind))
+        guard let spaceNode = map["space"] else { throw error(node, "\(field).space", "is required") }
+        let space = try mapping(spaceNode, "\(field).space")
         for (name, entry) in space {
-            let field = "search.space.\(name)"
-            guard valid.contains(name) else {
-                throw error(entry, field, "\(kind) has no hyperparameter \(name); valid: \(valid.sorted().joined(separator: ", "))")
-            }
-            let spec = try mapping(entry, field)
+            let entryField = "\(field).space.\(name)"
+            let spec = try mapping(entry, entryField)
             guard spec.count == 1, let (form, bounds) = spec.first else {
-                throw error(entry, field, "give one of log_uniform, uniform, int, choice")
+                throw error(entry, entryField, "give one of log_uniform, uniform, int, choice")
             }
             let distribution: SearchDistribution
             switch form {
             case "choice":
-                guard let items = bounds.sequence, !items.isEmpty else { throw error(bounds, field, "choice needs a list") }
-                distribution = .choice(try items.map { try value($0, field) })
+                guard let items = bounds.sequence, !items.isEmpty else { throw error(bounds, entryField, "choice needs a list") }
+                distribution = .choice(try items.map { try value($0, entryField) })
             case "log_uniform", "uniform", "int":
                 guard let items = bounds.sequence, items.count == 2 else {
-                    throw error(bounds, field, "\(form) needs [low, high]")
+                    throw error(bounds, entryField, "\(form) needs [low, high]")
                 }
-                let low = try number(items[0], field)
-                let high = try number(items[1], field)
-                guard low < high, low.isFinite, high.isFinite else { throw error(bounds, field, "needs low < high") }
+                let low = try number(items[0], entryField)
+                let high = try number(items[1], entryField)
+                guard low < high, low.isFinite, high.isFinite else { throw error(bounds, entryField, "needs low < high") }
                 switch form {
                 case "log_uniform":
-                    guard low > 0 else { throw error(bounds, field, "log_uniform needs low > 0") }
+                    guard low > 0 else { throw error(bounds, entryField, "log_uniform needs low > 0") }
                     distribution = .logUniform(low, high)
                 case "uniform": distribution = .uniform(low, high)
                 default:
                     guard low == low.rounded(), high == high.rounded() else {
-                        throw error(bounds, field, "int needs whole numbers")
+                        throw error(bounds, entryField, "int needs whole numbers")
                     }
                     distribution = .int(Int(low), Int(high))
                 }
             default:
-                throw error(entry, field, "unknown distribution '\(form)'; use log_uniform, uniform, int or choice")
-            }
-            // Both ends (or every choice) must be values the kind accepts.
-            let probes: [HyperparameterValue]
-            switch distribution {
-            case .uniform(let a, let b), .logUniform(let a, let b): probes = [.number(a), .number(b)]
-            case .int(let a, let b): probes = [.number(Double(a)), .number(Double(b))]
-            case .choice(let options): probes = options
-            }
-            for probe in probes {
-                var set = base
-                set[name] = probe
-                do {
-                    _ = try ModelSettings(kind: kind, set)
-                } catch let problem as LearningError {
-                    throw error(entry, field, problem.message)
-                }
+                throw error(entry, entryField, "unknown distribution '\(form)'; use log_uniform, uniform, int or choice")
             }
             search.space[name] = distribution
         }
         return search
     }
 
-    func grid(_ node: Node, kind: ModelKind) throws -> [Hyperparameters] {
-        let map = try mapping(node, "grid")
-        var sets: [Hyperparameters] = [[:]]
-        for key in map.keys.sorted() {
-            let valueNode = map[key]!
-            let values: [HyperparameterValue] =
+    func grid(_ node: Node, _ field: String) throws -> [Hyperparameters] {
+        let map = try mapping(node, field)
+        var values: [String: [HyperparameterValue]] = [:]
+        for (key, valueNode) in map {
+            values[key] =
                 if let sequence = valueNode.sequence {
-                    try sequence.map { try value($0, "grid.\(key)") }
+                    try sequence.map { try value($0, "\(field).\(key)") }
                 } else {
-                    [try value(valueNode, "grid.\(key)")]
+                    [try value(valueNode, "\(field).\(key)")]
                 }
-            guard !values.isEmpty else { throw error(valueNode, "grid.\(key)", "lists no values") }
-            sets = sets.flatMap { set in values.map { v in set.merging([key: v]) { $1 } } }
+            guard !values[key]!.isEmpty else { throw error(valueNode, "\(field).\(key)", "lists no values") }
         }
-        guard sets.count <= 1_000 else { throw error(node, "grid", "expands to \(sets.count) sets; at most 1000") }
-        for set in sets {
-            do {
-                _ = try ModelSettings(kind: kind, set)
-            } catch let learning as LearningError {
-                throw error(node, "grid", learning.message)
-            }
+        let count = values.values.reduce(1) { $0 * $1.count }
+        guard count <= maximumGridSets else {
+            throw error(node, field, "expands to \(count) sets; at most \(maximumGridSets)")
         }
-        return sets
+        return hyperparameterGrid(values)
     }
 }

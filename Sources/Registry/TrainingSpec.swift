@@ -1,11 +1,12 @@
 import Foundation
 public import Learning
 
-/// What to train: a model name and kind, the SQL that yields the data, the target and
-/// features, how to hold data out, and one or more hyperparameter sets.
+/// What to train: a model name, the SQL that yields the data, the target and features,
+/// how to hold data out, and the models: each a kind with one or more hyperparameter sets
+/// or a search, every set a version of the name, so versions of different kinds compete
+/// for production on the same held-out rows.
 public struct TrainingSpec: Sendable, Equatable {
     public var name: String
-    public var kind: ModelKind
     public var query: String
     public var target: String
     /// nil: every result column but the target, text columns categorical.
@@ -15,10 +16,49 @@ public struct TrainingSpec: Sendable, Equatable {
     public var split = Split()
     /// k-fold cross-validation on the training part, when set.
     public var crossValidationFolds: Int?
-    /// One model version is trained per set.
-    public var hyperparameterSets: [Hyperparameters] = [[:]]
-    /// A hyperparameter search over the first set: its best `register` sets become versions.
-    public var search: Search?
+    /// The models to train, in order.
+    public var models: [Candidate]
+    /// What `--promote` ranks the new versions by; nil: the task's headline metric.
+    public var promotionMetric: String?
+
+    /// One model of a spec: its kind, its own features if they differ from the spec's, and
+    /// its hyperparameter sets (or a search around the first).
+    public struct Candidate: Sendable, Equatable {
+        public var kind: ModelKind
+        /// nil: the spec's features.
+        public var features: FeatureSchema?
+        /// One model version is trained per set.
+        public var hyperparameterSets: [Hyperparameters] = [[:]]
+        /// A hyperparameter search over the first set: its best `register` sets become versions.
+        public var search: Search?
+
+        public init(kind: ModelKind) {
+            self.kind = kind
+        }
+
+        /// What the model predicts (its sets agree, `validate` checks).
+        public var task: ModelTask {
+            (try? ModelSettings(kind: kind, hyperparameterSets.first ?? [:]).task) ?? kind.task
+        }
+    }
+
+    /// The first model's kind: a spec of one model reads as one.
+    public var kind: ModelKind {
+        get { models[0].kind }
+        set { models[0].kind = newValue }
+    }
+
+    /// The first model's hyperparameter sets.
+    public var hyperparameterSets: [Hyperparameters] {
+        get { models[0].hyperparameterSets }
+        set { models[0].hyperparameterSets = newValue }
+    }
+
+    /// The first model's search.
+    public var search: Search? {
+        get { models[0].search }
+        set { models[0].search = newValue }
+    }
 
     public struct Search: Sendable, Equatable {
         public var sampler = SearchSampler.Method.tpe
@@ -47,9 +87,9 @@ public struct TrainingSpec: Sendable, Equatable {
 
     public init(name: String, kind: ModelKind, query: String, target: String) {
         self.name = name
-        self.kind = kind
         self.query = query
         self.target = target
+        models = [Candidate(kind: kind)]
     }
 
     /// Checks what can be checked before touching data.
@@ -72,40 +112,96 @@ public struct TrainingSpec: Sendable, Equatable {
         if let folds = crossValidationFolds, folds < 2 {
             throw SpecError(field: "cv.folds", message: "must be at least 2; got \(folds)")
         }
-        var tasks: Set<ModelTask> = []
-        for (i, set) in hyperparameterSets.enumerated() {
-            do {
-                tasks.insert(try ModelSettings(kind: kind, set).task)
-            } catch let error as LearningError {
-                throw SpecError(field: "hyperparameters[\(i)]", message: error.message)
-            }
+        guard !models.isEmpty else { throw SpecError(field: "models", message: "lists no model") }
+        if let metric = promotionMetric, ModelTask.metric(named: metric) == nil {
+            throw SpecError(
+                field: "promote",
+                message: "unknown metric '\(metric)'; valid: \(ModelTask.metricNames.joined(separator: ", "))")
         }
-        if let search {
-            guard !search.space.isEmpty else { throw SpecError(field: "search.space", message: "names no parameter") }
-            guard (1...10_000).contains(search.trials) else {
-                throw SpecError(field: "search.trials", message: "must be from 1 to 10,000; got \(search.trials)")
+        if let read = featuresToRead, let both = read.numeric.first(where: read.categorical.contains) {
+            throw SpecError(field: "models", message: "'\(both)' is numeric in one model and categorical in another")
+        }
+        var tasks: Set<ModelTask> = []
+        for (m, model) in models.enumerated() {
+            let prefix = models.count == 1 ? "" : "models[\(m)]."
+            for (i, set) in model.hyperparameterSets.enumerated() {
+                do {
+                    tasks.insert(try ModelSettings(kind: model.kind, set).task)
+                } catch let error as LearningError {
+                    throw SpecError(field: "\(prefix)hyperparameters[\(i)]", message: error.message)
+                }
             }
-            guard (1...search.trials).contains(search.register) else {
-                throw SpecError(field: "search.register", message: "must be from 1 to the number of trials")
-            }
-            if let metric = search.metric, ModelTask.metric(named: metric) == nil {
-                throw SpecError(
-                    field: "search.metric",
-                    message: "unknown metric '\(metric)'; valid: \(ModelTask.metricNames.joined(separator: ", "))")
-            }
-            guard hyperparameterSets.count == 1 else {
-                throw SpecError(field: "search", message: "searches around one base set; list at most one under hyperparameters")
-            }
+            if let search = model.search { try Self.validate(search, of: model, prefix) }
         }
         if tasks.count > 1 {
             throw SpecError(
-                field: "hyperparameters", message: "every set must make the same task (one objective per spec)")
+                field: models.count == 1 ? "hyperparameters" : "models",
+                message: "every model and set must make the same task (one objective per spec)")
         }
     }
 
-    /// What the spec's models predict (its hyperparameter sets agree, `validate` checks).
-    public var task: ModelTask {
-        (try? ModelSettings(kind: kind, hyperparameterSets.first ?? [:]).task) ?? kind.task
+    /// A search's settings, and that every searched name is the kind's, each end of its range
+    /// (or each choice) a value the kind accepts.
+    private static func validate(_ search: Search, of model: Candidate, _ prefix: String) throws {
+        let sets = model.hyperparameterSets.count
+        guard !search.space.isEmpty else {
+            throw SpecError(field: "\(prefix)search.space", message: "names no parameter")
+        }
+        guard (1...10_000).contains(search.trials) else {
+            throw SpecError(field: "\(prefix)search.trials", message: "must be from 1 to 10,000; got \(search.trials)")
+        }
+        guard (1...search.trials).contains(search.register) else {
+            throw SpecError(field: "\(prefix)search.register", message: "must be from 1 to the number of trials")
+        }
+        if let metric = search.metric, ModelTask.metric(named: metric) == nil {
+            throw SpecError(
+                field: "\(prefix)search.metric",
+                message: "unknown metric '\(metric)'; valid: \(ModelTask.metricNames.joined(separator: ", "))")
+        }
+        guard sets == 1 else {
+            throw SpecError(
+                field: "\(prefix)search", message: "searches around one base set; list at most one under hyperparameters")
+        }
+        let valid = Set(ModelSettings.validNames(for: model.kind))
+        for (name, distribution) in search.space.sorted(by: { $0.key < $1.key }) {
+            let field = "\(prefix)search.space.\(name)"
+            guard valid.contains(name) else {
+                throw SpecError(
+                    field: field,
+                    message: "\(model.kind) has no hyperparameter \(name); valid: \(valid.sorted().joined(separator: ", "))")
+            }
+            let probes: [HyperparameterValue]
+            switch distribution {
+            case .uniform(let a, let b), .logUniform(let a, let b): probes = [.number(a), .number(b)]
+            case .int(let a, let b): probes = [.number(Double(a)), .number(Double(b))]
+            case .choice(let options): probes = options
+            }
+            for probe in probes {
+                var set = model.hyperparameterSets[0]
+                set[name] = probe
+                do {
+                    _ = try ModelSettings(kind: model.kind, set)
+                } catch let problem as LearningError {
+                    throw SpecError(field: field, message: problem.message)
+                }
+            }
+        }
+    }
+
+    /// What the spec's models predict (they agree, `validate` checks).
+    public var task: ModelTask { models[0].task }
+
+    /// The columns to read: every model's features, or nil (infer them) when a model has none
+    /// of its own and the spec names none.
+    public var featuresToRead: FeatureSchema? {
+        var numeric: [String] = []
+        var categorical: [String] = []
+        for schema in models.map({ $0.features ?? features }) {
+            guard let schema else { return nil }
+            for name in schema.numeric where !numeric.contains(name) { numeric.append(name) }
+            for name in schema.categorical where !categorical.contains(name) { categorical.append(name) }
+        }
+        return FeatureSchema(numeric: numeric, categorical: categorical)
     }
 }
 

@@ -8,7 +8,7 @@ struct Generate: ParsableCommand {
         abstract: "Write a seeded demo data set as CSV files.",
         discussion: """
             click: leads.csv, offers.csv, clicks.csv (loan offers and which were clicked, ~2%); \
-            promotion: promotion.csv (Berkson's paradox); diamonds: diamonds.csv (log-linear price). \
+            promotion: promotion.csv (Berkson's paradox); diamonds: diamonds.csv (prices shaped as the public diamonds data). \
             The same seed always writes the same files.
             """
     )

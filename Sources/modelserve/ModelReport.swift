@@ -10,7 +10,7 @@ enum ModelReport {
         lines.append(
             "\(record.name) version \(record.version) (id \(record.id))\(record.isProduction ? "  [production]" : "")")
         lines.append("kind:            \(record.kind.rawValue)")
-        lines.append("hyperparameters: \(RecordTable.hyperparameterText(record.hyperparameters))")
+        lines.append("hyperparameters: \(record.hyperparameters.summary)")
         lines.append(
             "created:         \(RecordTable.dateText(record.createdAt)) UTC, trained in \(String(format: "%.2f", record.trainingSeconds ?? 0)) s"
         )
@@ -118,7 +118,7 @@ enum ModelReport {
         let names = ["intercept"] + (ma.featureNames + mb.featureNames.filter { !ma.featureNames.contains($0) })
         for name in names { coefficients.add([name, fmt(ca[name]), fmt(cb[name])]) }
         return
-            "hyperparameters: \(RecordTable.hyperparameterText(a.hyperparameters))  |  \(RecordTable.hyperparameterText(b.hyperparameters))\n\n"
+            "hyperparameters: \(a.hyperparameters.summary)  |  \(b.hyperparameters.summary)\n\n"
             + "held-out metrics:\n" + metrics.rendered + "\n\ncoefficients:\n" + coefficients.rendered
     }
 

@@ -53,7 +53,7 @@ struct Models: ParsableCommand {
                 for t in trials {
                     table.add([
                         String(t.number), metricText(t.score), String(format: "%.2f", t.seconds),
-                        t.modelID.map(String.init) ?? "", RecordTable.hyperparameterText(t.parameters),
+                        t.modelID.map(String.init) ?? "", t.parameters.summary,
                         t.state == "complete" ? "" : t.state,
                     ])
                 }

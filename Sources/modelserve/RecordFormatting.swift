@@ -17,16 +17,12 @@ enum RecordTable {
                 (markProduction ? [record.isProduction ? "*" : ""] : [])
                     + [
                         String(record.id), record.name, String(record.version), record.kind.rawValue,
-                        hyperparameterText(record.hyperparameters),
+                        record.hyperparameters.summary,
                     ]
                     + metrics.map { metricText(held[$0]) }
                     + [record.rowCount.map { $0.formatted() } ?? "-", dateText(record.createdAt)])
         }
         return table.rendered
-    }
-
-    static func hyperparameterText(_ h: Hyperparameters) -> String {
-        h.isEmpty ? "(defaults)" : h.keys.sorted().map { "\($0)=\(h[$0]!)" }.joined(separator: " ")
     }
 
     static func dateText(_ date: Date) -> String {

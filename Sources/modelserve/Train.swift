@@ -83,13 +83,16 @@ struct Train: ParsableCommand {
             spec = TrainingSpec(name: name!, kind: ModelKind(rawValue: kind!)!, query: query!, target: target!)
             spec.categoricalHints =
                 categorical?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-            var sets: [Hyperparameters] = [[:]]
+            var grid: [String: [HyperparameterValue]] = [:]
             for param in params {
                 let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
-                let values = parts[1].split(separator: ",").map { HyperparameterValue(parsing: String($0)) }
-                sets = sets.flatMap { set in values.map { set.merging([parts[0]: $0]) { $1 } } }
+                grid[parts[0]] = parts[1].split(separator: ",").map { HyperparameterValue(parsing: String($0)) }
             }
-            spec.hyperparameterSets = sets
+            let count = grid.values.reduce(1) { $0 * $1.count }
+            guard count <= maximumGridSets else {
+                throw ValidationError("--param values make \(count) combinations; at most \(maximumGridSets)")
+            }
+            spec.hyperparameterSets = hyperparameterGrid(grid)
         }
         if let testFraction { spec.split.testFraction = testFraction }
         if let seed { spec.split.seed = seed }
