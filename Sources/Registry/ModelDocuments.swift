@@ -3,50 +3,48 @@ public import Learning
 
 /// The JSON shapes of registry records, shared by `models ... --json` and the HTTP API.
 public enum ModelDocuments {
-    /// id, name, version, kind, hyperparameters, metrics, created_at, production, row_count,
-    /// data_fingerprint (and, for the current production, assigned_at and feature_schema).
+    /// A version in a list: the registry's id and version, whether it is production, and the
+    /// record's fields but the artifact, the query and the schema (the current production
+    /// adds assigned_at and feature_schema).
     public struct Summary: Encodable, Sendable {
-        public var id: Int64
-        public var name: String
-        public var version: Int
-        public var kind: ModelKind
-        public var hyperparameters: Hyperparameters
-        public var metrics: VersionMetrics
-        public var createdAt: Date
-        public var production: Bool
-        public var rowCount: Int?
-        public var dataFingerprint: String?
+        public var record: ModelRecord
         public var assignedAt: Date?
-        public var featureSchema: FeatureSchema?
+        public var withSchema: Bool
+
+        static let fields: Set<ModelRegistry.Draft.Field> = [
+            .name, .kind, .hyperparameters, .metrics, .createdAt, .rowCount, .dataFingerprint,
+        ]
 
         enum CodingKeys: String, CodingKey {
-            case id, name, version, kind, hyperparameters, metrics, createdAt = "created_at", production
-            case rowCount = "row_count", dataFingerprint = "data_fingerprint", assignedAt = "assigned_at"
-            case featureSchema = "feature_schema"
+            case id, version, production, assignedAt = "assigned_at"
         }
 
         public init(_ record: ModelRecord, assignedAt: Date? = nil, withSchema: Bool = false) {
-            id = record.id
-            name = record.name
-            version = record.version
-            kind = record.kind
-            hyperparameters = record.hyperparameters
-            metrics = record.metrics
-            createdAt = record.createdAt
-            production = record.isProduction || assignedAt != nil
-            rowCount = record.rowCount
-            dataFingerprint = record.dataFingerprint
+            self.record = record
             self.assignedAt = assignedAt
-            featureSchema = withSchema ? record.featureSchema : nil
+            self.withSchema = withSchema
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try encode(to: encoder, fields: withSchema ? Self.fields.union([.featureSchema]) : Self.fields)
+        }
+
+        func encode(to encoder: any Encoder, fields: Set<ModelRegistry.Draft.Field>) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(record.id, forKey: .id)
+            try c.encode(record.version, forKey: .version)
+            try c.encode(record.isProduction || assignedAt != nil, forKey: .production)
+            try c.encodeIfPresent(assignedAt, forKey: .assignedAt)
+            try record.registered.encode(to: encoder, fields: fields)
         }
     }
 
-    /// Everything about a version, coefficients keyed by feature name.
+    /// Everything about a version but its artifact: the summary, the schema, the training
+    /// time (and the query, for admins), and what the model says of itself: coefficients
+    /// keyed by feature name, or importance and tree count.
     public struct Detail: Encodable, Sendable {
         public var summary: Summary
-        public var featureSchema: FeatureSchema
-        public var trainingQuery: String?
-        public var trainingSeconds: Double?
+        public var withQuery: Bool
         public var coefficients: [String: Double]
         public var intercept: Double
         public var training: TrainingSummary
@@ -55,8 +53,7 @@ public enum ModelDocuments {
         public var trees: Int?
 
         enum CodingKeys: String, CodingKey {
-            case featureSchema = "feature_schema", trainingQuery = "training_query"
-            case trainingSeconds = "training_seconds", coefficients, intercept, training, importance, trees
+            case coefficients, intercept, training, importance, trees
         }
 
         /// `withQuery`: include the training query (its SQL names tables and columns, so the
@@ -64,9 +61,7 @@ public enum ModelDocuments {
         public init(_ record: ModelRecord, withQuery: Bool = true) throws {
             let model = try record.model()
             summary = Summary(record)
-            featureSchema = record.featureSchema
-            trainingQuery = withQuery ? record.trainingQuery : nil
-            trainingSeconds = record.trainingSeconds
+            self.withQuery = withQuery
             coefficients = Dictionary(uniqueKeysWithValues: model.namedCoefficients.map { ($0.name, $0.value) })
             intercept = model.intercept
             training = model.training
@@ -78,11 +73,10 @@ public enum ModelDocuments {
         }
 
         public func encode(to encoder: any Encoder) throws {
-            try summary.encode(to: encoder)
+            var fields = Summary.fields.union([.featureSchema, .trainingSeconds])
+            if withQuery { fields.insert(.trainingQuery) }
+            try summary.encode(to: encoder, fields: fields)
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(featureSchema, forKey: .featureSchema)
-            try container.encodeIfPresent(trainingQuery, forKey: .trainingQuery)
-            try container.encodeIfPresent(trainingSeconds, forKey: .trainingSeconds)
             try container.encode(coefficients, forKey: .coefficients)
             try container.encode(intercept, forKey: .intercept)
             try container.encode(training, forKey: .training)

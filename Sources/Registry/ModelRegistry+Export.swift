@@ -6,40 +6,44 @@ import Learning
 extension ModelRegistry {
     public static let exportFormat = "modelserve.export"
 
+    /// The registered record, all its fields, plus the format and the version it had.
     struct ExportDocument: Codable {
-        var format: String
-        var formatVersion: Int
-        var name: String
+        var format = ModelRegistry.exportFormat
+        var formatVersion = 1
         var version: Int
-        var kind: ModelKind
-        var hyperparameters: Hyperparameters
-        var metrics: VersionMetrics
-        var featureSchema: FeatureSchema
-        var trainingQuery: String?
-        var rowCount: Int?
-        var dataFingerprint: String?
-        var trainingSeconds: Double?
-        var createdAt: Date
-        /// The artifact text, verbatim, so predictions after import are bit-identical.
-        var artifact: String
+        /// With the artifact text verbatim, so predictions after import are bit-identical.
+        var record: Draft
 
         enum CodingKeys: String, CodingKey {
-            case format, formatVersion = "format_version", name, version, kind, hyperparameters, metrics
-            case featureSchema = "feature_schema", trainingQuery = "training_query", rowCount = "row_count"
-            case dataFingerprint = "data_fingerprint", trainingSeconds = "training_seconds", createdAt = "created_at"
-            case artifact
+            case format, formatVersion = "format_version", version
+        }
+
+        init(version: Int, record: Draft) {
+            self.version = version
+            self.record = record
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            format = try c.decode(String.self, forKey: .format)
+            formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+            version = try c.decode(Int.self, forKey: .version)
+            record = try Draft(from: decoder)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(format, forKey: .format)
+            try c.encode(formatVersion, forKey: .formatVersion)
+            try c.encode(version, forKey: .version)
+            try record.encode(to: encoder)
         }
     }
 
     /// The export document of a version, as pretty JSON.
     public func export(id: Int64) throws -> Data {
         let record = try record(id: id)
-        let document = ExportDocument(
-            format: Self.exportFormat, formatVersion: 1, name: record.name, version: record.version, kind: record.kind,
-            hyperparameters: record.hyperparameters, metrics: record.metrics, featureSchema: record.featureSchema,
-            trainingQuery: record.trainingQuery, rowCount: record.rowCount, dataFingerprint: record.dataFingerprint,
-            trainingSeconds: record.trainingSeconds, createdAt: record.createdAt, artifact: record.artifact)
-        return try JSONText.data(document, pretty: true)
+        return try JSONText.data(ExportDocument(version: record.version, record: record.registered), pretty: true)
     }
 
     /// Registers an exported version as the next version of its name (or of `name`).
@@ -57,19 +61,17 @@ extension ModelRegistry {
         }
         let model: Model
         do {
-            model = try Model.fromArtifact(Data(document.artifact.utf8))
+            model = try Model.fromArtifact(Data(document.record.artifact.utf8))
         } catch let error as LearningError {
             throw RegistryError(.invalidExport, "the export's artifact is not valid: \(error.message)")
         }
-        guard model.kind == document.kind else {
+        guard model.kind == document.record.kind else {
             throw RegistryError(
-                .invalidExport, "the export says kind \(document.kind) but its artifact is \(model.kind)")
+                .invalidExport, "the export says kind \(document.record.kind) but its artifact is \(model.kind)")
         }
-        let draft = Draft(
-            name: name ?? document.name, kind: document.kind, hyperparameters: document.hyperparameters,
-            metrics: document.metrics, featureSchema: document.featureSchema, trainingQuery: document.trainingQuery,
-            rowCount: document.rowCount, dataFingerprint: document.dataFingerprint, artifact: document.artifact,
-            trainingSeconds: document.trainingSeconds)
+        var draft = document.record
+        draft.name = name ?? draft.name
+        draft.createdAt = Date()
         return try register([draft])[0]
     }
 

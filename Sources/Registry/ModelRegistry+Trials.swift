@@ -66,14 +66,13 @@ extension ModelRegistry {
             ORDER BY number
             """, [.text(name), .text(name)])
         return try rows.map { row in
-            guard let run = row[0].string, let number = row[1].int64, let sampler = row[2].string,
-                let parameters = row[3].string, let metric = row[4].string, let state = row[6].string,
-                let seconds = row[7].double, let created = row[9].date
-            else { throw RegistryError(.badValue, "a search_trials row of \(name) does not decode") }
+            let stored = StoredRow(row: row, table: "search_trials", label: "trial \(StoredRow.shown(row["number"])) of \(name)")
             return StoredTrial(
-                runID: run, number: Int(number), sampler: sampler,
-                parameters: try JSONText.decode(Hyperparameters.self, from: parameters), metric: metric,
-                score: row[5].double, state: state, seconds: seconds, modelID: row[8].int64, createdAt: created)
+                runID: try stored.text("run_id"), number: Int(try stored.int64("number")),
+                sampler: try stored.text("sampler"),
+                parameters: try stored.json("parameters", as: Hyperparameters.self), metric: try stored.text("metric"),
+                score: row["score"].double, state: try stored.text("state"), seconds: try stored.double("seconds"),
+                modelID: row["model_id"].int64, createdAt: try stored.date("created_at"))
         }
     }
 }

@@ -12,7 +12,9 @@ public final class ModelRegistry: Sendable {
     }
 
     /// A version about to be registered; once registered, the body of its `ModelRecord`.
-    public struct Draft: Sendable {
+    /// Its coding keys are the one list of a version's fields: the JSON documents (summary,
+    /// detail, export) are this record's fields, or a named subset of them.
+    public struct Draft: Sendable, Codable {
         public var name: String
         public var kind: ModelKind
         public var hyperparameters: Hyperparameters
@@ -24,6 +26,51 @@ public final class ModelRegistry: Sendable {
         public var artifact: String
         public var trainingSeconds: Double?
         public var createdAt = Date()
+
+        public enum Field: String, CodingKey, CaseIterable, Sendable {
+            case name, kind, hyperparameters, metrics, featureSchema = "feature_schema"
+            case trainingQuery = "training_query", rowCount = "row_count", dataFingerprint = "data_fingerprint"
+            case artifact, trainingSeconds = "training_seconds", createdAt = "created_at"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Field.self)
+            name = try c.decode(String.self, forKey: .name)
+            kind = try c.decode(ModelKind.self, forKey: .kind)
+            hyperparameters = try c.decode(Hyperparameters.self, forKey: .hyperparameters)
+            metrics = try c.decode(VersionMetrics.self, forKey: .metrics)
+            featureSchema = try c.decode(FeatureSchema.self, forKey: .featureSchema)
+            trainingQuery = try c.decodeIfPresent(String.self, forKey: .trainingQuery)
+            rowCount = try c.decodeIfPresent(Int.self, forKey: .rowCount)
+            dataFingerprint = try c.decodeIfPresent(String.self, forKey: .dataFingerprint)
+            artifact = try c.decode(String.self, forKey: .artifact)
+            trainingSeconds = try c.decodeIfPresent(Double.self, forKey: .trainingSeconds)
+            createdAt = try c.decode(Date.self, forKey: .createdAt)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try encode(to: encoder, fields: Set(Field.allCases))
+        }
+
+        /// Encodes the named fields only (a summary leaves out the artifact and the query).
+        public func encode(to encoder: any Encoder, fields: Set<Field>) throws {
+            var c = encoder.container(keyedBy: Field.self)
+            for field in Field.allCases where fields.contains(field) {
+                switch field {
+                case .name: try c.encode(name, forKey: field)
+                case .kind: try c.encode(kind, forKey: field)
+                case .hyperparameters: try c.encode(hyperparameters, forKey: field)
+                case .metrics: try c.encode(metrics, forKey: field)
+                case .featureSchema: try c.encode(featureSchema, forKey: field)
+                case .trainingQuery: try c.encodeIfPresent(trainingQuery, forKey: field)
+                case .rowCount: try c.encodeIfPresent(rowCount, forKey: field)
+                case .dataFingerprint: try c.encodeIfPresent(dataFingerprint, forKey: field)
+                case .artifact: try c.encode(artifact, forKey: field)
+                case .trainingSeconds: try c.encodeIfPresent(trainingSeconds, forKey: field)
+                case .createdAt: try c.encode(createdAt, forKey: field)
+                }
+            }
+        }
 
         public init(
             name: String, kind: ModelKind, hyperparameters: Hyperparameters, metrics: VersionMetrics,
@@ -129,21 +176,22 @@ public final class ModelRegistry: Sendable {
     }
 
     static func record(_ row: Row) throws -> ModelRecord {
-        func text(_ name: String) -> String { row[name].string ?? "" }
-        guard let kind = ModelKind(rawValue: text("kind")) else {
-            throw RegistryError(.badValue, "model \(row["id"]) has an unknown kind '\(text("kind"))'")
+        let stored = StoredRow(row: row, table: "models", label: "model \(StoredRow.shown(row["id"]))")
+        let kindName = try stored.text("kind")
+        guard let kind = ModelKind(rawValue: kindName) else {
+            throw RegistryError(.badValue, "model \(StoredRow.shown(row["id"])) has an unknown kind '\(kindName)'")
         }
         var registered = Draft(
-            name: text("name"), kind: kind,
-            hyperparameters: try JSONText.decode(Hyperparameters.self, from: text("hyperparameters")),
-            metrics: try JSONText.decode(VersionMetrics.self, from: text("metrics")),
-            featureSchema: try JSONText.decode(FeatureSchema.self, from: text("feature_schema")),
+            name: try stored.text("name"), kind: kind,
+            hyperparameters: try stored.json("hyperparameters", as: Hyperparameters.self),
+            metrics: try stored.json("metrics", as: VersionMetrics.self),
+            featureSchema: try stored.json("feature_schema", as: FeatureSchema.self),
             trainingQuery: row["training_query"].string, rowCount: row["row_count"].int64.map(Int.init),
-            dataFingerprint: row["data_fingerprint"].string, artifact: text("artifact"),
+            dataFingerprint: row["data_fingerprint"].string, artifact: try stored.text("artifact"),
             trainingSeconds: row["training_seconds"].double)
-        registered.createdAt = row["created_at"].date ?? Date(timeIntervalSince1970: 0)
+        registered.createdAt = try stored.date("created_at")
         return ModelRecord(
-            id: row["id"].int64 ?? 0, version: Int(row["version"].int64 ?? 0), registered: registered,
+            id: try stored.int64("id"), version: Int(try stored.int64("version")), registered: registered,
             isProduction: row["is_production"].bool ?? false)
     }
 
@@ -188,10 +236,10 @@ public final class ModelRegistry: Sendable {
     /// Every name's production version.
     public func productions() throws -> [Production] {
         let rows = try database.query(
-            "SELECT model_id, assigned_at FROM production_model ORDER BY name")
+            "SELECT name, model_id, assigned_at FROM production_model ORDER BY name")
         return try rows.map { row in
-            Production(
-                record: try record(id: row[0].int64 ?? 0), assignedAt: row[1].date ?? Date(timeIntervalSince1970: 0))
+            let stored = StoredRow(row: row, table: "production_model", label: "name \(StoredRow.shown(row["name"]))")
+            return Production(record: try record(id: try stored.int64("model_id")), assignedAt: try stored.date("assigned_at"))
         }
     }
 
@@ -218,9 +266,11 @@ public final class ModelRegistry: Sendable {
             "SELECT name, from_model_id, to_model_id, assigned_at, assigned_by FROM model_assignments WHERE name = ? ORDER BY id DESC",
             [.text(name)]
         ).map { row in
-            Assignment(
-                name: row[0].string ?? "", fromModelID: row[1].int64, toModelID: row[2].int64 ?? 0,
-                assignedAt: row[3].date ?? Date(timeIntervalSince1970: 0), assignedBy: row[4].string ?? "")
+            let stored = StoredRow(row: row, table: "model_assignments", label: "an assignment of \(name)")
+            return Assignment(
+                name: try stored.text("name"), fromModelID: row["from_model_id"].int64,
+                toModelID: try stored.int64("to_model_id"), assignedAt: try stored.date("assigned_at"),
+                assignedBy: try stored.text("assigned_by"))
         }
     }
 }

@@ -103,6 +103,21 @@ struct RegistryTests {
         }
     }
 
+    @Test("a stored row that does not decode is an error naming table, row and column, not a default", arguments: Backend.allCases)
+    func undecodableRows(backend: Backend) throws {
+        try withDemoDatabase(backend) { database, registry throws in
+            let trained = try Trainer(registry: registry).train(try pipeline("promotion"))
+            let id = trained.versions[0].id
+            // Valid JSON of the wrong shape (Postgres stores metrics as JSON).
+            try database.execute("UPDATE models SET metrics = ? WHERE id = ?", [.text("{\"train\": \"x\"}"), .integer(id)])
+            let error = #expect(throws: RegistryError.self) { try registry.record(id: id) }
+            #expect(error?.message.contains("models: model \(id): column metrics does not decode") == true, "\(error!)")
+            #expect(throws: RegistryError.self) { try registry.list() }
+            // The other versions still read.
+            #expect(try registry.record(id: trained.versions[1].id).version == trained.versions[1].version)
+        }
+    }
+
     @Test("the same spec on the same data gives the same coefficients and fingerprint", arguments: Backend.allCases)
     func reproducible(backend: Backend) throws {
         try withDemoDatabase(backend) { _, registry throws in
