@@ -48,12 +48,14 @@ public enum ModelDocuments {
         public var coefficients: [String: Double]
         public var intercept: Double
         public var training: TrainingSummary
+        /// Unpenalised linear and logistic fits: the inference table keyed by term name.
+        public var inference: InferenceTable?
         /// Trees: each encoded feature's share of the total split gain.
         public var importance: [String: Double]?
         public var trees: Int?
 
         enum CodingKeys: String, CodingKey {
-            case coefficients, intercept, training, importance, trees
+            case coefficients, intercept, training, inference, importance, trees
         }
 
         /// `withQuery`: include the training query (its SQL names tables and columns, so the
@@ -65,6 +67,7 @@ public enum ModelDocuments {
             coefficients = Dictionary(uniqueKeysWithValues: model.namedCoefficients.map { ($0.name, $0.value) })
             intercept = model.intercept
             training = model.training
+            inference = model.inferenceTable
             if let ensemble = model.estimator as? TreeEnsemble {
                 importance = Dictionary(
                     uniqueKeysWithValues: ensemble.importance(featureNames: model.featureNames).map { ($0.name, $0.gain) })
@@ -79,7 +82,12 @@ public enum ModelDocuments {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(coefficients, forKey: .coefficients)
             try container.encode(intercept, forKey: .intercept)
-            try container.encode(training, forKey: .training)
+            // The statsmodels arrays stay in the artifact; the document has them keyed by term.
+            var fit = training
+            fit.olsInference = nil
+            fit.logisticInference = nil
+            try container.encode(fit, forKey: .training)
+            try container.encodeIfPresent(inference, forKey: .inference)
             try container.encodeIfPresent(importance, forKey: .importance)
             try container.encodeIfPresent(trees, forKey: .trees)
         }

@@ -64,35 +64,31 @@ enum ModelReport {
             return "\(ensemble.trees.count) trees (\(ensemble.objective.rawValue)\(stopped)); feature importance by gain:\n"
                 + table.rendered
         }
+        if let inference = model.inferenceTable {
+            let robust = inference.terms.contains { $0.term.robustStandardError != nil }
+            let test = inference.test.rawValue
+            var table = TextTable(
+                ["feature", "coef", "std err"] + (robust ? ["HC3 se"] : [])
+                    + [test, "P>|\(test)|", "[0.025", "0.975]"])
+            for (name, term) in inference.terms {
+                table.add(
+                    [name, fmt(term.coefficient), fmt(term.standardError)]
+                        + (robust ? [fmt(term.robustStandardError)] : [])
+                        + [fmt(term.statistic), pText(term.pValue), fmt(term.confidenceLow), fmt(term.confidenceHigh)])
+            }
+            let s = inference.statistics
+            let summary =
+                inference.test == .t
+                ? "R² \(fmt(s["r_squared"])), adj. R² \(fmt(s["adjusted_r_squared"])), F \(fmt(s["f_statistic"])) "
+                    + "(p \(pText(s["f_p_value"] ?? .nan))), log-likelihood \(fmt(s["log_likelihood"])), "
+                    + "AIC \(fmt(s["aic"])), BIC \(fmt(s["bic"])), residual SE \(fmt(s["residual_standard_error"])), "
+                    + "condition number \(fmt(s["condition_number"])), \(Int(s["observations"] ?? 0)) observations"
+                : "log-likelihood \(fmt(s["log_likelihood"])), null \(fmt(s["null_log_likelihood"])), "
+                    + "LLR p \(pText(s["llr_p_value"] ?? .nan)), pseudo R² \(fmt(s["pseudo_r_squared"]))"
+            return table.rendered + "\n\n" + summary
+        }
         let names = ["intercept"] + model.featureNames
         let values = [model.intercept] + model.coefficients
-        if let inference = model.training.olsInference {
-            var table = TextTable(["feature", "coef", "std err", "HC3 se", "t", "P>|t|", "[0.025", "0.975]"])
-            for i in names.indices {
-                table.add([
-                    names[i], fmt(values[i]), fmt(inference.standardErrors[i]), fmt(inference.robustStandardErrors?[i]),
-                    fmt(inference.tValues[i]), pText(inference.pValues[i]), fmt(inference.confidenceLow[i]),
-                    fmt(inference.confidenceHigh[i]),
-                ])
-            }
-            return table.rendered + "\n\n"
-                + "R² \(fmt(inference.rSquared)), adj. R² \(fmt(inference.adjustedRSquared)), F \(fmt(inference.fStatistic)) "
-                + "(p \(pText(inference.fPValue))), log-likelihood \(fmt(inference.logLikelihood)), AIC \(fmt(inference.aic)), "
-                + "BIC \(fmt(inference.bic)), residual SE \(fmt(inference.residualStandardError)), "
-                + "condition number \(fmt(inference.conditionNumber)), \(inference.observations) observations"
-        }
-        if let inference = model.training.logisticInference {
-            var table = TextTable(["feature", "coef", "std err", "z", "P>|z|", "[0.025", "0.975]"])
-            for i in names.indices {
-                table.add([
-                    names[i], fmt(values[i]), fmt(inference.standardErrors[i]), fmt(inference.zValues[i]),
-                    pText(inference.pValues[i]), fmt(inference.confidenceLow[i]), fmt(inference.confidenceHigh[i]),
-                ])
-            }
-            return table.rendered + "\n\n"
-                + "log-likelihood \(fmt(inference.logLikelihood)), null \(fmt(inference.nullLogLikelihood)), "
-                + "LLR p \(pText(inference.likelihoodRatioPValue)), pseudo R² \(fmt(inference.pseudoRSquared))"
-        }
         var table = TextTable(["feature", "coef"])
         for i in names.indices { table.add([names[i], fmt(values[i])]) }
         return table.rendered

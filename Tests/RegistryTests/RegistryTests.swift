@@ -368,6 +368,22 @@ struct DiamondsPipelineTests {
             // Documents: coefficients for the linear model, importance for the trees.
             let linear = try ModelDocuments.json(ModelDocuments.Detail(result.versions[0]))
             #expect(linear.contains("\"coefficients\":{\"carat\":"))
+            // The inference table is keyed by term, each term's figures together; the arrays
+            // whose order a reader would have to know stay in the artifact.
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(linear.utf8)) as? [String: Any])
+            let ols = try result.versions[0].model()
+            let fit = try #require(ols.training.olsInference)
+            let terms = try #require((document["inference"] as? [String: Any])?["terms"] as? [String: [String: Double]])
+            #expect(Set(terms.keys) == Set(["intercept"] + ols.featureNames))
+            let x = try #require(ols.featureNames.firstIndex(of: "x"))
+            // (Foundation's JSON parser may round the last digit.)
+            func same(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 1e-14 * max(1, abs(b)) } ?? false }
+            #expect(same(terms["x"]?["coef"], ols.coefficients[x]))
+            #expect(same(terms["x"]?["se"], fit.standardErrors[x + 1]))
+            #expect(same(terms["x"]?["p"], fit.pValues[x + 1]))
+            #expect(same(terms["intercept"]?["coef"], ols.intercept))
+            #expect((document["training"] as? [String: Any])?["ols_inference"] == nil)
             let trees = try ModelDocuments.json(ModelDocuments.Detail(result.versions[1]))
             #expect(trees.contains("\"importance\":{\""))
             #expect(trees.contains("\"coefficients\":{}"))
