@@ -58,13 +58,28 @@ extension ModelRegistry {
 
     /// The trials of the latest search for a name, in trial order.
     public func trials(name: String) throws -> [StoredTrial] {
+        try trials(
+            where: """
+                name = ? AND run_id = (
+                    SELECT run_id FROM search_trials WHERE name = ? ORDER BY created_at DESC, id DESC LIMIT 1)
+                """, [.text(name), .text(name)], name: name)
+    }
+
+    /// The search a version came out of: every trial of its run, in trial order (nil for a
+    /// version that was not searched for).
+    public func search(producing modelID: Int64) throws -> [StoredTrial]? {
+        let run = try trials(
+            where: "run_id = (SELECT run_id FROM search_trials WHERE model_id = ? ORDER BY id DESC LIMIT 1)",
+            [.integer(modelID)], name: "model \(modelID)")
+        return run.isEmpty ? nil : run
+    }
+
+    private func trials(where filter: String, _ parameters: [SQLValue], name: String) throws -> [StoredTrial] {
         let rows = try database.query(
             """
             SELECT run_id, number, sampler, parameters, metric, score, state, seconds, model_id, created_at
-            FROM search_trials WHERE name = ? AND run_id = (
-                SELECT run_id FROM search_trials WHERE name = ? ORDER BY created_at DESC, id DESC LIMIT 1)
-            ORDER BY number
-            """, [.text(name), .text(name)])
+            FROM search_trials WHERE \(filter) ORDER BY number
+            """, parameters)
         return try rows.map { row in
             let stored = StoredRow(row: row, table: "search_trials", label: "trial \(StoredRow.shown(row["number"])) of \(name)")
             return StoredTrial(

@@ -4,7 +4,8 @@ import Registry
 
 /// The long-form text of `models show` and `models compare`.
 enum ModelReport {
-    static func text(_ record: ModelRecord) throws -> String {
+    /// `search`: the trials of the search the version came out of, if any.
+    static func text(_ record: ModelRecord, search: [ModelRegistry.StoredTrial]? = nil) throws -> String {
         let model = try record.model()
         var lines: [String] = []
         lines.append(
@@ -48,9 +49,34 @@ enum ModelReport {
             ])
         }
         lines.append(metrics.rendered)
+        if let search, let text = searchText(record, search) {
+            lines.append("")
+            lines.append(text)
+        }
         lines.append("")
         lines.append(coefficientTable(model))
         return lines.joined(separator: "\n")
+    }
+
+    /// Which trial the version was, and the best five of its search.
+    static func searchText(_ record: ModelRecord, _ trials: [ModelRegistry.StoredTrial]) -> String? {
+        guard let mine = trials.first(where: { $0.modelID == record.id }) else { return nil }
+        let higherIsBetter = ModelTask.metric(named: mine.metric)?.higherIsBetter ?? false
+        let ranked = trials.filter { $0.score != nil }.sorted {
+            higherIsBetter ? $0.score! > $1.score! : $0.score! < $1.score!
+        }
+        let rank = (ranked.firstIndex { $0.number == mine.number } ?? 0) + 1
+        let failed = trials.count - ranked.count
+        var table = TextTable(["trial", mine.metric, "seconds", "hyperparameters"])
+        for trial in ranked.prefix(5) {
+            table.add([
+                String(trial.number) + (trial.number == mine.number ? " *" : ""), metricText(trial.score),
+                String(format: "%.2f", trial.seconds), trial.parameters.summary,
+            ])
+        }
+        return "search: trial \(mine.number) of \(trials.count) (\(mine.sampler)), rank \(rank) by validation "
+            + "\(mine.metric)\(failed > 0 ? ", \(failed) failed" : ""); the best five "
+            + "(`modelserve models trials \(record.name)` lists them all):\n" + table.rendered
     }
 
     /// Coefficients by feature, with the inference table when the fit has one.

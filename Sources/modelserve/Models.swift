@@ -76,7 +76,7 @@ struct Models: ParsableCommand {
                     Console.out(try ModelDocuments.json(ModelDocuments.Detail(record), pretty: true))
                     return
                 }
-                Console.out(try ModelReport.text(record))
+                Console.out(try ModelReport.text(record, search: try registry.search(producing: record.id)))
             }
         }
     }

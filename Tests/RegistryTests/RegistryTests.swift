@@ -365,6 +365,9 @@ struct DiamondsPipelineTests {
             let trials = try registry.trials(name: "diamonds")
             #expect(trials.count == 8)
             #expect(trials.filter { $0.modelID == result.versions[2].id }.count == 1)
+            // `models show` finds the search a version came out of; the other versions had none.
+            #expect(try registry.search(producing: result.versions[2].id)?.map(\.number) == Array(0..<8))
+            #expect(try registry.search(producing: result.versions[0].id) == nil)
             // Documents: coefficients for the linear model, importance for the trees.
             let linear = try ModelDocuments.json(ModelDocuments.Detail(result.versions[0]))
             #expect(linear.contains("\"coefficients\":{\"carat\":"))
