@@ -3,6 +3,7 @@
 # against modelserve (request log on, SQLite and Postgres), FastAPI + uvicorn + scikit-learn
 # (2 workers) and nginx returning a fixed body (this machine's ceiling), in the same run.
 # Prints req/s, p50/p99, ratios, start-to-first-200, idle RSS, and log rows against wrk's count.
+# One more run serves a gbdt on the same row (XGBoost's defaults: 100 trees of depth 6).
 # modelserve runs with its default --log-durability process (journaled before each answer is
 # sent); one more saturated run per backend with none and with machine (fdatasync) shows
 # what the journal costs.
@@ -56,8 +57,8 @@ print(f"{sys.argv[1]} {rps:.0f} {ms(50):.3f} {ms(99):.3f} {total} {errors + non2
 PY
 }
 
-serve_modelserve() {  # label database-url [durability]
-    local label=$1 url=$2 durability=${3:-process} port
+serve_modelserve() {  # label database-url [durability] [model]
+    local label=$1 url=$2 durability=${3:-process} model=${4:-bench} port
     port=$(free_port)
     DATABASE_URL="$url" "$bin" migrate >/dev/null
     DATABASE_URL="$url" "$bin" load "$csv" --table bench_data --replace >/dev/null
@@ -65,10 +66,14 @@ serve_modelserve() {  # label database-url [durability]
         DATABASE_URL="$url" "$bin" train --name bench --kind logistic --query "SELECT * FROM bench_data" \
             --target y --promote >/dev/null
     fi
+    if ! DATABASE_URL="$url" "$bin" models current --name bench_gbdt >/dev/null 2>&1; then
+        DATABASE_URL="$url" "$bin" train --name bench_gbdt --kind gbdt --query "SELECT * FROM bench_data" \
+            --target y --param objective=binary:logistic --promote >/dev/null
+    fi
     local start
     start=$(DATABASE_URL="$url" MODELSERVE_ADMIN_TOKEN=bench-admin-token-0123 python3 bench/serve/first200.py \
         "$port" "$body" "$bin" serve --port "$port" --threads 2 --journal "$out/journal-$label" \
-        --log-durability "$durability")
+        --log-durability "$durability" --model "$model")
     local pid ms
     pid=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['pid'])" "$start")
     ms=$(python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['ms']))" "$start")
@@ -76,7 +81,7 @@ serve_modelserve() {  # label database-url [durability]
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
     echo "$label-startup $ms $rss" >> "$results"
     run_wrk "$label" "http://127.0.0.1:$port/predict"
-    if [ "$durability" = process ]; then run_wrk "$label-paced" "http://127.0.0.1:$port/predict" bench/serve/paced.lua; fi
+    if [ "$durability" = process ] && [ "$model" = bench ]; then run_wrk "$label-paced" "http://127.0.0.1:$port/predict" bench/serve/paced.lua; fi
     kill -TERM "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     echo "$label-log $(grep -o 'stopped: [0-9]*' "$out/serve-output.log" | grep -o '[0-9]*')" >> "$results"
@@ -87,6 +92,7 @@ rm -f "$out"/serve.sqlite*
 serve_modelserve sqlite "sqlite:$out/serve.sqlite"
 serve_modelserve sqlite-none "sqlite:$out/serve.sqlite" none
 serve_modelserve sqlite-machine "sqlite:$out/serve.sqlite" machine
+serve_modelserve sqlite-gbdt "sqlite:$out/serve.sqlite" process bench_gbdt
 
 say "modelserve on Postgres"
 start_throwaway_postgres
@@ -141,6 +147,7 @@ print(f"| {'server':<34} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'erro
 print(f"|{'-'*36}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*8}|{'-'*11}|{'-'*9}|")
 for key, name in [("sqlite", "modelserve, log on, SQLite"), ("sqlite-none", "  same, --log-durability none"),
                   ("sqlite-machine", "  same, --log-durability machine"),
+                  ("sqlite-gbdt", "  same, gbdt (100 trees, depth 6)"),
                   ("postgres", "modelserve, log on, Postgres"), ("postgres-none", "  same, --log-durability none"),
                   ("postgres-machine", "  same, --log-durability machine"),
                   ("fastapi", "FastAPI + uvicorn + sklearn (2 w.)"), ("nginx", "nginx fixed body (ceiling)")]:

@@ -65,8 +65,14 @@ struct GBDTFamily: ModelFamily {
     func fit(_ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters) throws -> (
         estimator: any Estimator, summary: TrainingSummary
     ) {
+        try fit(x, y, names: names, parameters, watch: nil)
+    }
+
+    func fit(
+        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, watch: RoundWatch?
+    ) throws -> (estimator: any Estimator, summary: TrainingSummary) {
         let p = try own(parameters, as: Parameters.self)
-        let (ensemble, rounds) = try GradientBoosting(p.boosting).fit(x, y, threshold: p.threshold)
+        let (ensemble, rounds) = try GradientBoosting(p.boosting).fit(x, y, threshold: p.threshold, watch: watch)
         let summary = TrainingSummary(
             rows: y.count, iterations: rounds, converged: true, solver: "hist, \(ensemble.trees.count) trees")
         return (ensemble, summary)

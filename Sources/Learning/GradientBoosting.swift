@@ -38,11 +38,18 @@ public struct GradientBoosting: Sendable {
     }
 
     /// Fits on a design without an intercept column. Returns the ensemble and the rounds run.
-    public func fit(_ x: Matrix, _ y: [Double], threshold: Double = 0.5) throws -> (TreeEnsemble, rounds: Int) {
-        try fit(x, y, threshold: threshold, bins: FeatureBins(x, maxBin: parameters.maxBin, threads: parameters.threads))
+    /// `watch`: rows scored every few rounds; when it says stop, the rounds so far are kept.
+    public func fit(_ x: Matrix, _ y: [Double], threshold: Double = 0.5, watch: RoundWatch? = nil) throws -> (
+        TreeEnsemble, rounds: Int
+    ) {
+        try fit(
+            x, y, threshold: threshold, bins: FeatureBins(x, maxBin: parameters.maxBin, threads: parameters.threads),
+            watch: watch)
     }
 
-    func fit(_ x: Matrix, _ y: [Double], threshold: Double, bins: FeatureBins) throws -> (TreeEnsemble, rounds: Int) {
+    func fit(_ x: Matrix, _ y: [Double], threshold: Double, bins: FeatureBins, watch: RoundWatch? = nil) throws -> (
+        TreeEnsemble, rounds: Int
+    ) {
         let p = parameters
         let n = x.rows
         guard n > 0 else { throw LearningError(.emptyData, "no rows to learn from") }
@@ -75,6 +82,9 @@ public struct GradientBoosting: Sendable {
         var best = (loss: Double.infinity, round: 0)
         let allTrainRows = trainRows.map { Int32($0) }
         var grownOn = [Bool](repeating: false, count: n)
+        // The watched rows' margins, a tree at a time.
+        var watched = [Double](repeating: baseMargin, count: watch?.x.rows ?? 0)
+        var stoppedByWatch = false
         for round in 0..<p.nEstimators {
             computeGradients(margin, y, &gradients)
             var rows = allTrainRows
@@ -115,6 +125,19 @@ public struct GradientBoosting: Sendable {
                     }
                 }
             }
+            if let watch {
+                let m = watch.x.rows
+                watch.x.values.withUnsafeBufferPointer { values in
+                    for i in 0..<m { watched[i] += tree.value[tree.leaf { values[$0 * m + i] }] }
+                }
+                if (round + 1) % watch.every == 0 {
+                    let predictions = watched.map { TreeEnsemble.prediction($0, p.objective, threshold: threshold) }
+                    if !watch.keepGoing(round + 1, predictions) {
+                        stoppedByWatch = true
+                        break
+                    }
+                }
+            }
             if let patience = p.earlyStoppingRounds {
                 let loss = validationLoss(margin, y, validationRows)
                 if loss < best.loss {
@@ -126,7 +149,7 @@ public struct GradientBoosting: Sendable {
         }
         let roundsRun = trees.count
         var bestIteration: Int?
-        if p.earlyStoppingRounds != nil {
+        if p.earlyStoppingRounds != nil && !stoppedByWatch {
             trees = Array(trees.prefix(best.round))
             bestIteration = best.round
         }

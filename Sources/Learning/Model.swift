@@ -6,6 +6,14 @@ public enum Prediction: Sendable, Equatable {
     case classification(probability: Double, label: Int)
     /// Linear: the predicted value, on the target's original scale.
     case regression(value: Double)
+
+    /// The number it carries: the probability, or the value.
+    public var value: Double {
+        switch self {
+        case .classification(let p, _): p
+        case .regression(let v): v
+        }
+    }
 }
 
 /// How a fit went, kept with the model.
@@ -79,8 +87,11 @@ public struct Model: Sendable, Equatable {
     }
 
     /// Fits a model of `kind` with one hyperparameter set.
+    /// `monitor`: rows to score as the fit goes (boosting reports every few rounds), which
+    /// may stop it early.
     public static func train(
-        kind: ModelKind, data: TrainingData, schema: FeatureSchema, hyperparameters: Hyperparameters = [:]
+        kind: ModelKind, data: TrainingData, schema: FeatureSchema, hyperparameters: Hyperparameters = [:],
+        monitor: TrainingMonitor? = nil
     ) throws -> Model {
         let settings = try ModelSettings(kind: kind, hyperparameters)
         guard data.count > 0 else { throw LearningError(.emptyData, "no rows to learn from") }
@@ -93,7 +104,16 @@ public struct Model: Sendable, Equatable {
         try preprocessor.checkDesignSize(rows: data.count, intercept: intercept, limit: settings.memoryLimit)
         let x = try preprocessor.design(data, intercept: intercept)
         let names = (intercept ? ["intercept"] : []) + preprocessor.featureNames
-        let (estimator, summary) = try family.fit(x, target, names: names, settings.parameters)
+        var watch: RoundWatch?
+        if let monitor {
+            let truth = monitor.data.target
+            watch = RoundWatch(
+                x: try preprocessor.design(monitor.data, intercept: false), every: monitor.every,
+                keepGoing: { round, predictions in
+                    monitor.report(round, settings.evaluation(truth: truth, predictions.map(\.value)))
+                })
+        }
+        let (estimator, summary) = try family.fit(x, target, names: names, settings.parameters, watch: watch)
         return Model(
             kind: kind, schema: schema, preprocessor: preprocessor, estimator: estimator,
             hyperparameters: hyperparameters, settings: settings, training: summary)
@@ -161,24 +181,12 @@ public struct Model: Sendable, Equatable {
     /// Predictions for every row of a data set: probabilities (classifiers) or values.
     public func predictions(for data: TrainingData) throws -> [Double] {
         let x = try preprocessor.design(data, intercept: false)
-        return estimator.predict(design: x).map { prediction in
-            switch prediction {
-            case .classification(let p, _): p
-            case .regression(let v): v
-            }
-        }
+        return estimator.predict(design: x).map(\.value)
     }
 
     /// Metrics on a data set (held-out rows, or the training rows).
     public func evaluate(on data: TrainingData) throws -> Evaluation {
-        let predicted = try predictions(for: data)
-        switch settings.task {
-        case .binaryClassification:
-            return .classification(
-                ClassificationMetrics(truth: data.target, probabilities: predicted, threshold: settings.threshold))
-        case .regression:
-            return .regression(RegressionMetrics(truth: data.target, predictions: predicted))
-        }
+        settings.evaluation(truth: data.target, try predictions(for: data))
     }
 }
 

@@ -19,6 +19,12 @@ public protocol ModelFamily: Sendable {
         estimator: any Estimator, summary: TrainingSummary
     )
 
+    /// The same fit, reporting to `watch` as it goes if the family fits in rounds (the
+    /// default ignores it).
+    func fit(
+        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, watch: RoundWatch?
+    ) throws -> (estimator: any Estimator, summary: TrainingSummary)
+
     /// Reads the fitted body from its artifact form (written by `Estimator.encode`).
     func decodeEstimator(from decoder: any Decoder, featureNames: [String], _ parameters: any FamilyParameters)
         throws -> any Estimator
@@ -42,6 +48,12 @@ extension ModelFamily {
             throw LearningError(.invalidHyperparameter, "\(kind) was given another family's parameters")
         }
         return own
+    }
+
+    public func fit(
+        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, watch: RoundWatch?
+    ) throws -> (estimator: any Estimator, summary: TrainingSummary) {
+        try fit(x, y, names: names, parameters)
     }
 
     public func caveats(_ parameters: any FamilyParameters) -> [String] { [] }

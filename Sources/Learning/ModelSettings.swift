@@ -91,3 +91,16 @@ public struct ModelSettings: Sendable, Equatable {
     /// Probability above which the label is 1 (classifiers; 0.5 unless set).
     public var threshold: Double { parameters.labelThreshold }
 }
+
+extension ModelSettings {
+    /// The task's metrics of predictions (probabilities or values) against the truth: the one
+    /// place training, held-out evaluation and monitors score a model.
+    func evaluation(truth: [Double], _ predicted: [Double]) -> Evaluation {
+        switch task {
+        case .binaryClassification:
+            .classification(ClassificationMetrics(truth: truth, probabilities: predicted, threshold: threshold))
+        case .regression:
+            .regression(RegressionMetrics(truth: truth, predictions: predicted))
+        }
+    }
+}

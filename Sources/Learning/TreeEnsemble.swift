@@ -98,6 +98,11 @@ public struct TreeEnsemble: Estimator, Equatable {
     }
 
     func prediction(_ margin: Double) -> Prediction {
+        Self.prediction(margin, objective, threshold: threshold)
+    }
+
+    /// What a margin means under an objective: the value, or a probability and its label.
+    static func prediction(_ margin: Double, _ objective: Objective, threshold: Double) -> Prediction {
         switch objective {
         case .squaredError: return .regression(value: margin)
         case .logistic:

@@ -31,24 +31,46 @@ extension Trainer {
         var stored: [ModelRegistry.StoredTrial] = []
         let run = UUID().uuidString
         let base = candidate.hyperparameterSets.first ?? [:]
+        var pruner = MedianPruner(higherIsBetter: direction.higherIsBetter)
         for number in 0..<plan.trials {
             let sampled = sampler.next(after: history)
             let parameters = base.merging(sampled) { $1 }
             let started = Date()
             var score: Double?
             var state = "complete"
+            var curve: [Int: Double] = [:]
+            var prunedAt: Int?
+            let monitor: TrainingMonitor? =
+                plan.pruner == .median
+                ? TrainingMonitor(data: validationData, every: MedianPruner.interval) { round, evaluation in
+                    guard let value = evaluation.named[metric], value.isFinite else { return true }
+                    curve[round] = value
+                    if pruner.shouldPrune(value, at: round) {
+                        prunedAt = round
+                        return false
+                    }
+                    return true
+                } : nil
             do {
                 let model = try Model.train(
-                    kind: candidate.kind, data: fitData, schema: schema, hyperparameters: parameters)
-                score = try model.evaluate(on: validationData).named[metric]
-                if score?.isFinite != true {
-                    state = "failed: \(metric) is not a number"
-                    score = nil
+                    kind: candidate.kind, data: fitData, schema: schema, hyperparameters: parameters, monitor: monitor)
+                if let round = prunedAt {
+                    state = "pruned at round \(round)"
+                    score = curve[round]
+                } else {
+                    score = try model.evaluate(on: validationData).named[metric]
+                    if score?.isFinite != true {
+                        state = "failed: \(metric) is not a number"
+                        score = nil
+                    } else {
+                        pruner.completed(curve)
+                    }
                 }
             } catch let error as LearningError {
                 state = "failed: \(error.message)"
             }
-            // The samplers minimise.
+            // The samplers minimise. A pruned trial counts with the value it was stopped at
+            // (worse than the median there), as Optuna's TPE ranks pruned trials low.
             history.append(
                 SearchTrial(number: number, parameters: sampled, score: score.map { direction.higherIsBetter ? -$0 : $0 }))
             stored.append(
@@ -56,12 +78,16 @@ extension Trainer {
                     runID: run, number: number, sampler: plan.sampler.rawValue, parameters: parameters, metric: metric,
                     score: score, state: state, seconds: Date().timeIntervalSince(started), modelID: nil,
                     createdAt: Date()))
-            let best = history.compactMap(\.score).min().map { direction.higherIsBetter ? -$0 : $0 }
+            let complete = zip(history, stored).filter { $0.1.state == "complete" }.compactMap(\.0.score)
+            let best = complete.min().map { direction.higherIsBetter ? -$0 : $0 }
             progress(
-                "trial \(number + 1)/\(plan.trials) \(metric) \(score.map { Self.format($0) } ?? "failed"); best "
+                "trial \(number + 1)/\(plan.trials) \(metric) \(score.map { Self.format($0) } ?? "failed")"
+                    + (prunedAt.map { " (pruned at round \($0))" } ?? "") + "; best "
                     + (best.map { Self.format($0) } ?? "none"))
         }
-        let ranked = history.filter { $0.score != nil }.sorted { ($0.score!, $0.number) < ($1.score!, $1.number) }
+        // Only complete trials can become versions (a pruned one was stopped short).
+        let ranked = history.filter { $0.score != nil && stored[$0.number].state == "complete" }
+            .sorted { ($0.score!, $0.number) < ($1.score!, $1.number) }
         guard !ranked.isEmpty else {
             throw RegistryError(
                 .noData, "every trial failed; the first: \(stored.first?.state ?? "no trials")")
@@ -76,5 +102,33 @@ extension Trainer {
             trials[index].modelID = versions[rank].id
         }
         try registry.recordTrials(name: name, trials)
+    }
+}
+
+/// Optuna's `MedianPruner` (n_startup_trials 5, n_warmup_steps 0) over boosting rounds: a
+/// trial is stopped at a reported round when its validation value there is worse than the
+/// median of the completed trials' values at that round.
+struct MedianPruner {
+    /// Rounds between reports.
+    static let interval = 10
+    /// Completed trials before any pruning.
+    static let startupTrials = 5
+
+    let higherIsBetter: Bool
+    private var curves: [[Int: Double]] = []
+
+    init(higherIsBetter: Bool) {
+        self.higherIsBetter = higherIsBetter
+    }
+
+    mutating func completed(_ curve: [Int: Double]) { curves.append(curve) }
+
+    func shouldPrune(_ value: Double, at round: Int) -> Bool {
+        guard curves.count >= Self.startupTrials else { return false }
+        let values = curves.compactMap { $0[round] }.sorted()
+        guard !values.isEmpty else { return false }
+        let middle = values.count / 2
+        let median = values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
+        return higherIsBetter ? value < median : value > median
     }
 }

@@ -268,10 +268,10 @@ private final class NodeReader {
         return set
     }
 
-    /// `search: {sampler, trials, seed, metric, validation: {fraction}, register, space: {name: {log_uniform: [a, b]}}}`.
+    /// `search: {sampler, trials, seed, metric, validation: {fraction}, register, pruner, space: {name: {log_uniform: [a, b]}}}`.
     func search(_ node: Node, _ field: String) throws -> TrainingSpec.Search {
         let map = try mapping(node, field)
-        try allow(map, ["sampler", "trials", "seed", "metric", "validation", "space", "register"], field)
+        try allow(map, ["sampler", "trials", "seed", "metric", "validation", "space", "register", "pruner"], field)
         var search = TrainingSpec.Search()
         if let n = map["sampler"] {
             let text = try string(n, "\(field).sampler")
@@ -292,6 +292,13 @@ private final class NodeReader {
         if let seed = try whole("seed", 0...1e15) { search.seed = UInt64(seed) }
         if let register = try whole("register", 1...10_000) { search.register = register }
         if let n = map["metric"] { search.metric = try string(n, "\(field).metric") }
+        if let n = map["pruner"] {
+            let text = try string(n, "\(field).pruner")
+            guard let pruner = TrainingSpec.Search.Pruner(rawValue: text) else {
+                throw error(n, "\(field).pruner", "must be none or median; got '\(text)'")
+            }
+            search.pruner = pruner
+        }
         if let n = map["validation"] {
             let v = try mapping(n, "\(field).validation")
             try allow(v, ["fraction"], "\(field).validation")

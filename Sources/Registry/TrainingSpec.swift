@@ -71,6 +71,12 @@ public struct TrainingSpec: Sendable, Equatable {
         public var space: [String: SearchDistribution] = [:]
         /// How many of the best sets become versions.
         public var register = 1
+        /// Stop trials early that are worse than the median of earlier ones at the same round.
+        public var pruner = Pruner.none
+
+        public enum Pruner: String, Sendable, Equatable, CaseIterable {
+            case none, median
+        }
 
         public init() {}
     }

@@ -49,12 +49,13 @@ struct Models: ParsableCommand {
                     return
                 }
                 Console.out("search \(first.runID): \(trials.count) trials (\(first.sampler)), validation \(first.metric)")
-                var table = TextTable(["trial", first.metric, "seconds", "version id", "hyperparameters", "state"])
+                let pruned = trials.filter { $0.state.hasPrefix("pruned") }.count
+                if pruned > 0 { Console.out("\(pruned) trials were pruned (stopped early, worse than the median)") }
+                var table = TextTable(["trial", first.metric, "seconds", "version id", "state", "hyperparameters"])
                 for t in trials {
                     table.add([
                         String(t.number), metricText(t.score), String(format: "%.2f", t.seconds),
-                        t.modelID.map(String.init) ?? "", t.parameters.summary,
-                        t.state == "complete" ? "" : t.state,
+                        t.modelID.map(String.init) ?? "", t.state == "complete" ? "" : t.state, t.parameters.summary,
                     ])
                 }
                 Console.out(table.rendered)

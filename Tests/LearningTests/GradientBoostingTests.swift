@@ -110,6 +110,30 @@ struct GradientBoostingTests {
         #expect(model.training.iterations >= kept + 5)
     }
 
+    @Test("a monitor sees the metrics every few rounds, equal to the model's own at that round, and can stop the fit")
+    func monitor() throws {
+        let fixture = try GBDTFixture.load()
+        let all = TrainingData(numeric: ["x0": NumericColumn(fixture.x[0]), "x1": NumericColumn(fixture.x[1])],
+            target: fixture.yRegression)
+        let fit = all.selecting(rows: Array(0..<200))
+        let watched = all.selecting(rows: Array(200..<300))
+        let schema = FeatureSchema(numeric: ["x0", "x1"], categorical: [])
+        var seen: [(Int, Double)] = []
+        let model = try Model.train(
+            kind: .gbdt, data: fit, schema: schema, hyperparameters: ["n_estimators": .number(100)],
+            monitor: TrainingMonitor(data: watched, every: 10) { round, evaluation in
+                guard case .regression(let m) = evaluation else { return true }
+                seen.append((round, m.rmse))
+                return round < 30
+            })
+        #expect(seen.map(\.0) == [10, 20, 30])
+        let ensemble = try #require(model.estimator as? TreeEnsemble)
+        #expect(ensemble.trees.count == 30)
+        guard case .regression(let final) = try model.evaluate(on: watched) else { Issue.record("not a regression"); return }
+        #expect(abs(final.rmse - seen[2].1) < 1e-9)
+        #expect(seen[0].1 > seen[2].1)
+    }
+
     @Test("a single row predicts from named values, missing ones included, as the batch path does")
     func singleRow() throws {
         let fixture = try GBDTFixture.load()

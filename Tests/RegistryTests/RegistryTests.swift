@@ -1,6 +1,6 @@
 import Foundation
 import Learning
-import Registry
+@testable import Registry
 import Storage
 import TestSupport
 import Testing
@@ -440,6 +440,51 @@ struct SearchPipelineTests {
             #expect(chosen.map(\.score) == [scores[0], scores[1]])
             #expect(chosen.map(\.modelID) == result.versions.map(\.id))
             #expect(result.versions[0].hyperparameters == chosen[0].parameters)
+        }
+    }
+
+    @Test("the median pruner stops trials worse than the median of completed ones at the same round")
+    func medianPruner() {
+        var lower = MedianPruner(higherIsBetter: false)
+        for (k, value) in [5.0, 1, 4, 2].enumerated() {
+            lower.completed([10: value, 20: value - 0.5])
+            #expect(!lower.shouldPrune(100, at: 10), "pruned after only \(k + 1) trials")
+        }
+        lower.completed([10: 3])
+        // Round 10: values 1...5, median 3. Round 20: four trials reached it, median 2.5.
+        #expect(lower.shouldPrune(3.5, at: 10))
+        #expect(!lower.shouldPrune(2.5, at: 10))
+        #expect(lower.shouldPrune(2.6, at: 20))
+        #expect(!lower.shouldPrune(2.4, at: 20))
+        #expect(!lower.shouldPrune(1_000, at: 30))  // no completed trial reached round 30
+        var higher = MedianPruner(higherIsBetter: true)
+        for value in [0.5, 0.6, 0.7, 0.8, 0.9] { higher.completed([10: value]) }
+        #expect(higher.shouldPrune(0.65, at: 10))
+        #expect(!higher.shouldPrune(0.75, at: 10))
+    }
+
+    @Test("with pruner: median, poor trials stop early, are stored as pruned, and never become versions",
+        arguments: Backend.allCases)
+    func pruning(backend: Backend) throws {
+        try withDemoDatabase(backend) { _, registry in
+            let text = Self.spec.replacingOccurrences(of: "{n_estimators: 30}", with: "{n_estimators: 120}")
+                .replacingOccurrences(of: "  metric: mae", with: "  metric: mae\n  pruner: median")
+                .replacingOccurrences(of: "[0.01, 1.0]", with: "[0.001, 1.0]")
+            let spec = try TrainingSpec.parse(text)
+            #expect(spec.search?.pruner == .median)
+            let result = try Trainer(registry: registry).train(spec)
+            let trials = try registry.trials(name: "tuned")
+            let pruned = trials.filter { $0.state.hasPrefix("pruned at round ") }
+            #expect(!pruned.isEmpty, "\(trials.map(\.state))")
+            // Pruned at a reported round short of the 120, and never before five trials completed.
+            for trial in pruned {
+                let round = Int(trial.state.dropFirst("pruned at round ".count)) ?? 0
+                #expect(round % MedianPruner.interval == 0 && round < 120, "\(trial.state)")
+                #expect(trials.prefix(trial.number).filter { $0.state == "complete" }.count >= 5)
+            }
+            #expect(pruned.allSatisfy { $0.modelID == nil })
+            let complete = trials.filter { $0.state == "complete" }.compactMap(\.score).sorted()
+            #expect(result.versions.map { v in trials.first { $0.modelID == v.id }?.score } == [complete[0], complete[1]])
         }
     }
 
