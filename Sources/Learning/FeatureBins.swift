@@ -24,32 +24,70 @@ struct FeatureBins: Sendable {
     let byColumn: Codes
 
     func binCount(_ f: Int) -> Int { cuts[f].count + 1 }
+
+    /// Each feature's smallest and largest present value.
+    let bounds: [(low: Double, high: Double)]
+
+    /// The threshold of a split after bin `b` (x < threshold goes left). Bin -1 and the last
+    /// bin are XGBoost's extra candidates when values are missing: every present value right,
+    /// or every one left, with thresholds just outside the values as XGBoost's cuts place them.
+    func threshold(_ f: Int, after b: Int) -> Double {
+        if b < 0 { return bounds[f].low - (abs(bounds[f].low) + 1e-5) }
+        if b >= cuts[f].count { return bounds[f].high + (abs(bounds[f].high) + 1e-5) }
+        return cuts[f][b]
+    }
     func missingCode(_ f: Int) -> Int { cuts[f].count + 1 }
 
     /// `wideCodes`: two bytes a code even when one would do (tests compare the two).
-    init(_ x: Matrix, maxBin: Int, threads: Int, wideCodes: Bool = false) {
+    /// Features that hold category codes, with their number of codes: each code is its own
+    /// bin (cuts 1, 2, ..., count - 1), whatever `maxBin` is.
+    let categoryCounts: [Int: Int]
+
+    func isCategorical(_ f: Int) -> Bool { categoryCounts[f] != nil }
+
+    init(
+        _ x: Matrix, maxBin: Int, threads: Int, categoryCounts: [Int: Int] = [:], wideCodes: Bool = false
+    ) {
+        self.categoryCounts = categoryCounts
         let n = x.rows
         let width = x.columns
         rows = n
         features = width
         var cuts = [[Double]](repeating: [], count: width)
         var hasMissing = [Bool](repeating: false, count: width)
+        var bounds = [(low: Double, high: Double)](repeating: (0, 0), count: width)
         x.values.withUnsafeBufferPointer { values in
             let input = SharedPointer(values)
             cuts.withUnsafeMutableBufferPointer { cutsOut in
                 hasMissing.withUnsafeMutableBufferPointer { missingOut in
-                    let cutsSlot = SharedPointer(cutsOut)
-                    let missingSlot = SharedPointer(missingOut)
-                    concurrently(width, threads: threads) { f in
-                        let column = UnsafeBufferPointer(start: input.base + f * n, count: n)
-                        let (featureCuts, missing) = Self.cuts(column, maxBin: maxBin)
-                        missingSlot[f] = missing
-                        cutsSlot[f] = featureCuts
+                    bounds.withUnsafeMutableBufferPointer { boundsOut in
+                        let cutsSlot = SharedPointer(cutsOut)
+                        let missingSlot = SharedPointer(missingOut)
+                        let boundsSlot = SharedPointer(boundsOut)
+                        concurrently(width, threads: threads) { f in
+                            let column = UnsafeBufferPointer(start: input.base + f * n, count: n)
+                            var low = Double.infinity
+                            var high = -Double.infinity
+                            for v in column where !v.isNaN {
+                                low = min(low, v)
+                                high = max(high, v)
+                            }
+                            boundsSlot[f] = (low, high)
+                            if let count = categoryCounts[f] {
+                                missingSlot[f] = column.contains { $0.isNaN }
+                                cutsSlot[f] = (1..<max(1, count)).map(Double.init)
+                                return
+                            }
+                            let (featureCuts, missing) = Self.cuts(column, maxBin: maxBin)
+                            missingSlot[f] = missing
+                            cutsSlot[f] = featureCuts
+                        }
                     }
                 }
             }
         }
         self.cuts = cuts
+        self.bounds = bounds
         var offsets: [Int] = []
         var total = 0
         for f in 0..<width {

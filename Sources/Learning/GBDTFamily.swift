@@ -10,6 +10,7 @@ struct GBDTFamily: ModelFamily {
         var fitIntercept: Bool { false }
         var dropsFirstLevel: Bool { false }
         var labelThreshold: Double { threshold }
+        var categoryEncoding: Preprocessor.CategoryEncoding { boosting.nativeCategories ? .codes : .oneHot }
     }
 
     let kind = ModelKind(defining: "gbdt")
@@ -49,6 +50,9 @@ struct GBDTFamily: ModelFamily {
             $0.isFinite
         }
         b.threads = try reader.integer("n_jobs", default: 2, minimum: 1)
+        b.nativeCategories = try reader.bool("enable_categorical", default: true)
+        b.maxCategoriesToOneHot = try reader.integer("max_cat_to_onehot", default: 4, minimum: 1)
+        b.maxCategoryThreshold = try reader.integer("max_cat_threshold", default: 64, minimum: 1)
         p.threshold = try reader.number("threshold", default: 0.5, "between 0 and 1 (exclusive)") { $0 > 0 && $0 < 1 }
         p.boosting = b
         return p
@@ -65,14 +69,16 @@ struct GBDTFamily: ModelFamily {
     func fit(_ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters) throws -> (
         estimator: any Estimator, summary: TrainingSummary
     ) {
-        try fit(x, y, names: names, parameters, watch: nil)
+        try fit(x, y, names: names, parameters, context: FitContext())
     }
 
     func fit(
-        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, watch: RoundWatch?
+        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, context: FitContext
     ) throws -> (estimator: any Estimator, summary: TrainingSummary) {
-        let p = try own(parameters, as: Parameters.self)
-        let (ensemble, rounds) = try GradientBoosting(p.boosting).fit(x, y, threshold: p.threshold, watch: watch)
+        var p = try own(parameters, as: Parameters.self)
+        p.boosting.categoryCodeCounts = context.categoryCodeCounts
+        let (ensemble, rounds) = try GradientBoosting(p.boosting).fit(
+            x, y, threshold: p.threshold, watch: context.watch)
         let summary = TrainingSummary(
             rows: y.count, iterations: rounds, converged: true, solver: "hist, \(ensemble.trees.count) trees")
         return (ensemble, summary)

@@ -27,6 +27,17 @@ public struct GradientBoosting: Sendable {
         /// The starting prediction (a probability for logistic); nil: the target's mean.
         public var baseScore: Double?
         public var threads = 2
+        /// Text features as one column of level codes split on sets of levels (XGBoost's
+        /// `enable_categorical`), rather than one-hot columns.
+        public var nativeCategories = true
+        /// Below this many levels a categorical split sends one level one way (one-hot);
+        /// from it, a set of levels, the levels sorted by their gradient ratio.
+        public var maxCategoriesToOneHot = 4
+        /// The most levels a partition scan considers on one side.
+        public var maxCategoryThreshold = 64
+        /// The design columns that hold category codes and how many codes each has (set by
+        /// the family from the preprocessor).
+        public var categoryCodeCounts: [Int: Int] = [:]
 
         public init() {}
     }
@@ -43,7 +54,10 @@ public struct GradientBoosting: Sendable {
         TreeEnsemble, rounds: Int
     ) {
         try fit(
-            x, y, threshold: threshold, bins: FeatureBins(x, maxBin: parameters.maxBin, threads: parameters.threads),
+            x, y, threshold: threshold,
+            bins: FeatureBins(
+                x, maxBin: parameters.maxBin, threads: parameters.threads,
+                categoryCounts: parameters.categoryCodeCounts),
             watch: watch)
     }
 
@@ -92,7 +106,8 @@ public struct GradientBoosting: Sendable {
             var features = Array(0..<x.columns)
             if p.colsampleByTree < 1 {
                 features.shuffle(using: &rng)
-                features = Array(features.prefix(max(1, Int((Double(x.columns) * p.colsampleByTree).rounded())))).sorted()
+                features = Array(features.prefix(max(1, Int((Double(x.columns) * p.colsampleByTree).rounded()))))
+                    .sorted()
             }
             var partition = RowPartition(rows)
             let grower = TreeGrower(parameters: p, bins: bins, features: features)

@@ -75,7 +75,8 @@ extension Model {
             }
         }
         if let f = training.olsInference,
-            let table = terms(f.standardErrors, f.robustStandardErrors, f.tValues, f.pValues, f.confidenceLow, f.confidenceHigh)
+            let table = terms(
+                f.standardErrors, f.robustStandardErrors, f.tValues, f.pValues, f.confidenceLow, f.confidenceHigh)
         {
             return InferenceTable(
                 test: .t, terms: table,

@@ -99,7 +99,7 @@ public struct Model: Sendable, Equatable {
         let target = try family.prepareTarget(data.target, settings.parameters)
         let preprocessor = try Preprocessor.fit(
             data, schema: schema, missing: settings.missing, standardize: settings.standardize,
-            dropFirst: settings.dropFirst, levels: settings.levels)
+            dropFirst: settings.dropFirst, levels: settings.levels, categories: settings.parameters.categoryEncoding)
         let intercept = settings.fitIntercept
         try preprocessor.checkDesignSize(rows: data.count, intercept: intercept, limit: settings.memoryLimit)
         let x = try preprocessor.design(data, intercept: intercept)
@@ -113,7 +113,12 @@ public struct Model: Sendable, Equatable {
                     monitor.report(round, settings.evaluation(truth: truth, predictions.map(\.value)))
                 })
         }
-        let (estimator, summary) = try family.fit(x, target, names: names, settings.parameters, watch: watch)
+        let offset = intercept ? 1 : 0
+        let context = FitContext(
+            categoryCodeCounts: Dictionary(
+                uniqueKeysWithValues: preprocessor.categoryCodeCounts.map { ($0.key + offset, $0.value) }),
+            watch: watch)
+        let (estimator, summary) = try family.fit(x, target, names: names, settings.parameters, context: context)
         return Model(
             kind: kind, schema: schema, preprocessor: preprocessor, estimator: estimator,
             hyperparameters: hyperparameters, settings: settings, training: summary)

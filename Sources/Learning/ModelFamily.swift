@@ -19,10 +19,11 @@ public protocol ModelFamily: Sendable {
         estimator: any Estimator, summary: TrainingSummary
     )
 
-    /// The same fit, reporting to `watch` as it goes if the family fits in rounds (the
-    /// default ignores it).
+    /// The same fit with what the context says of the design: category code columns (for
+    /// a family that encodes categories as codes) and a watch to report to as it goes (for
+    /// a family that fits in rounds). The default ignores it.
     func fit(
-        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, watch: RoundWatch?
+        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, context: FitContext
     ) throws -> (estimator: any Estimator, summary: TrainingSummary)
 
     /// Reads the fitted body from its artifact form (written by `Estimator.encode`).
@@ -51,7 +52,7 @@ extension ModelFamily {
     }
 
     public func fit(
-        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, watch: RoundWatch?
+        _ x: Matrix, _ y: [Double], names: [String], _ parameters: any FamilyParameters, context: FitContext
     ) throws -> (estimator: any Estimator, summary: TrainingSummary) {
         try fit(x, y, names: names, parameters)
     }
@@ -70,11 +71,14 @@ public protocol FamilyParameters: Sendable {
     var dropsFirstLevel: Bool { get }
     /// Probability above which a classifier's label is 1.
     var labelThreshold: Double { get }
+    /// How categoricals enter the design (one-hot unless the family splits on codes).
+    var categoryEncoding: Preprocessor.CategoryEncoding { get }
     func isEqual(to other: any FamilyParameters) -> Bool
 }
 
 extension FamilyParameters {
     public var labelThreshold: Double { 0.5 }
+    public var categoryEncoding: Preprocessor.CategoryEncoding { .oneHot }
 }
 
 extension FamilyParameters where Self: Equatable {

@@ -42,8 +42,17 @@ public struct Preprocessor: Sendable, Equatable, Codable {
         /// The pooled column's name suffix.
         public static let infrequentLevel = "infrequent"
 
-        /// Columns this feature takes in the design.
-        public var width: Int { levels.count + (infrequent == nil ? 0 : 1) }
+        /// Codes this feature takes: one per level, and the pooled one.
+        public var codeCount: Int { levels.count + (infrequent == nil ? 0 : 1) }
+    }
+
+    /// How categoricals enter the design: a 0/1 column per level (one-hot, for linear
+    /// models and trees that split one level off at a time), or one column of level codes
+    /// 0, 1, ... for trees that split a set of levels off natively (gbdt, as XGBoost's
+    /// `enable_categorical`). In code form, a level never seen in training is -1.
+    public enum CategoryEncoding: String, Sendable, Codable {
+        case oneHot = "one_hot"
+        case codes
     }
 
     /// How categorical levels are kept: the limits scikit-learn's OneHotEncoder calls
@@ -86,16 +95,36 @@ public struct Preprocessor: Sendable, Equatable, Codable {
     public var categorical: [Categorical]
     public var missing: MissingPolicy
     public var standardize: Bool
+    /// nil in artifacts written before codes existed: one-hot.
+    public var categories: CategoryEncoding?
 
-    /// Names of the encoded columns, in order.
+    var usesCodes: Bool { categories == .codes }
+
+    /// Columns a categorical feature takes in the design.
+    func width(_ feature: Categorical) -> Int { usesCodes ? 1 : feature.codeCount }
+
+    /// Names of the encoded columns, in order: numeric names, then `feature=level` one-hot
+    /// columns (or the feature's own name for its code column).
     public var featureNames: [String] {
         numeric.map(\.name)
             + categorical.flatMap { c in
-                c.levels.map { "\(c.name)=\($0)" } + (c.infrequent == nil ? [] : ["\(c.name)=\(Categorical.infrequentLevel)"])
+                usesCodes
+                    ? [c.name]
+                    : c.levels.map { "\(c.name)=\($0)" }
+                        + (c.infrequent == nil ? [] : ["\(c.name)=\(Categorical.infrequentLevel)"])
             }
     }
 
-    public var width: Int { numeric.count + categorical.reduce(0) { $0 + $1.width } }
+    public var width: Int { numeric.count + categorical.reduce(0) { $0 + width($1) } }
+
+    /// For code columns: each one's position among the encoded columns and how many codes
+    /// it has (empty for one-hot).
+    public var categoryCodeCounts: [Int: Int] {
+        guard usesCodes else { return [:] }
+        var counts: [Int: Int] = [:]
+        for (c, feature) in categorical.enumerated() { counts[numeric.count + c] = feature.codeCount }
+        return counts
+    }
 
     /// Checks that the design for `rows` rows (and the square matrix a solver builds over
     /// its columns) fits in `limit` bytes, before anything of that size is allocated; the
@@ -110,7 +139,7 @@ public struct Preprocessor: Sendable, Equatable, Codable {
         var message =
             "the design would need \(Self.bytesText(bytes)) (\(rows.formatted()) rows × \(columns.formatted()) columns "
             + "× 8 bytes, and \(columns.formatted())² for the solver), more than the \(Self.bytesText(limit)) allowed"
-        if let widest = categorical.max(by: { $0.width < $1.width }), widest.width > columns / 4 {
+        if let widest = categorical.max(by: { width($0) < width($1) }), width(widest) > columns / 4 {
             message +=
                 "; categorical feature \(widest.name) has \((widest.levels.count + (widest.infrequent ?? 0)).formatted()) levels: "
                 + "set max_categories (default \(ModelSettings.defaultMaxCategories)) or min_frequency to pool rare ones"
@@ -132,7 +161,7 @@ public struct Preprocessor: Sendable, Equatable, Codable {
     /// Learns the pipeline from training data.
     public static func fit(
         _ data: TrainingData, schema: FeatureSchema, missing: MissingPolicy, standardize: Bool, dropFirst: Bool,
-        levels limits: LevelLimits = LevelLimits()
+        levels limits: LevelLimits = LevelLimits(), categories: CategoryEncoding = .oneHot
     ) throws -> Preprocessor {
         guard data.count > 0 else { throw LearningError(.emptyData, "no rows to learn from") }
         var numeric: [Numeric] = []
@@ -210,14 +239,16 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             let fill =
                 missing == .error || missing == .native
                 ? nil : counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
-            let drop = dropFirst && !sorted.isEmpty
+            let drop = dropFirst && !sorted.isEmpty && categories == .oneHot
             categorical.append(
                 Categorical(
                     name: name, levels: drop ? Array(sorted.dropFirst()) : sorted,
                     dropped: drop ? sorted[0] : nil,
                     fill: fill, infrequent: pooled > 0 ? pooled : nil))
         }
-        return Preprocessor(numeric: numeric, categorical: categorical, missing: missing, standardize: standardize)
+        return Preprocessor(
+            numeric: numeric, categorical: categorical, missing: missing, standardize: standardize,
+            categories: categories == .codes ? .codes : nil)
     }
 
     /// The design matrix for training data, with a leading column of ones if `intercept`.
@@ -255,17 +286,24 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             }
             let index = Dictionary(uniqueKeysWithValues: feature.levels.enumerated().map { ($1, $0) })
             for i in 0..<n {
-                if column[i] == nil && missing == .native { continue }  // no level: all zeros
+                if column[i] == nil && missing == .native {
+                    // No level: all zeros, or no code, which the trees learn a side for.
+                    if usesCodes { x.values[next * n + i] = .nan }
+                    continue
+                }
                 guard let value = column[i] ?? feature.fill else {
                     throw LearningError(.missingValue, "feature \(feature.name) is missing (NULL) in row \(i + 1)")
                 }
-                if let k = index[value] {
+                if usesCodes {
+                    x.values[next * n + i] = Double(
+                        index[value] ?? (feature.infrequent != nil ? feature.levels.count : -1))
+                } else if let k = index[value] {
                     x.values[(next + k) * n + i] = 1
                 } else if feature.infrequent != nil && value != feature.dropped {
                     x.values[(next + feature.levels.count) * n + i] = 1
                 }
             }
-            next += feature.width
+            next += width(feature)
         }
         return x
     }
@@ -317,7 +355,8 @@ public struct Preprocessor: Sendable, Equatable, Codable {
         var unknown = 0
         var next = numeric.count
         for (c, feature) in categorical.enumerated() {
-            for k in 0..<feature.width { vector[next + k] = 0 }
+            let codes = usesCodes
+            if codes { vector[next] = -1 } else { for k in 0..<feature.codeCount { vector[next + k] = 0 } }
             let given = values[numeric.count + c]
             let value: String?
             switch given {
@@ -326,20 +365,22 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             case .missing?, nil: value = feature.fill
             }
             if given == .missing && missing == .native {
-                // No level: all zeros, which the trees learned for missing values.
+                // No level: all zeros, or no code, which the trees learned a side for.
+                if codes { vector[next] = .nan }
             } else if let value {
-                if let k = feature.levels.firstIndex(of: value) {
-                    vector[next + k] = 1
-                } else if value == feature.dropped {
-                } else if feature.infrequent != nil {
-                    vector[next + feature.levels.count] = 1  // rare or unseen: the pooled column
-                } else {
+                // A one-hot column, or a code; rare or unseen levels take the pooled one.
+                let k =
+                    feature.levels.firstIndex(of: value)
+                    ?? (value != feature.dropped && feature.infrequent != nil ? feature.levels.count : nil)
+                if let k {
+                    if codes { vector[next] = Double(k) } else { vector[next + k] = 1 }
+                } else if value != feature.dropped {
                     unknown += 1
                 }
             } else {
                 problems[feature.name] = given == nil ? "missing" : "must be a category (text)"
             }
-            next += feature.width
+            next += width(feature)
         }
         if !problems.isEmpty {
             let text = problems.keys.sorted().map { "\($0): \(problems[$0]!)" }.joined(separator: "; ")

@@ -20,6 +20,8 @@ struct RowPartition {
         var feature: Int
         var bin: Int
         var defaultLeft: Bool
+        /// A categorical split: which codes go right (indexed by code).
+        var goesRight: [Bool]? = nil
     }
 
     /// Splits each range in place and returns how many of its rows went left. Large ranges are
@@ -107,6 +109,19 @@ extension FeatureBins {
         let defaultLeft = cut.defaultLeft
         var l = block.lowerBound
         var r = block.lowerBound
+        if let goesRight = cut.goesRight {
+            for k in block {
+                let i = rows[k]
+                let code = Int(column[Int(i)])
+                let goLeft = code == missing ? defaultLeft : !goesRight[code]
+                lefts[l] = i
+                rights[r] = i
+                let step = goLeft ? 1 : 0
+                l &+= step
+                r &+= 1 &- step
+            }
+            return l - block.lowerBound
+        }
         // Branch free (a row's side is a coin toss to the predictor): the row is written to
         // both buffers and only one cursor moves.
         for k in block {

@@ -30,4 +30,25 @@ public enum SplitGain {
         score(gl, hl, lambda: lambda, alpha: alpha) + score(g - gl, h - hl, lambda: lambda, alpha: alpha)
             - score(g, h, lambda: lambda, alpha: alpha)
     }
+
+    /// A side's score as XGBoost's split evaluator computes it when it compares candidate
+    /// splits: in single precision (`Divide(float, float)`), 0 for a side without weight.
+    /// Comparing in the same precision makes XGBoost's ties ties here too (a categorical and
+    /// a numeric split that cut a node's rows the same way, the same set from both scans).
+    @inline(__always)
+    public static func singlePrecisionScore(_ g: Double, _ h: Double, lambda: Double, alpha: Double) -> Float {
+        guard h > 0 else { return 0 }
+        let t = thresholdL1(g, alpha)
+        return Float(t * t) / Float(h + lambda)
+    }
+
+    /// `lossChange` in XGBoost's single precision.
+    @inline(__always)
+    public static func singlePrecisionLossChange(
+        left gl: Double, _ hl: Double, node g: Double, _ h: Double, lambda: Double, alpha: Double
+    ) -> Float {
+        singlePrecisionScore(gl, hl, lambda: lambda, alpha: alpha)
+            + singlePrecisionScore(g - gl, h - hl, lambda: lambda, alpha: alpha)
+            - singlePrecisionScore(g, h, lambda: lambda, alpha: alpha)
+    }
 }

@@ -24,3 +24,16 @@ public struct RoundWatch {
     /// The round just finished and the predictions for `x`; false stops the fit.
     public let keepGoing: (Int, [Prediction]) -> Bool
 }
+
+/// What a family may want to know about a fit beyond the numbers: which encoded columns
+/// hold category codes (and how many codes each has), and a watch to report to.
+public struct FitContext {
+    /// Encoded column index (after any intercept column) to its number of codes.
+    public var categoryCodeCounts: [Int: Int] = [:]
+    public var watch: RoundWatch?
+
+    public init(categoryCodeCounts: [Int: Int] = [:], watch: RoundWatch? = nil) {
+        self.categoryCodeCounts = categoryCodeCounts
+        self.watch = watch
+    }
+}

@@ -5,7 +5,9 @@ import Foundation
 public struct TreeEnsemble: Estimator, Equatable {
     /// One tree. Node 0 is the root; a leaf has `left[n] == -1` and its value in `value[n]`
     /// (already scaled by the learning rate); an inner node sends x[feature] < threshold
-    /// left, a missing (NaN) value to `defaultLeft`'s side.
+    /// left, a missing (NaN) value to `defaultLeft`'s side. A categorical node (one whose
+    /// `categorySet` is not -1) sends the level codes in `categorySets[categorySet[n]]` right
+    /// and every other code left, unseen levels (-1) included, as XGBoost does.
     public struct Tree: Sendable, Equatable, Codable {
         public var feature: [Int32] = []
         public var threshold: [Double] = []
@@ -13,18 +15,69 @@ public struct TreeEnsemble: Estimator, Equatable {
         public var right: [Int32] = []
         public var defaultLeft: [Bool] = []
         public var value: [Double] = []
+        /// Per node: -1, or which of `categorySets` a categorical node sends right.
+        public var categorySet: [Int32] = []
+        /// The code sets of the categorical nodes, each ascending.
+        public var categorySets: [[Int32]] = []
+
+        public init() {}
 
         enum CodingKeys: String, CodingKey {
             case feature, threshold, left, right, defaultLeft = "default_left", value
+            case categorySet = "category_set", categorySets = "category_sets"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            feature = try c.decode([Int32].self, forKey: .feature)
+            threshold = try c.decode([Double].self, forKey: .threshold)
+            left = try c.decode([Int32].self, forKey: .left)
+            right = try c.decode([Int32].self, forKey: .right)
+            defaultLeft = try c.decode([Bool].self, forKey: .defaultLeft)
+            value = try c.decode([Double].self, forKey: .value)
+            categorySets = try c.decodeIfPresent([[Int32]].self, forKey: .categorySets) ?? []
+            categorySet =
+                try c.decodeIfPresent([Int32].self, forKey: .categorySet)
+                ?? [Int32](repeating: -1, count: value.count)
+        }
+
+        /// Trees without categorical nodes are written as before categorical splits existed.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(feature, forKey: .feature)
+            try c.encode(threshold, forKey: .threshold)
+            try c.encode(left, forKey: .left)
+            try c.encode(right, forKey: .right)
+            try c.encode(defaultLeft, forKey: .defaultLeft)
+            try c.encode(value, forKey: .value)
+            if !categorySets.isEmpty {
+                try c.encode(categorySet, forKey: .categorySet)
+                try c.encode(categorySets, forKey: .categorySets)
+            }
+        }
+
+        /// Makes `node` categorical, sending `codes` right.
+        mutating func setCategories(_ node: Int, _ codes: [Int32]) {
+            categorySet[node] = Int32(categorySets.count)
+            categorySets.append(codes)
         }
 
         /// The leaf a row lands in.
         @inline(__always)
         func leaf(_ x: (Int) -> Double) -> Int {
             var node = 0
+            let categorical = !categorySets.isEmpty
             while left[node] >= 0 {
                 let v = x(Int(feature[node]))
-                let goLeft = v.isNaN ? defaultLeft[node] : v < threshold[node]
+                let goLeft: Bool
+                if v.isNaN {
+                    goLeft = defaultLeft[node]
+                } else if categorical && categorySet[node] >= 0 {
+                    let code = v >= 0 && v < 2e9 ? Int32(v) : -1
+                    goLeft = !categorySets[Int(categorySet[node])].contains(code)
+                } else {
+                    goLeft = v < threshold[node]
+                }
                 node = Int(goLeft ? left[node] : right[node])
             }
             return node
@@ -137,9 +190,15 @@ public struct TreeEnsemble: Estimator, Equatable {
         let trees = try container.decode([Tree].self, forKey: .trees)
         for (t, tree) in trees.enumerated() {
             let n = tree.value.count
-            guard n > 0, [tree.feature.count, tree.threshold.count, tree.left.count, tree.right.count,
-                tree.defaultLeft.count].allSatisfy({ $0 == n })
+            guard n > 0,
+                [
+                    tree.feature.count, tree.threshold.count, tree.left.count, tree.right.count,
+                    tree.defaultLeft.count, tree.categorySet.count,
+                ].allSatisfy({ $0 == n })
             else { throw LearningError(.malformedArtifact, "tree \(t) has arrays of different lengths") }
+            guard tree.categorySet.allSatisfy({ $0 >= -1 && Int($0) < tree.categorySets.count }) else {
+                throw LearningError(.malformedArtifact, "tree \(t) names a category set it does not have")
+            }
             for node in 0..<n where tree.left[node] >= 0 {
                 // Children point forward, so a walk always ends at a leaf.
                 guard Int(tree.left[node]) > node, Int(tree.left[node]) < n, Int(tree.right[node]) > node,

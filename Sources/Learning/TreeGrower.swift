@@ -17,6 +17,8 @@ struct TreeGrower {
         var lossChange = 0.0
         var leftG = 0.0
         var leftH = 0.0
+        /// A categorical split: the codes sent right (the rest, and unseen codes, go left).
+        var rightCodes: [Int]?
     }
 
     struct Grown {
@@ -50,6 +52,7 @@ struct TreeGrower {
             grown.tree.right.append(-1)
             grown.tree.defaultLeft.append(false)
             grown.tree.value.append(0)
+            grown.tree.categorySet.append(-1)
             return grown.tree.value.count - 1
         }
         func histograms(_ ranges: [Range<Int>]) -> [GradientHistogram] {
@@ -83,17 +86,22 @@ struct TreeGrower {
                 {
                     splitting.append((open, split))
                 } else {
-                    let value = SplitGain.weight(open.g, open.h, lambda: p.regLambda, alpha: p.regAlpha) * p.learningRate
+                    let value =
+                        SplitGain.weight(open.g, open.h, lambda: p.regLambda, alpha: p.regAlpha) * p.learningRate
                     grown.tree.value[open.node] = value
                     grown.leaves.append((value, open.rows))
                 }
             }
             if splitting.isEmpty { break }
             let lefts = partition.split(
-                splitting.map {
+                splitting.map { open, split in
                     RowPartition.Cut(
-                        range: $0.open.rows, feature: $0.split.feature, bin: $0.split.bin,
-                        defaultLeft: $0.split.defaultLeft)
+                        range: open.rows, feature: split.feature, bin: split.bin, defaultLeft: split.defaultLeft,
+                        goesRight: split.rightCodes.map { codes in
+                            var right = [Bool](repeating: false, count: bins.binCount(split.feature))
+                            for c in codes { right[c] = true }
+                            return right
+                        })
                 }, bins: bins, threads: p.threads)
             let childrenSplit = depth + 1 < p.maxDepth
             var smaller: [Range<Int>] = []
@@ -112,7 +120,11 @@ struct TreeGrower {
                 let left = addNode()
                 let right = addNode()
                 grown.tree.feature[open.node] = Int32(f)
-                grown.tree.threshold[open.node] = bins.cuts[f][split.bin]
+                if let codes = split.rightCodes {
+                    grown.tree.setCategories(open.node, codes.sorted().map(Int32.init))
+                } else {
+                    grown.tree.threshold[open.node] = bins.threshold(f, after: split.bin)
+                }
                 grown.tree.left[open.node] = Int32(left)
                 grown.tree.right[open.node] = Int32(right)
                 grown.tree.defaultLeft[open.node] = split.defaultLeft
@@ -142,7 +154,7 @@ struct TreeGrower {
     /// The best split of a node over the sampled features, or nil when none reduces the
     /// loss enough (XGBoost: by more than kRtEps and at least gamma) with both children
     /// heavy enough (min_child_weight). A feature with missing values in the node is tried
-    /// with them on either side.
+    /// with them on either side. Gains are compared in single precision, as XGBoost does.
     func bestSplit(_ histogram: GradientHistogram, g: Double, h: Double) -> Split? {
         let p = parameters
         var best = Split()
@@ -150,32 +162,39 @@ struct TreeGrower {
             for f in features {
                 let count = bins.binCount(f)
                 guard count > 1 else { continue }
-                let base = 2 * bins.offsets[f]
-                var presentG = 0.0
-                var presentH = 0.0
-                for b in 0..<count {
-                    presentG += sums[base + 2 * b]
-                    presentH += sums[base + 2 * b + 1]
+                if bins.isCategorical(f) {
+                    categoricalSplit(f, count, sums, g: g, h: h, best: &best)
+                    continue
                 }
-                let missingG = g - presentG
-                let missingH = h - presentH
+                let base = 2 * bins.offsets[f]
                 let hasMissing = sums[base + 2 * count + 1] > 0
-                for side in 0..<(hasMissing ? 2 : 1) {
-                    let defaultLeft = side == 1
-                    var gl = defaultLeft ? missingG : 0
-                    var hl = defaultLeft ? missingH : 0
-                    for b in 0..<(count - 1) {
-                        gl += sums[base + 2 * b]
-                        hl += sums[base + 2 * b + 1]
-                        let hr = h - hl
-                        guard hl >= p.minChildWeight, hr >= p.minChildWeight else { continue }
-                        let change = SplitGain.lossChange(
-                            left: gl, hl, node: g, h, lambda: p.regLambda, alpha: p.regAlpha)
-                        if change > best.lossChange {
-                            best = Split(
-                                feature: f, bin: b, defaultLeft: defaultLeft, lossChange: change, leftG: gl, leftH: hl)
-                        }
+                func consider(_ b: Int, left gl: Double, _ hl: Double, defaultLeft: Bool) {
+                    guard hl >= p.minChildWeight, h - hl >= p.minChildWeight else { return }
+                    let change = Double(
+                        SplitGain.singlePrecisionLossChange(
+                            left: gl, hl, node: g, h, lambda: p.regLambda, alpha: p.regAlpha))
+                    if change > best.lossChange {
+                        best = Split(
+                            feature: f, bin: b, defaultLeft: defaultLeft, lossChange: change, leftG: gl, leftH: hl)
                     }
+                }
+                // XGBoost's two scans, in its order (ties keep the first): upwards with missing
+                // values right, the last candidate every present value left; then, if the node
+                // has missing values, downwards with them left, the last every present value right.
+                var gl = 0.0
+                var hl = 0.0
+                for b in 0..<(hasMissing ? count : count - 1) {
+                    gl += sums[base + 2 * b]
+                    hl += sums[base + 2 * b + 1]
+                    consider(b, left: gl, hl, defaultLeft: false)
+                }
+                guard hasMissing else { continue }
+                var gr = 0.0
+                var hr = 0.0
+                for b in stride(from: count - 2, through: -1, by: -1) {
+                    gr += sums[base + 2 * (b + 1)]
+                    hr += sums[base + 2 * (b + 1) + 1]
+                    consider(b, left: g - gr, h - hr, defaultLeft: true)
                 }
             }
         }
@@ -183,5 +202,70 @@ struct TreeGrower {
             return nil
         }
         return best
+    }
+
+    /// The best split of a categorical feature, as XGBoost's `EnumerateOneHot` and
+    /// `EnumeratePart` find it: below `max_cat_to_onehot` levels, one level against the rest,
+    /// missing values tried on either side; otherwise the levels sorted by their leaf weight
+    /// and every prefix sent right (missing left), then every suffix sent left (missing
+    /// right), at most `max_cat_threshold` levels into either scan; both children must weigh
+    /// `min_child_weight`, as for numeric splits.
+    private func categoricalSplit(
+        _ f: Int, _ count: Int, _ sums: UnsafeBufferPointer<Double>, g: Double, h: Double, best: inout Split
+    ) {
+        let p = parameters
+        let base = 2 * bins.offsets[f]
+        func bin(_ b: Int) -> (g: Double, h: Double) { (sums[base + 2 * b], sums[base + 2 * b + 1]) }
+        let parent = SplitGain.singlePrecisionScore(g, h, lambda: p.regLambda, alpha: p.regAlpha)
+        var presentG = 0.0
+        var presentH = 0.0
+        for b in 0..<count {
+            presentG += bin(b).g
+            presentH += bin(b).h
+        }
+        let missing = (g: g - presentG, h: h - presentH)
+        func consider(right: (g: Double, h: Double), defaultLeft: Bool, codes: () -> [Int]) {
+            let left = (g: g - right.g, h: h - right.h)
+            guard left.h >= p.minChildWeight, right.h >= p.minChildWeight else { return }
+            // In single precision, as for numeric splits: a set found by both scans ties, and
+            // the first (missing left) is kept, as in XGBoost.
+            let change = Double(
+                SplitGain.singlePrecisionScore(left.g, left.h, lambda: p.regLambda, alpha: p.regAlpha)
+                    + SplitGain.singlePrecisionScore(right.g, right.h, lambda: p.regLambda, alpha: p.regAlpha)
+                    - parent)
+            if change > best.lossChange {
+                best = Split(
+                    feature: f, bin: 0, defaultLeft: defaultLeft, lossChange: change, leftG: left.g, leftH: left.h,
+                    rightCodes: codes())
+            }
+        }
+        if count < p.maxCategoriesToOneHot {
+            for b in 0..<count {
+                let one = bin(b)
+                consider(right: one, defaultLeft: true) { [b] }
+                consider(right: (one.g + missing.g, one.h + missing.h), defaultLeft: false) { [b] }
+            }
+            return
+        }
+        // Levels by their leaf weight (0 below min_child_weight), as floats, stably.
+        let weight = (0..<count).map { b -> Float in
+            let s = bin(b)
+            guard s.h >= p.minChildWeight, s.h > 0 else { return 0 }
+            return Float(SplitGain.weight(s.g, s.h, lambda: p.regLambda, alpha: p.regAlpha))
+        }
+        let sorted = (0..<count).sorted { (weight[$0], $0) < (weight[$1], $1) }
+        let scans = min(p.maxCategoryThreshold, count) - 1
+        var right = (g: 0.0, h: 0.0)
+        for j in 0..<scans {
+            let s = bin(sorted[j])
+            right = (right.g + s.g, right.h + s.h)
+            consider(right: right, defaultLeft: true) { Array(sorted[0...j]) }
+        }
+        var left = (g: 0.0, h: 0.0)
+        for j in stride(from: count - 1, to: count - 1 - scans, by: -1) {
+            let s = bin(sorted[j])
+            left = (left.g + s.g, left.h + s.h)
+            consider(right: (g - left.g, h - left.h), defaultLeft: false) { Array(sorted[0..<j]) }
+        }
     }
 }

@@ -70,7 +70,9 @@ public enum ModelDocuments {
             inference = model.inferenceTable
             if let ensemble = model.estimator as? TreeEnsemble {
                 importance = Dictionary(
-                    uniqueKeysWithValues: ensemble.importance(featureNames: model.featureNames).map { ($0.name, $0.gain) })
+                    uniqueKeysWithValues: ensemble.importance(featureNames: model.featureNames).map {
+                        ($0.name, $0.gain)
+                    })
                 trees = ensemble.trees.count
             }
         }

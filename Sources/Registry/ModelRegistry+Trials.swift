@@ -48,7 +48,8 @@ extension ModelRegistry {
                     """,
                     [
                         .text(name), .text(t.runID), .integer(Int64(t.number)), .text(t.sampler),
-                        .text(try JSONText.encode(t.parameters)), .text(t.metric), t.score.map(SQLValue.double) ?? .null,
+                        .text(try JSONText.encode(t.parameters)), .text(t.metric),
+                        t.score.map(SQLValue.double) ?? .null,
                         .text(t.state), .double(t.seconds), t.modelID.map(SQLValue.integer) ?? .null,
                         .timestamp(t.createdAt),
                     ])
@@ -81,7 +82,8 @@ extension ModelRegistry {
             FROM search_trials WHERE \(filter) ORDER BY number
             """, parameters)
         return try rows.map { row in
-            let stored = StoredRow(row: row, table: "search_trials", label: "trial \(StoredRow.shown(row["number"])) of \(name)")
+            let stored = StoredRow(
+                row: row, table: "search_trials", label: "trial \(StoredRow.shown(row["number"])) of \(name)")
             return StoredTrial(
                 runID: try stored.text("run_id"), number: Int(try stored.int64("number")),
                 sampler: try stored.text("sampler"),

@@ -239,7 +239,8 @@ public final class ModelRegistry: Sendable {
             "SELECT name, model_id, assigned_at FROM production_model ORDER BY name")
         return try rows.map { row in
             let stored = StoredRow(row: row, table: "production_model", label: "name \(StoredRow.shown(row["name"]))")
-            return Production(record: try record(id: try stored.int64("model_id")), assignedAt: try stored.date("assigned_at"))
+            return Production(
+                record: try record(id: try stored.int64("model_id")), assignedAt: try stored.date("assigned_at"))
         }
     }
 

@@ -72,7 +72,8 @@ extension Trainer {
             // The samplers minimise. A pruned trial counts with the value it was stopped at
             // (worse than the median there), as Optuna's TPE ranks pruned trials low.
             history.append(
-                SearchTrial(number: number, parameters: sampled, score: score.map { direction.higherIsBetter ? -$0 : $0 }))
+                SearchTrial(
+                    number: number, parameters: sampled, score: score.map { direction.higherIsBetter ? -$0 : $0 }))
             stored.append(
                 ModelRegistry.StoredTrial(
                     runID: run, number: number, sampler: plan.sampler.rawValue, parameters: parameters, metric: metric,

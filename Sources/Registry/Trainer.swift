@@ -38,7 +38,6 @@ public struct Trainer: Sendable {
         public var metricsOnTrainingData: Bool
     }
 
-
     public func train(
         _ spec: TrainingSpec, promotion: Promotion = .none, by: String = "modelserve",
         progress: (String) -> Void = { _ in }

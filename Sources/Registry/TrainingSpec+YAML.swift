@@ -55,8 +55,11 @@ extension TrainingSpec {
         let top = try reader.mapping(root, "spec")
         let modelKeys = ["kind", "features", "hyperparameters", "grid", "search"]
         try reader.allow(
-            top, ["name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid", "search",
-                "promote", "models"], "spec")
+            top,
+            [
+                "name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid", "search",
+                "promote", "models",
+            ], "spec")
         let name = try reader.string(try reader.required(top, "name", in: root), "name")
         var models: [TrainingSpec.Candidate]
         if let list = top["models"] {
@@ -284,7 +287,9 @@ private final class NodeReader {
             guard let n = map[key] else { return nil }
             let v = try number(n, "\(field).\(key)")
             guard v == v.rounded(), range.contains(v) else {
-                throw error(n, "\(field).\(key)", "must be a whole number from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
+                throw error(
+                    n, "\(field).\(key)",
+                    "must be a whole number from \(Int(range.lowerBound)) to \(Int(range.upperBound))")
             }
             return Int(v)
         }
@@ -321,7 +326,9 @@ private final class NodeReader {
             let distribution: SearchDistribution
             switch form {
             case "choice":
-                guard let items = bounds.sequence, !items.isEmpty else { throw error(bounds, entryField, "choice needs a list") }
+                guard let items = bounds.sequence, !items.isEmpty else {
+                    throw error(bounds, entryField, "choice needs a list")
+                }
                 distribution = .choice(try items.map { try value($0, entryField) })
             case "log_uniform", "uniform", "int":
                 guard let items = bounds.sequence, items.count == 2 else {
@@ -329,7 +336,9 @@ private final class NodeReader {
                 }
                 let low = try number(items[0], entryField)
                 let high = try number(items[1], entryField)
-                guard low < high, low.isFinite, high.isFinite else { throw error(bounds, entryField, "needs low < high") }
+                guard low < high, low.isFinite, high.isFinite else {
+                    throw error(bounds, entryField, "needs low < high")
+                }
                 switch form {
                 case "log_uniform":
                     guard low > 0 else { throw error(bounds, entryField, "log_uniform needs low > 0") }
@@ -342,7 +351,8 @@ private final class NodeReader {
                     distribution = .int(Int(low), Int(high))
                 }
             default:
-                throw error(entry, entryField, "unknown distribution '\(form)'; use log_uniform, uniform, int or choice")
+                throw error(
+                    entry, entryField, "unknown distribution '\(form)'; use log_uniform, uniform, int or choice")
             }
             search.space[name] = distribution
         }

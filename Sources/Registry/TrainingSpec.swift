@@ -166,7 +166,8 @@ public struct TrainingSpec: Sendable, Equatable {
         }
         guard sets == 1 else {
             throw SpecError(
-                field: "\(prefix)search", message: "searches around one base set; list at most one under hyperparameters")
+                field: "\(prefix)search",
+                message: "searches around one base set; list at most one under hyperparameters")
         }
         let valid = Set(ModelSettings.validNames(for: model.kind))
         for (name, distribution) in search.space.sorted(by: { $0.key < $1.key }) {
@@ -174,7 +175,8 @@ public struct TrainingSpec: Sendable, Equatable {
             guard valid.contains(name) else {
                 throw SpecError(
                     field: field,
-                    message: "\(model.kind) has no hyperparameter \(name); valid: \(valid.sorted().joined(separator: ", "))")
+                    message:
+                        "\(model.kind) has no hyperparameter \(name); valid: \(valid.sorted().joined(separator: ", "))")
             }
             let probes: [HyperparameterValue]
             switch distribution {

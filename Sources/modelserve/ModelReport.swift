@@ -87,7 +87,8 @@ enum ModelReport {
                 table.add([entry.name, String(format: "%.4f", entry.gain)])
             }
             let stopped = ensemble.bestIteration.map { ", early stopping kept \($0)" } ?? ""
-            return "\(ensemble.trees.count) trees (\(ensemble.objective.rawValue)\(stopped)); feature importance by gain:\n"
+            return
+                "\(ensemble.trees.count) trees (\(ensemble.objective.rawValue)\(stopped)); feature importance by gain:\n"
                 + table.rendered
         }
         if let inference = model.inferenceTable {

@@ -48,7 +48,8 @@ struct Models: ParsableCommand {
                     Console.out("no search has run for \(name)")
                     return
                 }
-                Console.out("search \(first.runID): \(trials.count) trials (\(first.sampler)), validation \(first.metric)")
+                Console.out(
+                    "search \(first.runID): \(trials.count) trials (\(first.sampler)), validation \(first.metric)")
                 let pruned = trials.filter { $0.state.hasPrefix("pruned") }.count
                 if pruned > 0 { Console.out("\(pruned) trials were pruned (stopped early, worse than the median)") }
                 var table = TextTable(["trial", first.metric, "seconds", "version id", "state", "hyperparameters"])

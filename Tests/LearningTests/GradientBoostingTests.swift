@@ -1,6 +1,7 @@
 import Foundation
-@testable import Learning
 import Testing
+
+@testable import Learning
 
 /// XGBoost `hist` on a fixed data set (scripts/reference/make_gbdt_fixtures.py).
 struct GBDTFixture: Decodable {
@@ -8,8 +9,12 @@ struct GBDTFixture: Decodable {
         let objective: String
         let missing: String
         let parameters: [String: Double]
+        /// "one_hot" (dummy columns) or "native" (enable_categorical, with the 8-level grade).
+        let categorical: String
         let baseScore: Double
         let predictions: [Double]
+        /// Native cases: the same rows with no grade, which takes each split's missing side.
+        let predictionsWithoutGrade: [Double]?
     }
 
     let x: [[Double]]
@@ -17,10 +22,15 @@ struct GBDTFixture: Decodable {
     let level: [String]
     let yRegression: [Double]
     let yBinary: [Double]
+    let grade: [String]
+    let gradeMissing: [String?]
+    let yRegressionCategorical: [Double]
+    let yBinaryCategorical: [Double]
     let cases: [Case]
 
     static func load() throws -> GBDTFixture {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gbdt.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/gbdt.json")
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(GBDTFixture.self, from: Data(contentsOf: url))
@@ -40,11 +50,15 @@ struct GradientBoostingTests {
         #expect(abs(SplitGain.lossChange(left: 4, 3, node: 2, 4, lambda: 1, alpha: 0) - (4 + 2 - 0.8)) < 1e-12)
     }
 
-    @Test("predictions match XGBoost hist (regression and binary, with and without missing values, one-hot categoricals)")
+    @Test(
+        "predictions match XGBoost hist: regression and binary, with and without missing values, categoricals one-hot or native"
+    )
     func matchesXGBoost() throws {
         let fixture = try GBDTFixture.load()
+        var native = 0
         for reference in fixture.cases {
             let logistic = reference.objective == "binary:logistic"
+            let isNative = reference.categorical == "native"
             var numeric: [String: NumericColumn] = [:]
             for j in 0..<3 {
                 if reference.missing == "some" && j < 2 {
@@ -54,24 +68,48 @@ struct GradientBoostingTests {
                     numeric["x\(j)"] = NumericColumn(fixture.x[j])
                 }
             }
-            let data = TrainingData(
-                numeric: numeric, categorical: ["level": fixture.level.map { Optional($0) }],
-                target: logistic ? fixture.yBinary : fixture.yRegression)
+            var categorical: [String: [String?]] = ["level": fixture.level.map { Optional($0) }]
+            var names = ["level"]
+            if isNative {
+                categorical["grade"] =
+                    reference.missing == "some" ? fixture.gradeMissing : fixture.grade.map { Optional($0) }
+                names.append("grade")
+                native += 1
+            }
+            let target =
+                isNative
+                ? (logistic ? fixture.yBinaryCategorical : fixture.yRegressionCategorical)
+                : (logistic ? fixture.yBinary : fixture.yRegression)
+            let data = TrainingData(numeric: numeric, categorical: categorical, target: target)
             var hyperparameters: Hyperparameters = [
                 "objective": .text(reference.objective), "max_bin": .number(1024), "n_jobs": .number(1),
+                "enable_categorical": .bool(isNative),
             ]
             for (name, value) in reference.parameters { hyperparameters[name] = .number(value) }
             let model = try Model.train(
-                kind: .gbdt, data: data, schema: FeatureSchema(numeric: ["x0", "x1", "x2"], categorical: ["level"]),
+                kind: .gbdt, data: data, schema: FeatureSchema(numeric: ["x0", "x1", "x2"], categorical: names),
                 hyperparameters: hyperparameters)
             let predicted = try model.predictions(for: data)
-            let label = "\(reference.objective), missing \(reference.missing), \(reference.parameters)"
+            let label =
+                "\(reference.objective), missing \(reference.missing), \(reference.categorical), \(reference.parameters)"
             // XGBoost accumulates in single precision; ours in double.
             expectClose(predicted, reference.predictions, relative: 1e-6, absolute: 1e-6, label)
             let ensemble = try #require(model.estimator as? TreeEnsemble)
             let base = logistic ? 1 / (1 + exp(-ensemble.baseMargin)) : ensemble.baseMargin
             expectClose(base, reference.baseScore, relative: 1e-6, "\(label) base score")
+            if isNative {
+                // Code columns, not dummies, and the trees split on sets of grades.
+                #expect(model.featureNames == ["x0", "x1", "x2", "level", "grade"])
+                #expect(ensemble.trees.contains { !$0.categorySets.isEmpty })
+                let expected = try #require(reference.predictionsWithoutGrade)
+                var noGrade = categorical
+                noGrade["grade"] = [String?](repeating: nil, count: target.count)
+                let withoutGrade = try model.predictions(
+                    for: TrainingData(numeric: numeric, categorical: noGrade, target: target))
+                expectClose(withoutGrade, expected, relative: 1e-6, absolute: 1e-6, "\(label), no grade")
+            }
         }
+        #expect(native == 8)
     }
 
     @Test("the same seed and thread count give the same trees; the artifact round-trips bit for bit")
@@ -82,7 +120,8 @@ struct GradientBoostingTests {
             target: fixture.yRegression)
         let schema = FeatureSchema(numeric: ["x0", "x1"], categorical: [])
         let hyperparameters: Hyperparameters = [
-            "subsample": .number(0.7), "colsample_bytree": .number(0.5), "seed": .number(7), "n_estimators": .number(30),
+            "subsample": .number(0.7), "colsample_bytree": .number(0.5), "seed": .number(7),
+            "n_estimators": .number(30),
         ]
         let a = try Model.train(kind: .gbdt, data: data, schema: schema, hyperparameters: hyperparameters)
         let b = try Model.train(kind: .gbdt, data: data, schema: schema, hyperparameters: hyperparameters)
@@ -93,6 +132,44 @@ struct GradientBoostingTests {
         var other = hyperparameters
         other["seed"] = .number(8)
         #expect(try Model.train(kind: .gbdt, data: data, schema: schema, hyperparameters: other) != a)
+    }
+
+    @Test("native categorical trees round-trip their code sets; an unseen level is counted and sent left")
+    func categoricalArtifact() throws {
+        let fixture = try GBDTFixture.load()
+        let data = TrainingData(
+            numeric: ["x0": NumericColumn(fixture.x[0])],
+            categorical: ["grade": fixture.grade.map { Optional($0) }], target: fixture.yRegressionCategorical)
+        let model = try Model.train(
+            kind: .gbdt, data: data, schema: FeatureSchema(numeric: ["x0"], categorical: ["grade"]),
+            hyperparameters: ["n_estimators": .number(10)])
+        #expect(model.featureNames == ["x0", "grade"])
+        let json = String(decoding: try model.artifactJSON(), as: UTF8.self)
+        #expect(json.contains("\"category_sets\""))
+        let decoded = try Model.fromArtifact(Data(json.utf8))
+        #expect(decoded == model)
+        #expect(try decoded.predictions(for: data) == model.predictions(for: data))
+        // An unseen level takes no set: left at every categorical node, as XGBoost sends it.
+        let ensemble = try #require(model.estimator as? TreeEnsemble)
+        let unseen = try model.predict(["x0": .number(0.3), "grade": .text("g99")])
+        #expect(unseen.unknownCategories == 1)
+        let row = [0.3, -1.0]
+        #expect(unseen.prediction == row.withUnsafeBufferPointer { ensemble.predict(encoded: $0) })
+        var margin = ensemble.baseMargin
+        for tree in ensemble.trees {
+            var node = 0
+            while tree.left[node] >= 0 {
+                let categorical = tree.categorySet[node] >= 0
+                node = Int(categorical || 0.3 < tree.threshold[node] ? tree.left[node] : tree.right[node])
+            }
+            margin += tree.value[node]
+        }
+        #expect(unseen.prediction == .regression(value: margin))
+        // A tree naming a set it does not have is refused.
+        let broken = json.replacingOccurrences(of: "\"category_set\":[-1,", with: "\"category_set\":[99,")
+        try #require(broken != json)
+        let error = #expect(throws: LearningError.self) { try Model.fromArtifact(Data(broken.utf8)) }
+        #expect(error?.message.contains("category set") == true, "\(error.map { "\($0)" } ?? "")")
     }
 
     @Test("early stopping keeps the best round on the validation rows and says how many trees it kept")
@@ -113,7 +190,8 @@ struct GradientBoostingTests {
     @Test("a monitor sees the metrics every few rounds, equal to the model's own at that round, and can stop the fit")
     func monitor() throws {
         let fixture = try GBDTFixture.load()
-        let all = TrainingData(numeric: ["x0": NumericColumn(fixture.x[0]), "x1": NumericColumn(fixture.x[1])],
+        let all = TrainingData(
+            numeric: ["x0": NumericColumn(fixture.x[0]), "x1": NumericColumn(fixture.x[1])],
             target: fixture.yRegression)
         let fit = all.selecting(rows: Array(0..<200))
         let watched = all.selecting(rows: Array(200..<300))
@@ -129,7 +207,9 @@ struct GradientBoostingTests {
         #expect(seen.map(\.0) == [10, 20, 30])
         let ensemble = try #require(model.estimator as? TreeEnsemble)
         #expect(ensemble.trees.count == 30)
-        guard case .regression(let final) = try model.evaluate(on: watched) else { Issue.record("not a regression"); return }
+        guard case .regression(let final) = try model.evaluate(on: watched) else {
+            Issue.record("not a regression"); return
+        }
         #expect(abs(final.rmse - seen[2].1) < 1e-9)
         #expect(seen[0].1 > seen[2].1)
     }
@@ -166,7 +246,8 @@ struct HistogramBoostingTests {
             }
             let a = x.values[i]
             let b = x.values[rows + i]
-            y[i] = a * a - 2 * b + (x.values[2 * rows + i] > 0 ? 1 : 0) + Double.random(in: -0.1...0.1, using: &generator)
+            y[i] =
+                a * a - 2 * b + (x.values[2 * rows + i] > 0 ? 1 : 0) + Double.random(in: -0.1...0.1, using: &generator)
         }
         return (x, y)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import Learning
-@testable import Registry
 import Storage
 import TestSupport
 import Testing
+
+@testable import Registry
 
 /// Demo data loaded into a fresh database of each backend.
 func withDemoDatabase<T>(_ backend: Backend, _ body: (any Database, ModelRegistry) throws -> T) throws -> T {
@@ -39,7 +40,8 @@ struct RegistryTests {
             #expect(click.versions.map(\.version) == [1, 2])
             #expect(click.promoted != nil)
             // Log loss, not ROC AUC, picks the version whose probabilities can be read as rates.
-            let balanced = try #require(click.versions.first { $0.hyperparameters["class_weight"] == .text("balanced") })
+            let balanced = try #require(
+                click.versions.first { $0.hyperparameters["class_weight"] == .text("balanced") })
             #expect(click.promoted?.id != balanced.id, "\(click.promotionNote ?? "")")
             #expect(try balanced.model().caveats.first?.contains("not calibrated") == true)
             #expect(try click.promoted!.model().caveats.isEmpty)
@@ -103,13 +105,16 @@ struct RegistryTests {
         }
     }
 
-    @Test("a stored row that does not decode is an error naming table, row and column, not a default", arguments: Backend.allCases)
+    @Test(
+        "a stored row that does not decode is an error naming table, row and column, not a default",
+        arguments: Backend.allCases)
     func undecodableRows(backend: Backend) throws {
         try withDemoDatabase(backend) { database, registry throws in
             let trained = try Trainer(registry: registry).train(try pipeline("promotion"))
             let id = trained.versions[0].id
             // Valid JSON of the wrong shape (Postgres stores metrics as JSON).
-            try database.execute("UPDATE models SET metrics = ? WHERE id = ?", [.text("{\"train\": \"x\"}"), .integer(id)])
+            try database.execute(
+                "UPDATE models SET metrics = ? WHERE id = ?", [.text("{\"train\": \"x\"}"), .integer(id)])
             let error = #expect(throws: RegistryError.self) { try registry.record(id: id) }
             #expect(error?.message.contains("models: model \(id): column metrics does not decode") == true, "\(error!)")
             #expect(throws: RegistryError.self) { try registry.list() }
@@ -248,7 +253,8 @@ struct RegistryTests {
 
 @Suite("Training queries cannot reach the OS or the server's state")
 struct TrainingQuerySafetyTests {
-    @Test("with a superuser URL, COPY TO PROGRAM, data-modifying CTEs and trailing statements change nothing",
+    @Test(
+        "with a superuser URL, COPY TO PROGRAM, data-modifying CTEs and trailing statements change nothing",
         arguments: Backend.allCases)
     func refusedOnRealDatabases(backend: Backend) throws {
         try withDemoDatabase(backend) { database, registry in
@@ -297,7 +303,9 @@ struct HeadlineMetricTests {
         // Labels with a 10% rate; a calibrated score, and the same ranking pushed towards 0.5
         // (what class weighting does): equal ROC AUC, far worse log loss.
         let truth = (0..<1_000).map { Double($0 % 10 == 0 ? 1 : 0) }
-        let calibrated = truth.enumerated().map { i, y in y == 1 ? 0.3 + Double(i % 7) * 0.01 : 0.05 + Double(i % 13) * 0.01 }
+        let calibrated = truth.enumerated().map { i, y in
+            y == 1 ? 0.3 + Double(i % 7) * 0.01 : 0.05 + Double(i % 13) * 0.01
+        }
         let inflated = calibrated.map { 0.5 + ($0 - 0.5) * 0.2 }
         let a = ClassificationMetrics(truth: truth, probabilities: calibrated, threshold: 0.5)
         let b = ClassificationMetrics(truth: truth, probabilities: inflated, threshold: 0.5)
@@ -334,7 +342,8 @@ struct RegisteredKindTests {
 
 @Suite("The diamonds pipeline: linear, trees and tuned trees as versions of one name")
 struct DiamondsPipelineTests {
-    @Test("pipelines/diamonds.yaml trains OLS on log(price), default trees and a TPE search; trees win; MAE promotes",
+    @Test(
+        "pipelines/diamonds.yaml trains OLS on log(price), default trees and a TPE search; trees win; MAE promotes",
         arguments: Backend.allCases)
     func diamonds(backend: Backend) throws {
         try withDemoDatabase(backend) { database, registry in
@@ -424,7 +433,8 @@ struct SearchPipelineTests {
             colsample_bytree: {choice: [0.5, 1.0]}
         """
 
-    @Test("every trial is stored with its score; the best two sets are refitted as versions, best first",
+    @Test(
+        "every trial is stored with its score; the best two sets are refitted as versions, best first",
         arguments: Backend.allCases)
     func searchRegistersTheBest(backend: Backend) throws {
         try withDemoDatabase(backend) { _, registry in
@@ -463,7 +473,8 @@ struct SearchPipelineTests {
         #expect(!higher.shouldPrune(0.75, at: 10))
     }
 
-    @Test("with pruner: median, poor trials stop early, are stored as pruned, and never become versions",
+    @Test(
+        "with pruner: median, poor trials stop early, are stored as pruned, and never become versions",
         arguments: Backend.allCases)
     func pruning(backend: Backend) throws {
         try withDemoDatabase(backend) { _, registry in
@@ -484,7 +495,8 @@ struct SearchPipelineTests {
             }
             #expect(pruned.allSatisfy { $0.modelID == nil })
             let complete = trials.filter { $0.state == "complete" }.compactMap(\.score).sorted()
-            #expect(result.versions.map { v in trials.first { $0.modelID == v.id }?.score } == [complete[0], complete[1]])
+            #expect(
+                result.versions.map { v in trials.first { $0.modelID == v.id }?.score } == [complete[0], complete[1]])
         }
     }
 
