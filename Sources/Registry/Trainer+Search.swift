@@ -1,8 +1,9 @@
 import Foundation
 import Learning
 
-/// A spec's `search`: trials scored on a validation part of the training rows, every one
-/// kept, the best `register` sets refitted on all the training rows by `train`.
+/// A spec's `search`: trials scored on a validation part of the training rows (or by k-fold
+/// cross-validation on them), every one kept, the best `register` sets refitted on all the
+/// training rows by `train`.
 extension Trainer {
     struct SearchOutcome {
         var trials: [ModelRegistry.StoredTrial]
@@ -18,14 +19,28 @@ extension Trainer {
         guard let direction = ModelTask.metric(named: metric) else {
             throw RegistryError(.unknownMetric, "unknown metric '\(metric)'")
         }
-        let (fitRows, validationRows) = Splits.trainTest(
-            count: data.count, testFraction: plan.validationFraction, seed: plan.seed,
-            stratifyBy: task.stratifies && split.stratify ? data.target : nil)
-        guard !fitRows.isEmpty, !validationRows.isEmpty else {
+        // One hold-out, or k folds: each part's rows to fit on and rows to score.
+        let seed = plan.validationSeed ?? plan.seed
+        let stratify = task.stratifies && split.stratify ? data.target : nil
+        let partRows: [(fit: [Int], validation: [Int])]
+        if let folds = plan.folds {
+            guard data.count >= 2 * folds else {
+                throw RegistryError(.noData, "\(data.count) training rows are too few for \(folds) folds")
+            }
+            partRows = Splits.kFold(count: data.count, folds: folds, seed: seed, stratifyBy: stratify).map {
+                ($0.train, $0.test)
+            }
+        } else {
+            let (fit, validation) = Splits.trainTest(
+                count: data.count, testFraction: plan.validationFraction, seed: seed, stratifyBy: stratify)
+            partRows = [(fit, validation)]
+        }
+        guard partRows.allSatisfy({ !$0.fit.isEmpty && !$0.validation.isEmpty }) else {
             throw RegistryError(.noData, "\(data.count) training rows are too few to hold out a validation part")
         }
-        let fitData = data.selecting(rows: fitRows)
-        let validationData = data.selecting(rows: validationRows)
+        let parts = partRows.map {
+            (fit: data.selecting(rows: $0.fit), validation: data.selecting(rows: $0.validation))
+        }
         var sampler = SearchSampler(method: plan.sampler, space: plan.space, seed: plan.seed)
         var history: [SearchTrial] = []
         var stored: [ModelRegistry.StoredTrial] = []
@@ -40,9 +55,10 @@ extension Trainer {
             var state = "complete"
             var curve: [Int: Double] = [:]
             var prunedAt: Int?
+            // The pruner watches the first part's fit (with folds, a pruned trial skips the rest).
             let monitor: TrainingMonitor? =
                 plan.pruner == .median
-                ? TrainingMonitor(data: validationData, every: MedianPruner.interval) { round, evaluation in
+                ? TrainingMonitor(data: parts[0].validation, every: MedianPruner.interval) { round, evaluation in
                     guard let value = evaluation.named[metric], value.isFinite else { return true }
                     curve[round] = value
                     if pruner.shouldPrune(value, at: round) {
@@ -52,13 +68,19 @@ extension Trainer {
                     return true
                 } : nil
             do {
-                let model = try Model.train(
-                    kind: candidate.kind, data: fitData, schema: schema, hyperparameters: parameters, monitor: monitor)
+                var scores: [Double] = []
+                for (k, part) in parts.enumerated() {
+                    let model = try Model.train(
+                        kind: candidate.kind, data: part.fit, schema: schema, hyperparameters: parameters,
+                        monitor: k == 0 ? monitor : nil)
+                    if prunedAt != nil { break }
+                    scores.append(try model.evaluate(on: part.validation).named[metric] ?? .nan)
+                }
                 if let round = prunedAt {
                     state = "pruned at round \(round)"
                     score = curve[round]
                 } else {
-                    score = try model.evaluate(on: validationData).named[metric]
+                    score = scores.reduce(0, +) / Double(scores.count)
                     if score?.isFinite != true {
                         state = "failed: \(metric) is not a number"
                         score = nil

@@ -274,7 +274,8 @@ private final class NodeReader {
     /// `search: {sampler, trials, seed, metric, validation: {fraction}, register, pruner, space: {name: {log_uniform: [a, b]}}}`.
     func search(_ node: Node, _ field: String) throws -> TrainingSpec.Search {
         let map = try mapping(node, field)
-        try allow(map, ["sampler", "trials", "seed", "metric", "validation", "space", "register", "pruner"], field)
+        try allow(
+            map, ["sampler", "trials", "seed", "metric", "validation", "cv", "space", "register", "pruner"], field)
         var search = TrainingSpec.Search()
         if let n = map["sampler"] {
             let text = try string(n, "\(field).sampler")
@@ -304,9 +305,16 @@ private final class NodeReader {
             }
             search.pruner = pruner
         }
+        func seed(_ node: Node, _ name: String) throws -> UInt64 {
+            let value = try number(node, name)
+            guard value >= 0, value == value.rounded(), value < 1e15 else {
+                throw error(node, name, "must be a whole number >= 0")
+            }
+            return UInt64(value)
+        }
         if let n = map["validation"] {
             let v = try mapping(n, "\(field).validation")
-            try allow(v, ["fraction"], "\(field).validation")
+            try allow(v, ["fraction", "seed"], "\(field).validation")
             if let f = v["fraction"] {
                 let fraction = try number(f, "\(field).validation.fraction")
                 guard fraction > 0 && fraction < 1 else {
@@ -314,6 +322,20 @@ private final class NodeReader {
                 }
                 search.validationFraction = fraction
             }
+            if let s = v["seed"] { search.validationSeed = try seed(s, "\(field).validation.seed") }
+        }
+        if let n = map["cv"] {
+            if let v = map["validation"] {
+                throw error(v, "\(field).validation", "give validation (one hold-out) or cv (k folds), not both")
+            }
+            let cv = try mapping(n, "\(field).cv")
+            try allow(cv, ["folds", "seed"], "\(field).cv")
+            let folds = try number(try required(cv, "folds", in: n), "\(field).cv.folds")
+            guard folds == folds.rounded(), (2...20).contains(folds) else {
+                throw error(n, "\(field).cv.folds", "must be a whole number from 2 to 20")
+            }
+            search.folds = Int(folds)
+            if let s = cv["seed"] { search.validationSeed = try seed(s, "\(field).cv.seed") }
         }
         guard let spaceNode = map["space"] else { throw error(node, "\(field).space", "is required") }
         let space = try mapping(spaceNode, "\(field).space")

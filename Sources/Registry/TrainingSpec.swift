@@ -68,6 +68,11 @@ public struct TrainingSpec: Sendable, Equatable {
         public var metric: String?
         /// Share of the training rows each trial is scored on.
         public var validationFraction = 0.2
+        /// Seed of that hold-out (or of the folds); nil: the search's seed.
+        public var validationSeed: UInt64?
+        /// Score each trial by k-fold cross-validation on the training rows (the mean over
+        /// folds) instead of one hold-out.
+        public var folds: Int?
         public var space: [String: SearchDistribution] = [:]
         /// How many of the best sets become versions.
         public var register = 1
@@ -168,6 +173,9 @@ public struct TrainingSpec: Sendable, Equatable {
             throw SpecError(
                 field: "\(prefix)search",
                 message: "searches around one base set; list at most one under hyperparameters")
+        }
+        if let folds = search.folds, !(2...20).contains(folds) {
+            throw SpecError(field: "\(prefix)search.cv.folds", message: "must be from 2 to 20; got \(folds)")
         }
         let valid = Set(ModelSettings.validNames(for: model.kind))
         for (name, distribution) in search.space.sorted(by: { $0.key < $1.key }) {

@@ -453,6 +453,52 @@ struct SearchPipelineTests {
         }
     }
 
+    @Test("cv: {folds: 3} scores each trial by the mean over three folds; validation.seed moves the hold-out",
+        arguments: Backend.allCases)
+    func crossValidatedSearch(backend: Backend) throws {
+        try withDemoDatabase(backend) { database, registry in
+            let text = Self.spec.replacingOccurrences(of: "trials: 14", with: "trials: 4")
+                .replacingOccurrences(of: "  metric: mae", with: "  metric: mae\n  cv: {folds: 3, seed: 5}")
+            let spec = try TrainingSpec.parse(text)
+            #expect(spec.search?.folds == 3)
+            _ = try Trainer(registry: registry).train(spec)
+            let trials = try registry.trials(name: "tuned")
+            // The first trial's score, recomputed: fit on two folds, score the third, average.
+            let rows = try database.query("SELECT carat, cut, price FROM diamonds")
+            let all = TrainingData(
+                numeric: ["carat": NumericColumn(rows.map { $0["carat"].double ?? .nan })],
+                categorical: ["cut": rows.map { $0["cut"].string }], target: rows.map { $0["price"].double ?? .nan })
+            let (train, _) = Splits.trainTest(count: all.count, testFraction: 0.2, seed: 7, stratifyBy: nil)
+            let training = all.selecting(rows: train)
+            var maes: [Double] = []
+            for fold in Splits.kFold(count: training.count, folds: 3, seed: 5, stratifyBy: nil) {
+                let model = try Model.train(
+                    kind: .gbdt, data: training.selecting(rows: fold.train),
+                    schema: FeatureSchema(numeric: ["carat"], categorical: ["cut"]), hyperparameters: trials[0].parameters)
+                maes.append(try model.evaluate(on: training.selecting(rows: fold.test)).named["mae"]!)
+            }
+            let expected = maes.reduce(0, +) / 3
+            #expect(abs((trials[0].score ?? .nan) - expected) <= 1e-9 * expected, "\(trials[0].score ?? .nan) vs \(expected)")
+            // The same sampler seed with two hold-out seeds: the same first set, other rows.
+            var scores: [Double] = []
+            for holdout in [1, 2] {
+                let named = Self.spec.replacingOccurrences(of: "trials: 14", with: "trials: 2")
+                    .replacingOccurrences(of: "name: tuned", with: "name: held\(holdout)")
+                    .replacingOccurrences(of: "  metric: mae", with: "  metric: mae\n  validation: {fraction: 0.25, seed: \(holdout)}")
+                let spec = try TrainingSpec.parse(named)
+                #expect(spec.search?.validationSeed == UInt64(holdout))
+                _ = try Trainer(registry: registry).train(spec)
+                let trial = try #require(try registry.trials(name: "held\(holdout)").first)
+                #expect(trial.parameters == trials[0].parameters)
+                scores.append(trial.score ?? .nan)
+            }
+            #expect(scores[0] != scores[1])
+            // Both forms at once is refused.
+            let both = text.replacingOccurrences(of: "  cv: {folds: 3, seed: 5}", with: "  cv: {folds: 3}\n  validation: {fraction: 0.3}")
+            #expect(throws: SpecError.self) { try TrainingSpec.parse(both) }
+        }
+    }
+
     @Test("the median pruner stops trials worse than the median of completed ones at the same round")
     func medianPruner() {
         var lower = MedianPruner(higherIsBetter: false)
