@@ -107,33 +107,25 @@ extension FeatureBins {
         let missing = missingCode(cut.feature)
         let bin = cut.bin
         let defaultLeft = cut.defaultLeft
-        var l = block.lowerBound
-        var r = block.lowerBound
-        if let goesRight = cut.goesRight {
+        // Branch free (a row's side is a coin toss to the predictor): the row is written to
+        // both buffers and only one cursor moves.
+        @inline(__always)
+        func scatter(_ goesLeft: (Int) -> Bool) -> Int {
+            var l = block.lowerBound
+            var r = block.lowerBound
             for k in block {
                 let i = rows[k]
-                let code = Int(column[Int(i)])
-                let goLeft = code == missing ? defaultLeft : !goesRight[code]
+                let step = goesLeft(Int(column[Int(i)])) ? 1 : 0
                 lefts[l] = i
                 rights[r] = i
-                let step = goLeft ? 1 : 0
                 l &+= step
                 r &+= 1 &- step
             }
             return l - block.lowerBound
         }
-        // Branch free (a row's side is a coin toss to the predictor): the row is written to
-        // both buffers and only one cursor moves.
-        for k in block {
-            let i = rows[k]
-            let code = Int(column[Int(i)])
-            let goLeft = code == missing ? defaultLeft : code <= bin
-            lefts[l] = i
-            rights[r] = i
-            let step = goLeft ? 1 : 0
-            l &+= step
-            r &+= 1 &- step
+        if let goesRight = cut.goesRight {
+            return scatter { code in code == missing ? defaultLeft : !goesRight[code] }
         }
-        return l - block.lowerBound
+        return scatter { code in code == missing ? defaultLeft : code <= bin }
     }
 }

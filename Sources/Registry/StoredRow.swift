@@ -19,25 +19,15 @@ struct StoredRow {
         RegistryError(.badValue, "\(table): \(label): column \(column) is not \(type)")
     }
 
-    func int64(_ column: String) throws -> Int64 {
-        guard let v = row[column].int64 else { throw missing(column, "an integer") }
+    private func value<T>(_ column: String, _ type: String, _ read: (SQLValue) -> T?) throws -> T {
+        guard let v = read(row[column]) else { throw missing(column, type) }
         return v
     }
 
-    func text(_ column: String) throws -> String {
-        guard let v = row[column].string else { throw missing(column, "text") }
-        return v
-    }
-
-    func date(_ column: String) throws -> Date {
-        guard let v = row[column].date else { throw missing(column, "a timestamp") }
-        return v
-    }
-
-    func double(_ column: String) throws -> Double {
-        guard let v = row[column].double else { throw missing(column, "a number") }
-        return v
-    }
+    func int64(_ column: String) throws -> Int64 { try value(column, "an integer") { $0.int64 } }
+    func text(_ column: String) throws -> String { try value(column, "text") { $0.string } }
+    func date(_ column: String) throws -> Date { try value(column, "a timestamp") { $0.date } }
+    func double(_ column: String) throws -> Double { try value(column, "a number") { $0.double } }
 
     /// A JSON column decoded as `T`.
     func json<T: Decodable>(_ column: String, as type: T.Type) throws -> T {

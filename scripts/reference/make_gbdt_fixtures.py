@@ -19,6 +19,17 @@ def floats(a):
     return [None if np.isnan(v) else float(v) for v in np.asarray(a, dtype=float).ravel()]
 
 
+def train(objective, params, matrix):
+    """XGBoost hist with the case's parameters (exact binning, one thread), and its base score."""
+    booster = xgb.train(
+        {"tree_method": "hist", "objective": objective, "max_bin": 1024, "nthread": 1,
+         "eta": params["learning_rate"], "max_depth": params["max_depth"],
+         "lambda": params.get("reg_lambda", 1.0), "alpha": params.get("reg_alpha", 0.0),
+         "gamma": params.get("gamma", 0.0), "min_child_weight": params.get("min_child_weight", 1.0)},
+        matrix, num_boost_round=params["n_estimators"])
+    return booster, float(json.loads(booster.save_config())["learner"]["learner_model_param"]["base_score"])
+
+
 def main():
     rng = np.random.default_rng(11)
     n = 300
@@ -46,13 +57,7 @@ def main():
     for objective, y in (("reg:squarederror", y_reg), ("binary:logistic", y_bin)):
         for missing, data in (("none", design), ("some", with_missing)):
             for params in parameter_sets:
-                booster = xgb.train(
-                    {"tree_method": "hist", "objective": objective, "max_bin": 1024, "nthread": 1,
-                     "eta": params["learning_rate"], "max_depth": params["max_depth"],
-                     "lambda": params.get("reg_lambda", 1.0), "alpha": params.get("reg_alpha", 0.0),
-                     "gamma": params.get("gamma", 0.0), "min_child_weight": params.get("min_child_weight", 1.0)},
-                    xgb.DMatrix(data, label=y, missing=np.nan), num_boost_round=params["n_estimators"])
-                base = float(json.loads(booster.save_config())["learner"]["learner_model_param"]["base_score"])
+                booster, base = train(objective, params, xgb.DMatrix(data, label=y, missing=np.nan))
                 predictions = booster.predict(xgb.DMatrix(data, missing=np.nan))
                 cases.append({"objective": objective, "missing": missing, "parameters": params,
                               "categorical": "one_hot", "base_score": base, "predictions": floats(predictions)})
@@ -70,13 +75,7 @@ def main():
                                         categories=[f"g{k}" for k in range(8)]),
             })
             for params in parameter_sets:
-                booster = xgb.train(
-                    {"tree_method": "hist", "objective": objective, "max_bin": 1024, "nthread": 1,
-                     "eta": params["learning_rate"], "max_depth": params["max_depth"],
-                     "lambda": params.get("reg_lambda", 1.0), "alpha": params.get("reg_alpha", 0.0),
-                     "gamma": params.get("gamma", 0.0), "min_child_weight": params.get("min_child_weight", 1.0)},
-                    xgb.DMatrix(frame, label=y, enable_categorical=True), num_boost_round=params["n_estimators"])
-                base = float(json.loads(booster.save_config())["learner"]["learner_model_param"]["base_score"])
+                booster, base = train(objective, params, xgb.DMatrix(frame, label=y, enable_categorical=True))
                 predictions = booster.predict(xgb.DMatrix(frame, enable_categorical=True))
                 # The same rows without a grade: each categorical split's learned missing side.
                 unknown = frame.assign(grade=pd.Categorical([None] * n, categories=[f"g{k}" for k in range(8)]))
