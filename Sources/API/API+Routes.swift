@@ -192,7 +192,7 @@ extension API {
         problems known: [String: String] = [:]
     ) throws -> Reply {
         var problems = known
-        var results: [(Prediction, Int)] = []
+        var results: [(Prediction, Preprocessor.EncodingNotes)] = []
         results.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
             guard let row else { continue }
@@ -229,7 +229,7 @@ extension API {
         return .json(json, modelID: loaded.id)
     }
 
-    private static func write(_ result: (Prediction, Int), into json: inout JSONWriter) {
+    private static func write(_ result: (Prediction, Preprocessor.EncodingNotes), into json: inout JSONWriter) {
         switch result.0 {
         case .classification(let probability, let label):
             json.key("probability")
@@ -240,9 +240,16 @@ extension API {
             json.key("prediction")
             json.value(value)
         }
-        if result.1 > 0 {
+        if result.1.unknownCategories > 0 {
             json.key("unknown_categories")
-            json.value(result.1)
+            json.value(result.1.unknownCategories)
+        }
+        if !result.1.imputed.isEmpty {
+            // Sent as null and handled by the model's missing-value policy.
+            json.key("imputed")
+            json.beginArray()
+            for name in result.1.imputed { json.value(name) }
+            json.endArray()
         }
     }
 

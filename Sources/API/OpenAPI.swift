@@ -1,4 +1,5 @@
 import Foundation
+import Learning
 
 /// The OpenAPI 3.1 document, built from the route table.
 enum OpenAPI {
@@ -13,13 +14,18 @@ enum OpenAPI {
     static let rollbackRequest = """
         {"type":"object","required":["name"],"properties":{"name":{"type":"string"}},"example":{"name":"click"}}
         """
-    static let trainRequest = """
-        {"type":"object","description":"A training spec, as in pipelines/*.yaml, plus optional promote (bool) or promote_if_better (metric).",\
-        "required":["name","kind","query","target"],"properties":{"name":{"type":"string"},"kind":{"enum":["logistic","linear"]},\
-        "query":{"type":"string"},"target":{"type":"string"},"features":{"type":"object"},"split":{"type":"object"},\
-        "cv":{"type":"object"},"hyperparameters":{"type":"array"},"grid":{"type":"object"},"promote":{"type":"boolean"},\
-        "promote_if_better":{"type":"string"}}}
-        """
+    /// The kinds come from the kind table, so a registered kind shows up here too.
+    static var trainRequest: String {
+        let kinds = ModelKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
+        return """
+            {"type":"object","description":"A training spec, as in pipelines/*.yaml (one kind, or several under models), plus optional promote (bool) or promote_if_better (metric).",\
+            "required":["name","query","target"],"properties":{"name":{"type":"string"},"kind":{"enum":[\(kinds)]},\
+            "models":{"type":"array","items":{"type":"object","properties":{"kind":{"enum":[\(kinds)]}}}},\
+            "query":{"type":"string"},"target":{"type":"string"},"features":{"type":"object"},"split":{"type":"object"},\
+            "cv":{"type":"object"},"hyperparameters":{"type":"array"},"grid":{"type":"object"},"search":{"type":"object"},\
+            "promote":{"type":"boolean"},"promote_if_better":{"type":"string"}}}
+            """
+    }
     static let errorSchema = """
         {"type":"object","properties":{"error":{"type":"object","properties":{"code":{"type":"string"},"message":{"type":"string"},\
         "details":{"type":"object","additionalProperties":{"type":"string"}}}}}}
@@ -40,7 +46,7 @@ enum OpenAPI {
         json.value("0.1.0")
         json.key("description")
         json.value(
-            "Versioned logistic and linear models trained from SQL, served over HTTP. Errors are {\"error\": {\"code\", \"message\", \"details\"}}."
+            "Versioned models (\(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))) trained from SQL, served over HTTP. /predict needs every feature: an absent one is a 422, a null one is handled by the model's missing-value policy and listed in \"imputed\". Errors are {\"error\": {\"code\", \"message\", \"details\"}}."
         )
         json.endObject()
         json.key("components")

@@ -150,28 +150,31 @@ public struct Model: Sendable, Equatable {
 
     // MARK: Prediction
 
-    /// Predicts one row of named values. Unknown or missing features, text for numbers and
-    /// non-finite numbers are one error listing every problem; an unseen category is not
-    /// an error (it encodes as zeros) and is counted in `unknownCategories`.
-    public func predict(_ row: [String: FeatureValue]) throws -> (prediction: Prediction, unknownCategories: Int) {
+    /// Predicts one row of named values. Unknown or absent features, text for numbers and
+    /// non-finite numbers are one error listing every problem; a feature sent as null is
+    /// handled by the missing-value policy and listed in `notes.imputed`; an unseen category
+    /// is not an error (it encodes as zeros) and is counted in `notes.unknownCategories`.
+    public func predict(_ row: [String: FeatureValue]) throws -> (
+        prediction: Prediction, notes: Preprocessor.EncodingNotes
+    ) {
         try withVector { try preprocessor.encode(row, into: $0) }
     }
 
     /// Predicts one row given in `preprocessor.inputNames` order, with the same checks.
     public func predict(ordered values: UnsafeBufferPointer<FeatureValue?>) throws -> (
-        prediction: Prediction, unknownCategories: Int
+        prediction: Prediction, notes: Preprocessor.EncodingNotes
     ) {
         try withVector { try preprocessor.encode(ordered: values, into: $0) }
     }
 
     /// Encodes into a scratch vector on the stack, then predicts from it.
-    private func withVector(_ encode: (UnsafeMutableBufferPointer<Double>) throws -> Int) throws -> (
-        prediction: Prediction, unknownCategories: Int
-    ) {
+    private func withVector(
+        _ encode: (UnsafeMutableBufferPointer<Double>) throws -> Preprocessor.EncodingNotes
+    ) throws -> (prediction: Prediction, notes: Preprocessor.EncodingNotes) {
         try withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, preprocessor.width)) { vector in
             vector.initialize(repeating: 0)
-            let unknown = try encode(vector)
-            return (estimator.predict(encoded: UnsafeBufferPointer(vector)), unknown)
+            let notes = try encode(vector)
+            return (estimator.predict(encoded: UnsafeBufferPointer(vector)), notes)
         }
     }
 

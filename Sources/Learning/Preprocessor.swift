@@ -312,10 +312,22 @@ public struct Preprocessor: Sendable, Equatable, Codable {
     /// them: numeric ones, then categorical ones.
     public var inputNames: [String] { numeric.map(\.name) + categorical.map(\.name) }
 
+    /// What encoding a row noticed that is not an error: unseen categories (encoded as all
+    /// zeros, or code -1) and the features sent as null that the missing-value policy
+    /// handled (filled, or left missing for trees' learned branch).
+    public struct EncodingNotes: Sendable, Equatable {
+        public var unknownCategories = 0
+        public var imputed: [String] = []
+
+        public init() {}
+    }
+
     /// Encodes one row of named values for prediction into `vector` (length `width`).
-    /// Checks every feature and reports all problems at once; an unseen category encodes as
-    /// all zeros and is counted in the return value.
-    public func encode(_ row: [String: FeatureValue], into vector: UnsafeMutableBufferPointer<Double>) throws -> Int {
+    /// Checks every feature and reports all problems at once: an absent feature is one (send
+    /// null to have the model's missing-value policy handle it).
+    public func encode(_ row: [String: FeatureValue], into vector: UnsafeMutableBufferPointer<Double>) throws
+        -> EncodingNotes
+    {
         let names = inputNames
         var problems: [String: String] = [:]
         for name in row.keys where !names.contains(name) { problems[name] = "unknown feature" }
@@ -329,9 +341,11 @@ public struct Preprocessor: Sendable, Equatable, Codable {
     public func encode(
         ordered values: UnsafeBufferPointer<FeatureValue?>, into vector: UnsafeMutableBufferPointer<Double>,
         problems known: [String: String] = [:]
-    ) throws -> Int {
+    ) throws -> EncodingNotes {
         precondition(values.count == numeric.count + categorical.count, "one value per input feature")
         var problems = known
+        var notes = EncodingNotes()
+        let absent = "missing: send a value, or null for the model's missing-value policy"
         for (j, feature) in numeric.enumerated() {
             switch values[j] {
             case .number(let v)?:
@@ -342,17 +356,20 @@ public struct Preprocessor: Sendable, Equatable, Codable {
                 }
             case .text?:
                 problems[feature.name] = "must be a number, got text"
+            case nil:
+                problems[feature.name] = absent
             case .missing? where missing == .native:
                 vector[j] = .nan
-            case .missing?, nil:
+                notes.imputed.append(feature.name)
+            case .missing?:
                 if let fill = feature.fill {
                     vector[j] = (fill - feature.center) / feature.scale
+                    notes.imputed.append(feature.name)
                 } else {
-                    problems[feature.name] = values[j] == nil ? "missing" : "must not be null"
+                    problems[feature.name] = "must not be null (the model was trained with missing: error)"
                 }
             }
         }
-        var unknown = 0
         var next = numeric.count
         for (c, feature) in categorical.enumerated() {
             let codes = usesCodes
@@ -362,12 +379,28 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             switch given {
             case .text(let s)?: value = s
             case .number(let v)?: value = v.isFinite ? formatValue(v) : nil
-            case .missing?, nil: value = feature.fill
+            case .missing?: value = feature.fill
+            case nil:
+                problems[feature.name] = absent
+                next += width(feature)
+                continue
             }
-            if given == .missing && missing == .native {
-                // No level: all zeros, or no code, which the trees learned a side for.
-                if codes { vector[next] = .nan }
-            } else if let value {
+            if given == .missing {
+                if missing == .native {
+                    // No level: all zeros, or no code, which the trees learned a side for.
+                    if codes { vector[next] = .nan }
+                    notes.imputed.append(feature.name)
+                    next += width(feature)
+                    continue
+                }
+                if value == nil {
+                    problems[feature.name] = "must not be null (the model was trained with missing: error)"
+                    next += width(feature)
+                    continue
+                }
+                notes.imputed.append(feature.name)
+            }
+            if let value {
                 // A one-hot column, or a code; rare or unseen levels take the pooled one.
                 let k =
                     feature.levels.firstIndex(of: value)
@@ -375,10 +408,10 @@ public struct Preprocessor: Sendable, Equatable, Codable {
                 if let k {
                     if codes { vector[next] = Double(k) } else { vector[next + k] = 1 }
                 } else if value != feature.dropped {
-                    unknown += 1
+                    notes.unknownCategories += 1
                 }
             } else {
-                problems[feature.name] = given == nil ? "missing" : "must be a category (text)"
+                problems[feature.name] = "must be a category (text)"
             }
             next += width(feature)
         }
@@ -386,6 +419,6 @@ public struct Preprocessor: Sendable, Equatable, Codable {
             let text = problems.keys.sorted().map { "\($0): \(problems[$0]!)" }.joined(separator: "; ")
             throw LearningError(.wrongType, "invalid features: \(text)", details: problems)
         }
-        return unknown
+        return notes
     }
 }

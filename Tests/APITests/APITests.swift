@@ -72,6 +72,37 @@ struct APITests {
     }
 
     @Test(
+        "the prediction contract: an absent feature is a 422 even when the model could impute it; an explicit null is imputed and listed",
+        arguments: Backend.allCases)
+    func absentAndNull(backend: Backend) throws {
+        try withServer(backend) { server in
+            // A version that imputes: missing values get the training mean.
+            var spec = TrainingSpec(
+                name: "imputing", kind: .logistic,
+                query: "SELECT network_ability, competence, promoted FROM promotion ORDER BY id", target: "promoted")
+            spec.hyperparameterSets = [["missing": .text("mean")]]
+            let id = try Trainer(registry: server.registry).train(spec).versions[0].id
+            let client = try TestClient(port: server.port)
+            let empty = try client.request("POST", "/predict", body: "{\"model_id\": \(id), \"features\": {}}")
+            #expect(empty.status == 422)
+            let details = (empty.json["error"] as? [String: Any])?["details"] as? [String: String]
+            #expect(Set(details?.keys.map { $0 } ?? []) == ["features.network_ability", "features.competence"])
+            let null = try client.request(
+                "POST", "/predict", body: "{\"model_id\": \(id), \"features\": {\"network_ability\": 0.5, \"competence\": null}}")
+            #expect(null.status == 200)
+            #expect(null.json["imputed"] as? [String] == ["competence"])
+            // Imputed with the training mean: the same answer as sending the mean itself.
+            let model = try server.registry.record(id: id).model()
+            let mean = try #require(model.preprocessor.numeric.first { $0.name == "competence" }?.fill)
+            let explicit = try client.request(
+                "POST", "/predict",
+                body: "{\"model_id\": \(id), \"features\": {\"network_ability\": 0.5, \"competence\": \(mean)}}")
+            #expect(explicit.json["imputed"] == nil)
+            #expect(explicit.json["probability"] as? Double == null.json["probability"] as? Double)
+        }
+    }
+
+    @Test(
         "bad predictions: 400 with the byte offset, 422 listing every feature, 404, 405, 413",
         arguments: Backend.allCases)
     func predictErrors(backend: Backend) throws {
@@ -89,14 +120,15 @@ struct APITests {
             let details = (invalid.json["error"] as? [String: Any])?["details"] as? [String: String]
             #expect(
                 details == [
-                    "features.network_ability": "must be a number, got text", "features.competence": "must not be null",
+                    "features.network_ability": "must be a number, got text",
+                    "features.competence": "must not be null (the model was trained with missing: error)",
                     "features.age": "unknown feature", "features.x": "must be a number, a string or null, not an array",
                 ])
             let missing = try client.request("POST", "/predict", body: "{\"features\": {}}")
             #expect(missing.status == 422)
             #expect(
                 ((missing.json["error"] as? [String: Any])?["details"] as? [String: String])?["features.competence"]
-                    == "missing")
+                    == "missing: send a value, or null for the model's missing-value policy")
             let unknownModel = try client.request(
                 "POST", "/predict", body: "{\"features\": \(Self.row), \"model\": \"nope\"}")
             #expect(unknownModel.status == 404)

@@ -152,7 +152,7 @@ struct GradientBoostingTests {
         // An unseen level takes no set: left at every categorical node, as XGBoost sends it.
         let ensemble = try #require(model.estimator as? TreeEnsemble)
         let unseen = try model.predict(["x0": .number(0.3), "grade": .text("g99")])
-        #expect(unseen.unknownCategories == 1)
+        #expect(unseen.notes.unknownCategories == 1)
         let row = [0.3, -1.0]
         #expect(unseen.prediction == row.withUnsafeBufferPointer { ensemble.predict(encoded: $0) })
         var margin = ensemble.baseMargin

@@ -43,7 +43,7 @@ struct InfrequentLevelsTests {
                     try model.preprocessor.encode(["c": .text(value)], into: $0)
                 }
                 #expect(vector == row, "\(reference.options) \(value)")
-                #expect(unknown == 0)
+                #expect(unknown.unknownCategories == 0)
             }
         }
     }
