@@ -33,8 +33,13 @@ struct Serve: ParsableCommand {
     @Option(help: "Most rows per /predict request.") var maxInstances = 1_000
     @Option(help: "Most open connections.") var maxConnections = 10_000
     @Option(help: "Seconds a training query sent to POST /models/train may run.") var trainingTimeout = 60.0
-    @Option(help: "Where the request log spills while the database is away (and, with --log-durability, its crash journal).")
-    var journal = "modelserve-request-log.journal"
+    @Option(
+        help: ArgumentHelp(
+            "Where the request log spills while the database is away (and, with --log-durability, its crash journal).",
+            discussion: """
+                Defaults to the SQLite file's path + .request-log.journal, and for Postgres to                 modelserve-request-log-HOST-PORT.journal in the working directory: two servers never share one,                 and a restart on the same host and port replays what the last one left.
+                """))
+    var journal: String?
     @Option(
         help: """
             What a crash can cost the request log: none (entries in memory until written), process             (journaled before the answer is sent: survives kill -9), machine (also fdatasync: survives power loss).
@@ -105,6 +110,7 @@ struct Serve: ParsableCommand {
             defer { database.close() }
             let store = ModelStore(registry: ModelRegistry(database))
             try store.refresh()
+            let journal = try self.journal ?? Self.defaultJournal(for: DatabaseURL(parsing: options.urlText), port: port)
             let log = RequestLog(
                 database: database, journalPath: journal, durability: logDurability, lanes: server.threads
             ) { Console.err($0) }
@@ -160,5 +166,20 @@ final class StopRequest: Sendable {
             return state.requested
         }
         if requested { server.shutdown() }
+    }
+}
+
+extension Serve {
+    /// The journal when none is named: beside the SQLite file (one database, one journal), or
+    /// named by this host and port for Postgres, whose replicas may share a working directory.
+    static func defaultJournal(for url: DatabaseURL, port: Int) -> String {
+        switch url {
+        case .sqlite(let path): return path + ".request-log.journal"
+        case .postgres:
+            let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
+            // Port 0 picks a free port after this is decided: the process id stands in.
+            let place = port == 0 ? "pid\(ProcessInfo.processInfo.processIdentifier)" : String(port)
+            return "modelserve-request-log-\(host.isEmpty ? "localhost" : host)-\(place).journal"
+        }
     }
 }

@@ -33,6 +33,34 @@ struct ServeCommandTests {
         #expect(try database.query("SELECT count(*) FROM request_log")[0][0] == .integer(Int64(n)))
     }
 
+    @Test(
+        "without --journal, the journal sits beside the SQLite file, or is named by host and process for Postgres",
+        arguments: Backend.allCases)
+    func defaultJournal(backend: Backend) throws {
+        let folder = temporaryPath()
+        let workdir = folder + "/work"
+        try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, cleanup) =
+            backend == .sqlite ? ("sqlite:\(folder)/registry.sqlite", {}) : try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let env = ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "serve-test-token-0123"]
+        let failures = try ModelServeBinary.preparePromotionModel(folder: folder, environment: env)
+        #expect(failures.isEmpty, "\(failures)")
+        let serve = try ServeProcess(arguments: ["--threads", "1"], environment: env, directory: workdir)
+        let expected =
+            backend == .sqlite
+            ? "\(folder)/registry.sqlite.request-log.journal.lock"
+            : "\(workdir)/modelserve-request-log-\(ProcessInfo.processInfo.hostName)-pid\(serve.pid).journal.lock"
+        let listing = (try? FileManager.default.contentsOfDirectory(atPath: workdir)) ?? []
+        #expect(FileManager.default.fileExists(atPath: expected), "\(listing)")
+        let (status, text) = serve.terminate()
+        #expect(status == 0, "\(text)")
+        if backend == .sqlite {
+            #expect(try FileManager.default.contentsOfDirectory(atPath: workdir).isEmpty)
+        }
+    }
+
     @Test("SIGTERM right after the first answer, before serve says it is up, stops it with exit 0 and the log flushed")
     func earlySignal() throws {
         let (url, cleanup) = try TestDatabase.makeURL(.sqlite)

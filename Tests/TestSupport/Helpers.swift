@@ -97,11 +97,13 @@ public final class ServeProcess {
     public private(set) var banner = ""
     public let port: Int
 
-    /// Starts `modelserve serve --port 0 ...` and waits for the line that names its URL.
-    public init(arguments: [String], environment: [String: String]) throws {
+    /// Starts `modelserve serve --port 0 ...` (in `directory`, if given) and waits for the
+    /// line that names its URL.
+    public init(arguments: [String], environment: [String: String], directory: String? = nil) throws {
         process.executableURL = ModelServeBinary.url
         process.arguments = ["serve", "--port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -116,6 +118,8 @@ public final class ServeProcess {
         }
         self.port = port
     }
+
+    public var pid: Int32 { process.processIdentifier }
 
     /// Sends SIGKILL (a crash: nothing is flushed) and waits for the process to end.
     public func crash() {
