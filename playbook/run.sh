@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # The request playbook: calls every endpoint of a running modelserve, good requests and bad,
-# records each request and response in playbook/transcript.md, and exits non-zero on any
-# unexpected status — so it is also a smoke test.
+# records each request and response in a new transcript under playbook/runs/, and exits
+# non-zero on any unexpected status — so it is also a smoke test.
 #
-#   playbook/run.sh [BASE_URL]        (default http://127.0.0.1:8080)
+#   playbook/run.sh [--record] [BASE_URL]   (default http://127.0.0.1:8080)
+#   --record                 write the committed example, playbook/transcript.md, instead
 #   MODELSERVE_ADMIN_TOKEN   the server's admin token (for assign / rollback)
 #   PLAYBOOK_MODEL           the model name to exercise (default: click)
-#   PLAYBOOK_TRANSCRIPT      where to write the transcript (default: playbook/transcript.md)
+#   PLAYBOOK_TRANSCRIPT      where to write the transcript (overrides both)
 #
 # Needs bash and curl; uses jq to pretty-print when it is installed.
 set -uo pipefail
+record=false
+if [ "${1:-}" = "--record" ]; then record=true; shift; fi
 base=${1:-http://127.0.0.1:8080}
 base=${base%/}
 model=${PLAYBOOK_MODEL:-click}
 token=${MODELSERVE_ADMIN_TOKEN:-}
-transcript=${PLAYBOOK_TRANSCRIPT:-"$(dirname "$0")/transcript.md"}
+if [ -n "${PLAYBOOK_TRANSCRIPT:-}" ]; then
+    transcript=$PLAYBOOK_TRANSCRIPT
+elif $record; then
+    transcript="$(dirname "$0")/transcript.md"
+else
+    mkdir -p "$(dirname "$0")/runs"
+    transcript="$(dirname "$0")/runs/transcript-$(date -u +%Y%m%d-%H%M%S)-$$.md"
+fi
 failures=0
 count=0
 step=0

@@ -14,7 +14,7 @@ ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev
 
 say "building the release binary"
 swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 \
-    | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+    | build_progress || true
 bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/modelserve"
 [ -x "$bin" ] || { echo "build failed" >&2; exit 1; }
 

@@ -61,3 +61,20 @@ start_throwaway_postgres() {
     trap "as_pg '$bin/pg_ctl' -D '$dir/data' -m immediate stop >/dev/null 2>&1 || true; rm -rf '$dir'" EXIT
     say "throwaway Postgres on 127.0.0.1:$port ($dir)"
 }
+
+# Filters swift build's output for people: the "[n/m] Compiling ..." lines become one progress
+# line every 25 steps (a release build takes minutes on two cores), and the static linker's
+# "the use of `mktemp' is dangerous" warning, which comes from glibc's static archive and not
+# from this code, is dropped.
+build_progress() {
+    awk '
+        /^\[[0-9]+\/[0-9]+\]/ {
+            split(substr($1, 2, length($1) - 2), p, "/")
+            if (p[1] % 25 == 0 || p[1] == p[2]) { printf "  build step %s of %s\n", p[1], p[2]; fflush() }
+            next
+        }
+        /mktemp.*is dangerous/ { next }
+        { print; fflush() }
+    '
+}
+
