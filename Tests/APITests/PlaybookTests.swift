@@ -33,21 +33,12 @@ struct PlaybookTests {
         let serve = try ServeProcess(arguments: ["--threads", "2", "--journal", "\(folder)/journal"], environment: env)
         let port = serve.port
 
-        let playbook = Process()
-        playbook.executableURL = URL(fileURLWithPath: "/bin/bash")
-        playbook.arguments = [
-            Self.repository.appendingPathComponent("playbook/run.sh").path, "http://127.0.0.1:\(port)",
-        ]
-        playbook.environment = ProcessInfo.processInfo.environment.merging(
-            env.merging(["PLAYBOOK_TRANSCRIPT": "\(folder)/transcript.md"]) { $1 }
-        ) { $1 }
-        let playbookOutput = Pipe()
-        playbook.standardOutput = playbookOutput
-        playbook.standardError = playbookOutput
-        try playbook.run()
-        let report = String(decoding: playbookOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        playbook.waitUntilExit()
-        #expect(playbook.terminationStatus == 0, "\(report)")
+        let (status, report) = try runBash(
+            [Self.repository.appendingPathComponent("playbook/run.sh").path, "http://127.0.0.1:\(port)"],
+            environment: ProcessInfo.processInfo.environment.merging(
+                env.merging(["PLAYBOOK_TRANSCRIPT": "\(folder)/transcript.md"]) { $1 }
+            ) { $1 })
+        #expect(status == 0, "\(report)")
         let requests = try #require(
             report.firstMatch(of: /(\d+) requests, 0 unexpected/).flatMap { Int($0.1) }, "\(report)")
 

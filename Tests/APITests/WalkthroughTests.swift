@@ -65,18 +65,7 @@ struct WalkthroughTests {
         environment["PATH"] = ModelServeBinary.url.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
         environment["MODELSERVE_ADMIN_TOKEN"] = "walkthrough-token-0123456789"
         func bash(_ script: String) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-euo", "pipefail", "-c", script]
-            process.currentDirectoryURL = URL(fileURLWithPath: folder)
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
+            try runBash(["-euo", "pipefail", "-c", script], environment: environment, directory: folder)
         }
 
         // Everything before the server, in one shell (the build line is this test's binary).

@@ -136,3 +136,22 @@ public final class ServeProcess {
         return (process.terminationStatus, banner + String(decoding: rest, as: UTF8.self))
     }
 }
+
+/// Runs a bash script (in `directory`, with exactly `environment`) and returns its exit status
+/// and everything it printed, stdout and stderr together.
+public func runBash(_ arguments: [String], environment: [String: String], directory: String? = nil) throws -> (
+    status: Int32, output: String
+) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
