@@ -18,6 +18,7 @@ extension API {
                     503: "No production model",
                 ],
                 handle: { api, context in try api.predict(context) }),
+            similarRoute,
             Route(
                 method: "GET", pattern: ["models", "current"], summary: "The production model (?name= for one name)",
                 admin: false, slow: true, requestSchema: nil,

@@ -14,8 +14,11 @@ public final class LoadedModel: Sendable {
     let inputIndex: [String: Int]
     /// Reads the common `{"features": {...}}` body straight into input order.
     let scanner: FeatureRowScanner
+    /// The training rows `POST /similar` answers from, indexed (nil: the spec had no `similar:`).
+    public let samples: SimilarSamples?
 
-    init(record: ModelRecord, assignedAt: Date) throws {
+    init(record: ModelRecord, assignedAt: Date, samples: SimilarSamples?) throws {
+        self.samples = samples
         id = record.id
         name = record.name
         version = record.version
@@ -59,7 +62,9 @@ public final class ModelStore: Sendable {
     /// A specific version by id (loaded on first use, then cached).
     public func model(id: Int64) throws -> LoadedModel {
         if let cached = byID.withLock({ $0[id] }) { return cached }
-        let loaded = try LoadedModel(record: try registry.record(id: id), assignedAt: Date(timeIntervalSince1970: 0))
+        let loaded = try LoadedModel(
+            record: try registry.record(id: id), assignedAt: Date(timeIntervalSince1970: 0),
+            samples: try registry.samples(modelID: id))
         byID.withLock { $0[id] = loaded }
         return loaded
     }
@@ -79,7 +84,8 @@ public final class ModelStore: Sendable {
                 next[production.record.name] = existing
             } else {
                 next[production.record.name] = try LoadedModel(
-                    record: production.record, assignedAt: production.assignedAt)
+                    record: production.record, assignedAt: production.assignedAt,
+                    samples: try registry.samples(modelID: production.record.id))
                 changed.append(production.record.name)
             }
         }

@@ -8,6 +8,11 @@ enum OpenAPI {
         "instances":{"type":"array","items":{"type":"object"}},"model":{"type":"string"},"model_id":{"type":"integer"}},\
         "example":{"features":{"apr":14.5,"requested":12000,"annual_income":62000,"loan_purpose":"car","credit":"good","lender_id":3}}}
         """
+    static let similarRequest = """
+        {"type":"object","required":["features"],"properties":{"features":{"type":"object"},"n":{"type":"integer","minimum":1,"maximum":100},\
+        "model":{"type":"string"},"model_id":{"type":"integer"}},\
+        "example":{"model":"diamonds","n":5,"features":{"carat":0.7,"cut":"Ideal","color":"G","clarity":"VS1"}}}
+        """
     static let assignRequest = """
         {"type":"object","properties":{"model_id":{"type":"integer"},"name":{"type":"string"},"version":{"type":"integer"}},"example":{"model_id":2}}
         """

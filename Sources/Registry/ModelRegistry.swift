@@ -26,6 +26,9 @@ public final class ModelRegistry: Sendable {
         public var artifact: String
         public var trainingSeconds: Double?
         public var createdAt = Date()
+        /// Training rows kept for "similar samples" (`similar:` in the spec), stored beside
+        /// the version in `model_samples`, not in the record's documents.
+        public var samples: SimilarSamples?
 
         public enum Field: String, CodingKey, CaseIterable, Sendable {
             case name, kind, hyperparameters, metrics, featureSchema = "feature_schema"
@@ -136,6 +139,16 @@ public final class ModelRegistry: Sendable {
                 SQLValue(draft.trainingSeconds), .timestamp(draft.createdAt),
             ])
         guard let id = row?[0].int64 else { throw RegistryError(.notFound, "the new model's id was not returned") }
+        if let samples = draft.samples {
+            try connection.execute(
+                "INSERT INTO model_samples (model_id, spec, data, row_count) VALUES (?, ?, ?, ?)",
+                [
+                    .integer(id), .text(try JSONText.encode(samples.spec)),
+                    .text(
+                        try JSONText.encode(SimilarSamples.Stored(columns: samples.columns, values: samples.values))),
+                    .integer(Int64(samples.rowCount)),
+                ])
+        }
         return ModelRecord(id: id, version: Int(next), registered: draft)
     }
 
@@ -193,6 +206,20 @@ public final class ModelRegistry: Sendable {
         return ModelRecord(
             id: try stored.int64("id"), version: Int(try stored.int64("version")), registered: registered,
             isProduction: row["is_production"].bool ?? false)
+    }
+
+    /// The training rows a version keeps for similar samples, indexed; nil when its spec had
+    /// no `similar:`.
+    public func samples(modelID: Int64) throws -> SimilarSamples? {
+        guard
+            let row = try database.query(
+                "SELECT model_id, spec, data FROM model_samples WHERE model_id = ?", [.integer(modelID)]
+            ).first
+        else { return nil }
+        let stored = StoredRow(row: row, table: "model_samples", label: "model \(modelID)")
+        let data = try stored.json("data", as: SimilarSamples.Stored.self)
+        return try SimilarSamples(
+            spec: try stored.json("spec", as: SimilarSpec.self), columns: data.columns, values: data.values)
     }
 
     // MARK: Production pointer

@@ -75,6 +75,8 @@ public struct Trainer: Sendable {
         let trainData = testRows.isEmpty ? data : data.selecting(rows: trainRows)
         let testData = testRows.isEmpty ? nil : data.selecting(rows: testRows)
 
+        // The rows every version answers similar samples from: the training part.
+        let samples = try spec.similar.map { try SimilarSamples.keep($0, from: trainData, target: spec.target) }
         var drafts: [ModelRegistry.Draft] = []
         var searches: [(outcome: SearchOutcome, drafts: Range<Int>)] = []
         for (m, candidate) in spec.models.enumerated() {
@@ -108,14 +110,15 @@ public struct Trainer: Sendable {
                             hyperparameters: hyperparameters, folds: folds)
                     }
                     let artifact = String(decoding: try model.artifactJSON(), as: UTF8.self)
-                    drafts.append(
-                        ModelRegistry.Draft(
+                    var draft = ModelRegistry.Draft(
                             name: spec.name, kind: candidate.kind, hyperparameters: hyperparameters,
                             metrics: VersionMetrics(
                                 train: trainMetrics, test: testMetrics, crossValidation: crossValidation),
                             featureSchema: schema, trainingQuery: spec.query, rowCount: data.count,
                             dataFingerprint: queryData.fingerprint, artifact: artifact,
-                            trainingSeconds: Date().timeIntervalSince(setStarted)))
+                            trainingSeconds: Date().timeIntervalSince(setStarted))
+                    draft.samples = samples
+                    drafts.append(draft)
                 } catch let error as LearningError {
                     throw LearningError(error.code, "\(label): \(error.message)", details: error.details)
                 }

@@ -58,7 +58,7 @@ extension TrainingSpec {
             top,
             [
                 "name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid", "search",
-                "promote", "models",
+                "promote", "models", "similar",
             ], "spec")
         let name = try reader.string(try reader.required(top, "name", in: root), "name")
         var models: [TrainingSpec.Candidate]
@@ -112,6 +112,14 @@ extension TrainingSpec {
             }
         }
         if let node = top["promote"] { spec.promotionMetric = try reader.string(node, "promote") }
+        if let node = top["similar"] {
+            let map = try reader.mapping(node, "similar")
+            try reader.allow(map, ["match", "nearest", "columns"], "similar")
+            spec.similar = SimilarSpec(
+                match: try map["match"].map { try reader.strings($0, "similar.match") } ?? [],
+                nearest: try map["nearest"].map { try reader.strings($0, "similar.nearest") } ?? [],
+                columns: try map["columns"].map { try reader.strings($0, "similar.columns") } ?? [])
+        }
         do {
             try spec.validate()
         } catch var error as SpecError {

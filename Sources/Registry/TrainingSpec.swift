@@ -20,6 +20,8 @@ public struct TrainingSpec: Sendable, Equatable {
     public var models: [Candidate]
     /// What `--promote` ranks the new versions by; nil: the task's headline metric.
     public var promotionMetric: String?
+    /// Training rows each version keeps to answer "n similar samples" (`POST /similar`).
+    public var similar: SimilarSpec?
 
     /// One model of a spec: its kind, its own features if they differ from the spec's, and
     /// its hyperparameter sets (or a search around the first).
@@ -128,6 +130,21 @@ public struct TrainingSpec: Sendable, Equatable {
             throw SpecError(
                 field: "promote",
                 message: "unknown metric '\(metric)'; valid: \(ModelTask.metricNames.joined(separator: ", "))")
+        }
+        if let similar {
+            guard !similar.match.isEmpty || !similar.nearest.isEmpty, !similar.nearest.isEmpty else {
+                throw SpecError(field: "similar.nearest", message: "names no column to be nearest on")
+            }
+            if let read = featuresToRead {
+                let known = Set(read.all + [target])
+                for name in similar.match + similar.nearest + similar.columns where !known.contains(name) {
+                    throw SpecError(
+                        field: "similar", message: "\(name) is not a feature or the target; valid: \(known.sorted().joined(separator: ", "))")
+                }
+                for name in similar.nearest where !read.numeric.contains(name) && name != target {
+                    throw SpecError(field: "similar.nearest", message: "\(name) must be a numeric feature")
+                }
+            }
         }
         if let read = featuresToRead, let both = read.numeric.first(where: read.categorical.contains) {
             throw SpecError(field: "models", message: "'\(both)' is numeric in one model and categorical in another")

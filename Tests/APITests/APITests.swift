@@ -278,7 +278,8 @@ struct APITests {
             }
             // And the served routes are the documented ones.
             let expected: Set<String> = [
-                "POST /predict", "GET /models/current", "GET /models", "GET /models/{id}", "POST /models/assign",
+                "POST /predict", "POST /similar", "GET /models/current", "GET /models", "GET /models/{id}",
+                "POST /models/assign",
                 "POST /models/rollback", "POST /models/train", "GET /requests", "GET /health", "GET /ready",
                 "GET /metrics",
                 "GET /openapi.json", "GET /docs", "GET /",

@@ -1,0 +1,93 @@
+import Foundation
+import Learning
+import Registry
+
+/// `POST /similar`: "given a diamond, return n training samples with the same cut, color and
+/// clarity and the most similar weight", from the rows the production version was trained on.
+extension API {
+    static let similarRoute = Route(
+        method: "POST", pattern: ["similar"],
+        summary: "The n training rows of the production version most similar to a row (spec's similar:)",
+        admin: false, slow: false, requestSchema: OpenAPI.similarRequest,
+        responses: [
+            200: "rows (each with its distance), model_id, name, version; an empty list with a note for an unseen group",
+            400: "Malformed JSON", 404: "Unknown model, or it keeps no samples", 422: "Invalid features or n",
+            503: "No production model",
+        ],
+        handle: { api, context in try api.similar(context) })
+
+    func similar(_ context: RouteContext) throws -> Reply {
+        guard case .object(let members) = try context.json() else {
+            throw APIError(422, "invalid_request", "the body must be an object with \"features\" and \"n\"")
+        }
+        var problems: [String: String] = [:]
+        var features: [String: FeatureValue] = [:]
+        var n = 5
+        var modelName: String?
+        var modelID: Int64?
+        for (key, value) in members {
+            switch (key, value) {
+            case ("features", .object(let fields)):
+                for (name, field) in fields {
+                    switch field {
+                    case .number(let v): features[name] = .number(v)
+                    case .string(let s): features[name] = .text(s)
+                    case .bool(let b): features[name] = .text(b ? "true" : "false")
+                    case .null: features[name] = .missing
+                    case .array, .object: problems["features.\(name)"] = "must be a number, a string or null"
+                    }
+                }
+            case ("n", .number(let v)) where v == v.rounded() && (1...Double(SimilarSamples.maximumN)).contains(v):
+                n = Int(v)
+            case ("n", _): problems["n"] = "must be a whole number from 1 to \(SimilarSamples.maximumN)"
+            case ("model", .string(let name)): modelName = name
+            case ("model_id", .number(let id)) where id == id.rounded() && id > 0 && id < 1e15: modelID = Int64(id)
+            case ("features", _): problems["features"] = "must be an object of feature values"
+            case ("model", _), ("model_id", _): problems[key] = "must be a model name, or a model id"
+            default: problems[key] = "unknown field; expected features, n, and optionally model or model_id"
+            }
+        }
+        if !members.contains(where: { $0.0 == "features" }) { problems["features"] = "missing" }
+        if !problems.isEmpty { throw APIError(422, "invalid_request", Self.describe(problems), details: problems) }
+        let loaded = try selectModel(name: modelName, id: modelID)
+        guard let samples = loaded.samples else {
+            throw APIError.notFound(
+                "\(loaded.name) version \(loaded.version) keeps no samples: add similar: {match, nearest} to its spec")
+        }
+        let found: [(row: Int, distance: Double)]
+        do {
+            found = try samples.nearest(to: features, n: n)
+        } catch let error as LearningError {
+            let details = Dictionary(uniqueKeysWithValues: error.details.map { ("features.\($0.key)", $0.value) })
+            throw APIError(422, "invalid_features", Self.describe(details), details: details)
+        }
+        var json = JSONWriter(capacity: 256 + 160 * found.count)
+        json.beginObject()
+        json.key("request_id")
+        json.value(context.requestID)
+        json.identity(of: loaded)
+        json.key("rows")
+        json.beginArray()
+        for (row, distance) in found {
+            json.beginObject()
+            for (c, name) in samples.columns.enumerated() {
+                json.key(name)
+                switch samples.values[c][row] {
+                case .number(let v): json.value(v)
+                case .text(let s): json.value(s)
+                case .null: json.null()
+                }
+            }
+            json.key("distance")
+            json.value(distance)
+            json.endObject()
+        }
+        json.endArray()
+        if found.isEmpty {
+            json.key("note")
+            json.value("no training row has these \(samples.spec.match.joined(separator: ", ")) values")
+        }
+        json.endObject()
+        return .json(json, modelID: loaded.id)
+    }
+}
