@@ -3,7 +3,8 @@
 # against modelserve (request log on, SQLite and Postgres), FastAPI + uvicorn + scikit-learn
 # (2 workers) and nginx returning a fixed body (this machine's ceiling), in the same run.
 # Prints req/s, p50/p99, ratios, start-to-first-200, idle RSS, and log rows against wrk's count.
-# One more run serves a gbdt on the same row (XGBoost's defaults: 100 trees of depth 6).
+# One more run serves a gbdt on the same row (XGBoost's defaults: 100 trees of depth 6), and
+# one asks POST /similar for the 5 nearest of the 5,000 demo diamonds' training rows.
 # modelserve runs with its default --log-durability process (journaled before each answer is
 # sent); one more saturated run per backend with none and with machine (fdatasync) shows
 # what the journal costs.
@@ -94,6 +95,28 @@ serve_modelserve sqlite-none "sqlite:$out/serve.sqlite" none
 serve_modelserve sqlite-machine "sqlite:$out/serve.sqlite" machine
 serve_modelserve sqlite-gbdt "sqlite:$out/serve.sqlite" process bench_gbdt
 
+say "modelserve POST /similar on SQLite (5,000 diamonds)"
+gems="$out/gems.yaml"
+cat > "$gems" <<'YAML'
+name: gems
+kind: linear
+query: SELECT carat, cut, color, clarity, price FROM diamonds
+target: price
+hyperparameters: [{method: ols, target_transform: log}]
+similar: {match: [cut, color, clarity], nearest: [carat]}
+YAML
+DATABASE_URL="sqlite:$out/serve.sqlite" "$bin" generate diamonds --out "$out" >/dev/null
+DATABASE_URL="sqlite:$out/serve.sqlite" "$bin" load "$out/diamonds.csv" --table diamonds --replace >/dev/null
+DATABASE_URL="sqlite:$out/serve.sqlite" "$bin" train --spec "$gems" --promote >/dev/null
+port=$(free_port)
+DATABASE_URL="sqlite:$out/serve.sqlite" MODELSERVE_ADMIN_TOKEN=bench-admin-token-0123 "$bin" serve --port "$port" \
+    --threads 2 --journal "$out/journal-similar" >> "$out/serve-output.log" 2>&1 &
+similar_pid=$!
+for _ in $(seq 1 200); do curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+    -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/similar.lua)" "http://127.0.0.1:$port/similar" && break; sleep 0.05; done
+run_wrk sqlite-similar "http://127.0.0.1:$port/similar" bench/serve/similar.lua
+kill -TERM "$similar_pid"; wait "$similar_pid" 2>/dev/null || true
+
 say "modelserve on Postgres"
 start_throwaway_postgres
 serve_modelserve postgres "$MODELSERVE_TEST_POSTGRES_URL"
@@ -148,6 +171,7 @@ print(f"|{'-'*36}|{'-'*10}|{'-'*9}|{'-'*9}|{'-'*8}|{'-'*11}|{'-'*9}|")
 for key, name in [("sqlite", "modelserve, log on, SQLite"), ("sqlite-none", "  same, --log-durability none"),
                   ("sqlite-machine", "  same, --log-durability machine"),
                   ("sqlite-gbdt", "  same, gbdt (100 trees, depth 6)"),
+                  ("sqlite-similar", "  same, POST /similar (5 of 5,000)"),
                   ("postgres", "modelserve, log on, Postgres"), ("postgres-none", "  same, --log-durability none"),
                   ("postgres-machine", "  same, --log-durability machine"),
                   ("fastapi", "FastAPI + uvicorn + sklearn (2 w.)"), ("nginx", "nginx fixed body (ceiling)")]:
@@ -170,5 +194,6 @@ for key in ["sqlite", "postgres"]:
     print(f"{key}: start to first 200 {ms} ms, idle RSS {int(rss) / 1024:.1f} MB, request_log rows {logged} for "
           f"wrk's {total} completed (both runs) + 1 warm-up ({logged - total - 1} more: requests in flight when wrk "
           f"stopped); lost {lost}")
-print("targets: >= 25x FastAPI, >= 0.5x nginx, p99 < 2 ms, 0 errors, 0 lost rows, idle RSS < 30 MB, < 200 ms to first 200")
+print("targets: >= 25x FastAPI, >= 0.5x nginx, p99 < 2 ms, 0 errors, 0 lost rows, idle RSS < 30 MB, < 200 ms to first 200; "
+      "/similar >= 20k req/s")
 PY
