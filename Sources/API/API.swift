@@ -113,6 +113,23 @@ public final class API: HTTPHandler {
         log.commit(lane: loop)
     }
 
+    /// The server's own refusals (431, 408, 503 ...) in the API's error shape,
+    /// `{"error": {"code", "message"}}`, the code from the status's reason phrase.
+    public func errorResponse(status: Int, message: String) -> HTTPResponse {
+        var json = JSONWriter(capacity: 96 + message.utf8.count)
+        json.beginObject()
+        json.key("error")
+        json.beginObject()
+        json.key("code")
+        json.value(HTTPResponse.reason(status).lowercased().replacingOccurrences(of: " ", with: "_"))
+        json.key("message")
+        json.value(message)
+        json.endObject()
+        json.endObject()
+        return HTTPResponse(
+            status: status, headers: [("Content-Type", "application/json")], body: json.bytes)
+    }
+
     private func findRoute(_ request: HTTPRequest) -> (route: Route?, parameters: [String: String]?, allowed: [String])
     {
         // A route without parameters is listed before any parametric one that also matches

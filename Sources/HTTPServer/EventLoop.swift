@@ -147,7 +147,7 @@ final class EventLoop: @unchecked Sendable {
         var scratch = [UInt8](repeating: 0, count: 4096)
         _ = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         var output: [UInt8] = []
-        var response = Self.errorResponse(503, "the server is at its connection limit; retry shortly")
+        var response = errorResponse(503, "the server is at its connection limit; retry shortly")
         response.headers.append(("Retry-After", "1"))
         response.write(into: &output, keepAlive: false, date: dateCache.now())
         _ = output.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
@@ -223,7 +223,7 @@ final class EventLoop: @unchecked Sendable {
                 return
             case .failure(let error):
                 connection.consumeInput(connection.pendingInput)
-                queue(Self.errorResponse(error.status, error.message), on: connection, keepAlive: false)
+                queue(errorResponse(error.status, error.message), on: connection, keepAlive: false)
                 markDirty(connection)
                 return
             case .complete(var request, let consumed):
@@ -250,7 +250,7 @@ final class EventLoop: @unchecked Sendable {
                     if queued {
                         connection.awaitingResponse = true
                     } else {
-                        var busy = Self.errorResponse(503, "the server is busy with slow requests; retry shortly")
+                        var busy = errorResponse(503, "the server is busy with slow requests; retry shortly")
                         busy.headers.append(("Retry-After", "1"))
                         queue(busy, on: connection, keepAlive: keepAlive)
                     }
@@ -383,7 +383,7 @@ final class EventLoop: @unchecked Sendable {
             } else {
                 // A request started and stalled: say so, then close (a slow client cannot hold us).
                 connection.consumeInput(connection.pendingInput)
-                queue(Self.errorResponse(408, "the request was not received in time"), on: connection, keepAlive: false)
+                queue(errorResponse(408, "the request was not received in time"), on: connection, keepAlive: false)
                 markDirty(connection)
             }
         }
@@ -421,13 +421,9 @@ final class EventLoop: @unchecked Sendable {
         guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { throw ServerError("epoll_ctl") }
     }
 
-    /// The server's own errors use the same JSON shape as the API's.
-    static func errorResponse(_ status: Int, _ message: String) -> HTTPResponse {
-        let code = HTTPResponse.reason(status).lowercased().replacingOccurrences(of: " ", with: "_")
-        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return HTTPResponse(
-            status: status, contentType: "application/json",
-            body: "{\"error\":{\"code\":\"\(code)\",\"message\":\"\(escaped)\"}}")
+    /// The server's own refusals, in the handler's error format.
+    private func errorResponse(_ status: Int, _ message: String) -> HTTPResponse {
+        handler.errorResponse(status: status, message: message)
     }
 }
 

@@ -52,11 +52,20 @@ public protocol HTTPHandler: Sendable {
     /// answers and before it writes any of them: a handler that must make something durable
     /// before a client sees its answer (the request log) does it here, once for the batch.
     func willSend(loop: Int)
+
+    /// The answer to a request the server refuses itself (a malformed request, a limit, a
+    /// timeout, no capacity): the handler says its shape, so clients see one error format.
+    func errorResponse(status: Int, message: String) -> HTTPResponse
 }
 
 extension HTTPHandler {
     public func isSlow(_ request: HTTPRequest) -> Bool { false }
     public func willSend(loop: Int) {}
+
+    /// Plain text, for handlers with no error format of their own.
+    public func errorResponse(status: Int, message: String) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", body: message + "\n")
+    }
 }
 
 /// A socket-level failure, with errno read at the failing call.

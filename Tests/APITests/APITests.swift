@@ -102,6 +102,19 @@ struct APITests {
         }
     }
 
+    @Test("requests the server refuses itself answer in the API's error shape", arguments: [Backend.sqlite])
+    func serverRefusalsAreJSON(backend: Backend) throws {
+        try withServer(backend) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            let error = response.json["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "bad_request")
+            #expect((error?["message"] as? String)?.contains("both Content-Length and Transfer-Encoding") == true)
+        }
+    }
+
     @Test(
         "bad predictions: 400 with the byte offset, 422 listing every feature, 404, 405, 413",
         arguments: Backend.allCases)
