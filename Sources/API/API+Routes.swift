@@ -210,10 +210,7 @@ extension API {
             throw APIError(422, "invalid_features", Self.describe(problems), details: problems)
         }
         var json = JSONWriter(capacity: 128 + 48 * results.count)
-        json.beginObject()
-        json.key("request_id")
-        json.value(context.requestID)
-        json.identity(of: loaded)
+        json.beginAnswer(context, from: loaded)
         if single {
             Self.write(results[0], into: &json)
         } else {
@@ -515,6 +512,14 @@ extension JSONWriter {
         value(model.name)
         key("version")
         value(model.version)
+    }
+
+    /// Opens a model's answer: the request id, then which model answered.
+    mutating func beginAnswer(_ context: RouteContext, from model: LoadedModel) {
+        beginObject()
+        key("request_id")
+        value(context.requestID)
+        identity(of: model)
     }
 }
 

@@ -62,10 +62,7 @@ extension API {
             throw APIError(422, "invalid_features", Self.describe(details), details: details)
         }
         var json = JSONWriter(capacity: 256 + 160 * found.count)
-        json.beginObject()
-        json.key("request_id")
-        json.value(context.requestID)
-        json.identity(of: loaded)
+        json.beginAnswer(context, from: loaded)
         json.key("rows")
         json.beginArray()
         for (row, distance) in found {
