@@ -51,9 +51,7 @@ extension API {
         return Reply(contentType: "text/html; charset=utf-8", body: Array(html.utf8))
     }
 
-    static func hyperparameters(_ record: ModelRecord) -> String {
-        record.hyperparameters.keys.sorted().map { "\($0)=\(record.hyperparameters[$0]!)" }.joined(separator: " ")
-    }
+    static func hyperparameters(_ record: ModelRecord) -> String { record.hyperparameters.summary }
 
     static func day(_ date: Date) -> String {
         let formatter = DateFormatter()
