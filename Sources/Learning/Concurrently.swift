@@ -25,7 +25,6 @@ func concurrently(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 
-    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
     /// An empty buffer has no address; its pointer is never read, so any aligned one does.
     init(_ buffer: UnsafeMutableBufferPointer<T>) {
         base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: MemoryLayout<T>.alignment)!
