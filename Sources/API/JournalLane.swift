@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 
 /// How much of the request log survives a crash.
 public enum LogDurability: String, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 
 /// The binary form of a log entry in the journal files: a little-endian length, then fixed
 /// fields and length-prefixed byte strings. Cheap to write on an event loop (no JSON, no

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 
 /// The spill journal: where batches go while the database is away, replayed in slices once
 /// it is back; and recovery of the lanes a crashed process left behind.
@@ -23,7 +24,7 @@ extension RequestLog {
             let (bytes, atEnd) = try read(journalPath, from: replayOffset)
             let (entries, next) = try LogRecord.decode(bytes, limit: replaySlice)
             if !entries.isEmpty {
-                try insertSkippingDuplicates(entries)
+                try store.insertSkippingDuplicates(entries)
                 replayOffset += next
                 noteReplayed(entries.count)
             }

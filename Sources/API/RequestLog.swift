@@ -1,4 +1,5 @@
 public import Foundation
+public import Registry
 public import Storage
 
 /// Writes every request to `request_log` off the request path.
@@ -30,7 +31,7 @@ public final class RequestLog: @unchecked Sendable {
         var taken: UInt64 = 0
     }
 
-    private let database: any Database
+    let store: RequestLogStore
     private let capacity: Int
     private let batchSize: Int
     private let maxBatch: Int
@@ -59,12 +60,11 @@ public final class RequestLog: @unchecked Sendable {
         journalPath: String, durability: LogDurability = .process, lanes: Int = 1, replaySlice: Int = 500,
         onError: @escaping @Sendable (String) -> Void = { _ in }
     ) {
-        self.database = database
+        store = RequestLogStore(database, chunk: max(1, batchSize))
         self.capacity = max(1, capacity)
         self.batchSize = max(1, batchSize)
         self.maxBatch = max(self.batchSize, maxBatch)
         self.spacing = max(0, spacing)
-        fullBatchInsert = Self.insertSQL(rows: self.batchSize)
         self.journalPath = journalPath
         self.durability = durability
         laneCount = max(1, lanes)
@@ -190,7 +190,7 @@ public final class RequestLog: @unchecked Sendable {
             let now = Date().timeIntervalSince1970
             if down && now - lastProbe >= 0.5 {
                 lastProbe = now
-                if (try? database.query("SELECT 1")) != nil {
+                if store.isReachable {
                     down = false
                     locked { $0.databaseDown = false }
                 }
@@ -215,7 +215,7 @@ public final class RequestLog: @unchecked Sendable {
             if stopping && locked({ $0.queue.isEmpty }) {
                 // Last chance to empty the journal: look again whether the database is back.
                 if locked({ $0.journaled > 0 }) {
-                    if locked({ $0.databaseDown }), (try? database.query("SELECT 1")) != nil {
+                    if locked({ $0.databaseDown }), store.isReachable {
                         locked { $0.databaseDown = false }
                     }
                     while !locked({ $0.databaseDown }) && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
@@ -235,17 +235,17 @@ public final class RequestLog: @unchecked Sendable {
     /// cannot cost the others.
     private func store(_ batch: [LogEntry]) -> Bool {
         do {
-            try insert(batch)
+            try store.insert(batch)
             return true
         } catch {
-            guard (try? database.query("SELECT 1")) != nil else {
+            guard store.isReachable else {
                 locked { $0.databaseDown = true }
                 onError("request log: database unavailable, journaling to \(journalPath): \(error)")
                 return false
             }
             for entry in batch {
                 do {
-                    try insertSkippingDuplicates([entry])
+                    try store.insertSkippingDuplicates([entry])
                 } catch {
                     locked { $0.rejected += 1 }
                     onError("request log: row \(entry.requestID) refused: \(error)")
@@ -253,45 +253,6 @@ public final class RequestLog: @unchecked Sendable {
             }
             return true
         }
-    }
-
-    /// The normal path: COPY on Postgres; on SQLite multi-row INSERTs in one transaction,
-    /// which measured faster there than stepping a prepared insert per row. A batch can only
-    /// be stored twice if a commit's outcome was lost with the connection; such batches go
-    /// to the journal, whose replay skips ids already present.
-    private func insert(_ batch: [LogEntry]) throws {
-        guard database.dialect == .postgres else { return try insertSkippingDuplicates(batch) }
-        let columns = try LogEntry.columns.map { try SQLIdentifier(validating: $0) }
-        _ = try database.withConnection { connection in
-            try connection.bulkInsert(into: SQLIdentifier(validating: "request_log"), columns: columns) { sink in
-                for e in batch { try sink.append(e.values) }
-            }
-        }
-    }
-
-    /// SQLite's path and the replay path: one transaction of multi-row inserts, `batchSize`
-    /// rows each, that skip request ids already stored.
-    func insertSkippingDuplicates(_ batch: [LogEntry]) throws {
-        try database.transaction { connection in
-            for start in stride(from: 0, to: batch.count, by: batchSize) {
-                let rows = batch[start..<min(batch.count, start + batchSize)]
-                let sql = rows.count == batchSize ? fullBatchInsert : Self.insertSQL(rows: rows.count)
-                try connection.execute(sql, rows.flatMap(\.values))
-            }
-        }
-    }
-
-    /// The insert of `batchSize` rows, the usual statement: the same text every time, so the
-    /// driver reuses its prepared statement.
-    private let fullBatchInsert: String
-
-    private static func insertSQL(rows: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: LogEntry.columns.count).joined(separator: ", ") + ")"
-        return """
-            INSERT INTO request_log (\(LogEntry.columns.joined(separator: ", ")))
-            VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
-            ON CONFLICT (request_id) DO NOTHING
-            """
     }
 
     // MARK: Bookkeeping for the journal (RequestLog+Journal.swift)

@@ -35,23 +35,6 @@ public struct LogEntry: Sendable, Equatable {
         self.clientAddress = clientAddress
         self.maxBody = maxBody
     }
-
-    /// The columns of `request_log` that the writer fills, in the order of `values`.
-    static let columns = [
-        "request_id", "received_at", "method", "path", "status", "latency_us", "model_id", "request_body",
-        "response_body", "client_address", "request_body_encoding", "response_body_encoding",
-    ]
-
-    /// The row as stored.
-    var values: [SQLValue] {
-        let request = StoredBody(requestBody, max: maxBody)
-        let response = StoredBody(responseBody, max: maxBody)
-        return [
-            .text(requestID), .timestamp(receivedAt), .text(method), .text(path), .integer(Int64(status)),
-            .integer(latencyMicros), modelID.map(SQLValue.integer) ?? .null, SQLValue(request.text),
-            SQLValue(response.text), .text(clientAddress), SQLValue(request.encoding), SQLValue(response.encoding),
-        ]
-    }
 }
 
 /// A body in the form a text column can hold losslessly, whatever the bytes.

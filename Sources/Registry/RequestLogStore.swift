@@ -1,0 +1,118 @@
+public import Foundation
+public import Storage
+
+/// The `request_log` table: every request and its response. Owns the SQL (batched inserts
+/// that skip ids already stored, reads for `/requests` and the dashboard, counts), so the
+/// API's `RequestLog` is only a queue and a journal in front of it.
+public struct RequestLogStore: Sendable {
+    let database: any Database
+    /// Rows per multi-row INSERT: one statement text for full chunks, which the driver keeps
+    /// prepared.
+    let chunk: Int
+    private let fullChunkInsert: String
+
+    public init(_ database: any Database, chunk: Int = 100) {
+        self.database = database
+        self.chunk = max(1, chunk)
+        fullChunkInsert = Self.insertSQL(rows: self.chunk)
+    }
+
+    /// The columns the writer fills, in the order of `values(of:)`.
+    static let columns = [
+        "request_id", "received_at", "method", "path", "status", "latency_us", "model_id", "request_body",
+        "response_body", "client_address", "request_body_encoding", "response_body_encoding",
+    ]
+
+    /// Whether the database answers at all (the writer's probe while it is away).
+    public var isReachable: Bool { (try? database.query("SELECT 1")) != nil }
+
+    /// The normal path for a live batch: COPY on Postgres; on SQLite multi-row INSERTs in one
+    /// transaction, which measured faster there than stepping a prepared insert per row. A
+    /// batch can only be stored twice if a commit's outcome was lost with the connection;
+    /// such batches go to the journal, whose replay skips ids already present.
+    public func insert(_ batch: [LogEntry]) throws {
+        guard database.dialect == .postgres else { return try insertSkippingDuplicates(batch) }
+        let columns = try Self.columns.map { try SQLIdentifier(validating: $0) }
+        _ = try database.withConnection { connection in
+            try connection.bulkInsert(into: SQLIdentifier(validating: "request_log"), columns: columns) { sink in
+                for entry in batch { try sink.append(Self.values(of: entry)) }
+            }
+        }
+    }
+
+    /// One transaction of multi-row inserts that skip request ids already stored: SQLite's
+    /// path, and the journal replay's.
+    public func insertSkippingDuplicates(_ batch: [LogEntry]) throws {
+        try database.transaction { connection in
+            for start in stride(from: 0, to: batch.count, by: chunk) {
+                let rows = batch[start..<min(batch.count, start + chunk)]
+                let sql = rows.count == chunk ? fullChunkInsert : Self.insertSQL(rows: rows.count)
+                try connection.execute(sql, rows.flatMap(Self.values(of:)))
+            }
+        }
+    }
+
+    /// A request as stored, for reading back.
+    public struct Stored: Sendable {
+        public let requestID: String
+        public let receivedAt: Date
+        public let method: String
+        public let path: String
+        public let status: Int
+        public let latencyMicros: Int64
+        public let modelID: Int64?
+        public let requestBody: String?
+        public let responseBody: String?
+        public let clientAddress: String?
+    }
+
+    /// The latest rows, newest first (one request's row when `requestID` is given).
+    public func latest(limit: Int, requestID: String? = nil) throws -> [Stored] {
+        var sql = """
+            SELECT request_id, received_at, method, path, status, latency_us, model_id, request_body, response_body,
+                   client_address FROM request_log
+            """
+        var parameters: [SQLValue] = []
+        if let requestID {
+            sql += " WHERE request_id = ?"
+            parameters.append(.text(requestID))
+        }
+        sql += " ORDER BY id DESC LIMIT ?"
+        parameters.append(.integer(Int64(max(0, limit))))
+        return try database.query(sql, parameters).map { row in
+            let id = row["request_id"].string ?? "NULL"
+            let stored = StoredRow(row: row, table: "request_log", label: "request \(id)")
+            return Stored(
+                requestID: try stored.text("request_id"), receivedAt: try stored.date("received_at"),
+                method: try stored.text("method"), path: try stored.text("path"),
+                status: Int(try stored.int64("status")), latencyMicros: try stored.int64("latency_us"),
+                modelID: row["model_id"].int64, requestBody: row["request_body"].string,
+                responseBody: row["response_body"].string, clientAddress: row["client_address"].string)
+        }
+    }
+
+    /// Rows in the table.
+    public func count() throws -> Int {
+        Int(try database.query("SELECT count(*) FROM request_log")[0][0].int64 ?? 0)
+    }
+
+    private static func values(of entry: LogEntry) -> [SQLValue] {
+        let request = StoredBody(entry.requestBody, max: entry.maxBody)
+        let response = StoredBody(entry.responseBody, max: entry.maxBody)
+        return [
+            .text(entry.requestID), .timestamp(entry.receivedAt), .text(entry.method), .text(entry.path),
+            .integer(Int64(entry.status)), .integer(entry.latencyMicros), entry.modelID.map(SQLValue.integer) ?? .null,
+            SQLValue(request.text), SQLValue(response.text), .text(entry.clientAddress), SQLValue(request.encoding),
+            SQLValue(response.encoding),
+        ]
+    }
+
+    private static func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO request_log (\(columns.joined(separator: ", ")))
+            VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
+            ON CONFLICT (request_id) DO NOTHING
+            """
+    }
+}
