@@ -234,30 +234,35 @@ final class EventLoop: @unchecked Sendable {
                 request.remoteAddress = connection.remoteAddress
                 request.loop = index
                 let keepAlive = request.keepAlive && !shared.isShuttingDown
-                if handler.isSlow(request) {
+                let includeBody = request.method != "HEAD"
+                switch handler.dispatch(request) {
+                case .answer(let response):
+                    queue(response, on: connection, keepAlive: keepAlive, includeBody: includeBody)
+                case .offLoop(let lane, let work):
                     let fd = connection.fd
                     let generation = connection.generation
-                    let handler = self.handler
-                    let request = request
-                    let queued = workers.submit { [self] in
-                        let response = handler.respond(to: request)
-                        let mail = Mail(
-                            fd: fd, generation: generation, response: response, keepAlive: keepAlive,
-                            includeBody: request.method != "HEAD")
-                        mailbox.withLock { $0.append(mail) }
-                        wake()
+                    var queued = lane.enter()
+                    if queued {
+                        queued = workers.submit { [self] in
+                            let response = work()
+                            lane.leave()
+                            let mail = Mail(
+                                fd: fd, generation: generation, response: response, keepAlive: keepAlive,
+                                includeBody: includeBody)
+                            mailbox.withLock { $0.append(mail) }
+                            wake()
+                        }
+                        if !queued { lane.leave() }
                     }
                     if queued {
                         connection.awaitingResponse = true
                     } else {
-                        var busy = errorResponse(503, "the server is busy with slow requests; retry shortly")
+                        var busy = handler.refusal(
+                            of: request, status: 503,
+                            message: "the server is busy with \(lane.name) requests; retry shortly")
                         busy.headers.append(("Retry-After", "1"))
                         queue(busy, on: connection, keepAlive: keepAlive)
                     }
-                } else {
-                    queue(
-                        handler.respond(to: request), on: connection, keepAlive: keepAlive,
-                        includeBody: request.method != "HEAD")
                 }
             }
         }

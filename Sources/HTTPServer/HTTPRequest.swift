@@ -15,6 +15,22 @@ public struct HTTPRequest: Sendable {
     /// Which event loop (0 ..< threads) reads this request and will send its answer.
     public var loop = 0
 
+    /// A request as the parser would produce it; also how tests drive a handler without a
+    /// socket.
+    public init(
+        method: String, target: String, minorVersion: Int = 1, headers: [(name: String, value: String)] = [],
+        body: [UInt8] = [], keepAlive: Bool = true, remoteAddress: String = "", loop: Int = 0
+    ) {
+        self.method = method
+        self.target = target
+        self.minorVersion = minorVersion
+        self.headers = headers
+        self.body = body
+        self.keepAlive = keepAlive
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+    }
+
     /// The path without the query string.
     public var path: Substring {
         // Searched as bytes: '?' is ASCII, and every request asks for its path.

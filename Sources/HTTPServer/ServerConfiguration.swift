@@ -24,8 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var maxPendingOutput = 1 << 20
     /// Open connections beyond this get a 503 with Retry-After and are closed.
     public var maxConnections = 10_000
-    /// Threads that run slow handlers (`HTTPHandler.isSlow`), and how many such requests may
-    /// wait for one before the server answers 503.
+    /// Threads that run off-loop work (`Dispatch.offLoop`), and how many such requests may
+    /// wait for one in all before the server answers 503 (each lane also has its own limit).
     public var workerThreads = 8
     public var workerQueue = 256
     /// On shutdown, in-flight requests get this long to finish.
@@ -41,12 +41,10 @@ public struct ServerConfiguration: Sendable {
 
 /// What the server calls for each request. It knows nothing of what the answers mean.
 public protocol HTTPHandler: Sendable {
-    /// Answers a request. Runs on an event loop unless `isSlow` says otherwise, so it must
-    /// not block.
-    func respond(to request: HTTPRequest) -> HTTPResponse
-
-    /// Requests that may take long (training) run on a worker thread instead of a loop.
-    func isSlow(_ request: HTTPRequest) -> Bool
+    /// Answers a request now, or says which work to run off the loop. Runs on an event
+    /// loop, so it must not block: anything that may wait (a database, training) is
+    /// `.offLoop`.
+    func dispatch(_ request: HTTPRequest) -> Dispatch
 
     /// Called on event loop `loop`'s thread once per iteration, after it has produced
     /// answers and before it writes any of them: a handler that must make something durable
@@ -56,15 +54,22 @@ public protocol HTTPHandler: Sendable {
     /// The answer to a request the server refuses itself (a malformed request, a limit, a
     /// timeout, no capacity): the handler says its shape, so clients see one error format.
     func errorResponse(status: Int, message: String) -> HTTPResponse
+
+    /// The answer to a parsed request the server cannot take on now (its lane or the worker
+    /// queue is full): a handler that logs every answered request logs this one too.
+    func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse
 }
 
 extension HTTPHandler {
-    public func isSlow(_ request: HTTPRequest) -> Bool { false }
     public func willSend(loop: Int) {}
 
     /// Plain text, for handlers with no error format of their own.
     public func errorResponse(status: Int, message: String) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", body: message + "\n")
+    }
+
+    public func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
+        errorResponse(status: status, message: message)
     }
 }
 

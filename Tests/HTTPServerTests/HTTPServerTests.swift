@@ -4,21 +4,36 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Echoes method, path and body; `/slow` waits for the test to open a gate.
+/// Echoes method, path and body; `/slow` and `/narrow` run off the loop and wait for the test
+/// to open a gate (`/narrow` in a lane of one).
 final class EchoHandler: HTTPHandler {
     let gate = DispatchSemaphore(value: 0)
     let slowStarted = DispatchSemaphore(value: 0)
+    let slow = WorkLane(name: "slow", limit: 1_000)
+    let narrow = WorkLane(name: "narrow", limit: 1)
 
-    func respond(to request: HTTPRequest) -> HTTPResponse {
-        if request.path == "/slow" {
-            slowStarted.signal()
-            gate.wait()
+    func dispatch(_ request: HTTPRequest) -> Dispatch {
+        switch request.path {
+        case "/slow", "/narrow":
+            return .offLoop(request.path == "/slow" ? slow : narrow) { [self] in
+                slowStarted.signal()
+                gate.wait()
+                return echo(request)
+            }
+        default:
+            return .answer(echo(request))
         }
+    }
+
+    func echo(_ request: HTTPRequest) -> HTTPResponse {
         let body = "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))"
         return HTTPResponse(status: 200, contentType: "text/plain", body: body)
     }
 
-    func isSlow(_ request: HTTPRequest) -> Bool { request.path == "/slow" }
+    func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
+        HTTPResponse(
+            status: status, contentType: "text/plain", body: "echo refused \(request.path) \(status): \(message)")
+    }
 
     /// The server's refusals in this handler's own format: the server adds none of its own.
     func errorResponse(status: Int, message: String) -> HTTPResponse {
@@ -197,7 +212,10 @@ struct HTTPServerTests {
             let c = try TestClient(port: server.port)
             try b.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
             try c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-            var fds = [pollfd(fd: b.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: c.fd, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: b.fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: c.fd, events: Int16(POLLIN), revents: 0),
+            ]
             #expect(poll(&fds, 2, 5_000) == 1, "exactly one of the two is answered while the worker is busy")
             let (refusedClient, queuedClient) = fds[0].revents != 0 ? (b, c) : (c, b)
             let refused = try refusedClient.readResponse()
@@ -208,6 +226,33 @@ struct HTTPServerTests {
             handler.slowStarted.wait()
             handler.gate.signal()
             #expect(try queuedClient.readResponse().status == 200)
+        }
+    }
+
+    @Test("a full lane refuses its own kind with a 503 through the handler, while other off-loop work still runs")
+    func laneLimit() throws {
+        try withServer({ $0.workerThreads = 4 }) { server, handler in
+            let first = try TestClient(port: server.port)
+            try first.send("GET /narrow HTTP/1.1\r\nHost: t\r\n\r\n")
+            handler.slowStarted.wait()  // the narrow lane's one place is taken
+            let refused = try TestClient(port: server.port).request("GET", "/narrow")
+            #expect(refused.status == 503)
+            #expect(refused.headers["retry-after"] == "1")
+            #expect(refused.body == "echo refused /narrow 503: the server is busy with narrow requests; retry shortly")
+            #expect(handler.narrow.depth == 1)
+            // Another lane is not held back by the full one.
+            let other = try TestClient(port: server.port)
+            try other.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+            handler.slowStarted.wait()
+            handler.gate.signal()
+            handler.gate.signal()
+            #expect(try first.readResponse().body == "GET /narrow ")
+            #expect(try other.readResponse().body == "GET /slow ")
+            // The slot is given back once the work is done.
+            try first.send("GET /narrow HTTP/1.1\r\nHost: t\r\n\r\n")
+            handler.slowStarted.wait()
+            handler.gate.signal()
+            #expect(try first.readResponse().status == 200)
         }
     }
 
