@@ -43,5 +43,10 @@ public struct APIError: Error, Sendable {
         APIError(400, "malformed_json", "the body is not valid JSON: \(error.message) at byte \(error.offset)")
     }
 
+    /// Problems by field, as one sentence: "features.apr: must be a number; model: ...".
+    static func describe(_ problems: [String: String]) -> String {
+        problems.keys.sorted().map { "\($0): \(problems[$0]!)" }.joined(separator: "; ")
+    }
+
     static func notFound(_ message: String) -> APIError { APIError(404, "not_found", message) }
 }

@@ -59,9 +59,16 @@ public final class ModelStore: Sendable {
         models.withLock { Array($0.values) }.sorted { $0.name < $1.name }
     }
 
+    /// A version already in memory (production, or loaded before), without touching the
+    /// database.
+    public func cached(id: Int64) -> LoadedModel? {
+        if let loaded = byID.withLock({ $0[id] }) { return loaded }
+        return models.withLock { $0.values.first { $0.id == id } }
+    }
+
     /// A specific version by id (loaded on first use, then cached).
     public func model(id: Int64) throws -> LoadedModel {
-        if let cached = byID.withLock({ $0[id] }) { return cached }
+        if let cached = cached(id: id) { return cached }
         let loaded = try LoadedModel(
             record: try registry.record(id: id), assignedAt: Date(timeIntervalSince1970: 0),
             samples: try registry.samples(modelID: id))

@@ -1,39 +1,23 @@
 import HTTPServer
 
-/// One endpoint: how it is matched, whether it needs the admin token or may be slow, how
-/// the OpenAPI document describes it, and what answers it.
+/// One endpoint, as the frozen responder holds it: how it is matched, who may call it, where
+/// it runs, how it is described, and what answers it.
 struct Route: Sendable {
     let method: String
     /// Path segments; "{id}" matches one segment and is passed as a parameter.
     let pattern: [String]
-    let summary: String
-    let admin: Bool
-    let slow: Bool
-    /// OpenAPI fragments: request body schema and response description.
-    let requestSchema: String?
-    let responses: [Int: String]
-    let handle: @Sendable (API, RouteContext) throws -> Reply
-
     /// "/models/{id}"
     let path: String
-    /// "GET /models/{id}": the metrics label, built once.
+    /// "GET /models/{id}": the metrics label and the lane's name, built once.
     let label: String
-
-    init(
-        method: String, pattern: [String], summary: String, admin: Bool, slow: Bool, requestSchema: String?,
-        responses: [Int: String], handle: @escaping @Sendable (API, RouteContext) throws -> Reply
-    ) {
-        self.method = method
-        self.pattern = pattern
-        self.summary = summary
-        self.admin = admin
-        self.slow = slow
-        self.requestSchema = requestSchema
-        self.responses = responses
-        self.handle = handle
-        path = "/" + pattern.joined(separator: "/")
-        label = "\(method) \(path)"
-    }
+    let admin: Bool
+    /// Whether it answers from memory on the event loop; otherwise a worker thread runs it.
+    let onLoop: Bool
+    /// Where it waits for a worker (every route has one: a loop route that finds it needs the
+    /// database after all moves there, see `OffLoop`).
+    let lane: WorkLane
+    let description: RouteDescription
+    let handle: @Sendable (Services, RouteContext) throws -> Reply
 
     func match(_ segments: [Substring]) -> [String: String]? {
         guard segments.count == pattern.count else { return nil }
@@ -47,13 +31,28 @@ struct Route: Sendable {
         }
         return parameters
     }
+
+    var hasParameters: Bool { pattern.contains { $0.hasPrefix("{") } }
 }
+
+/// Thrown by a route running on the loop that finds it needs what only a worker may do (a
+/// model version not in memory yet must be read from the database): the responder runs the
+/// request again on the route's lane.
+struct OffLoop: Error {}
 
 /// What a route gets: the request, its path parameters and helpers.
 struct RouteContext {
     let request: HTTPRequest
     let parameters: [String: String]
     let requestID: String
+    /// Whether this run is on an event loop (where `OffLoop` must be thrown instead of waiting).
+    let onLoop: Bool
+    let token: AdminToken
+    /// Every route's description, for the routes that document the API.
+    let routes: [RouteDescription.Entry]
+
+    /// Whether the request carries the valid admin token (for routes that show admins more).
+    var isAdmin: Bool { token.isAdmin(request) }
 
     /// The body as a JSON value; malformed JSON is a 400 naming the byte offset.
     func json() throws -> JSONValue {
@@ -63,6 +62,14 @@ struct RouteContext {
         } catch let error as JSONParseError {
             throw APIError.badJSON(error)
         }
+    }
+
+    /// A path parameter that must be a positive integer id (anything else: no such thing).
+    func id(_ name: String, of what: String) throws -> Int64 {
+        guard let id = Int64(parameters[name] ?? ""), id > 0 else {
+            throw APIError.notFound("no \(what) with id \(parameters[name] ?? "")")
+        }
+        return id
     }
 }
 
@@ -76,5 +83,9 @@ struct Reply {
 
     static func json(_ writer: JSONWriter, status: Int = 200, modelID: Int64? = nil) -> Reply {
         Reply(status: status, body: writer.bytes, modelID: modelID)
+    }
+
+    static func html(_ text: String) -> Reply {
+        Reply(contentType: "text/html; charset=utf-8", body: Array(text.utf8))
     }
 }

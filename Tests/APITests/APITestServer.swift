@@ -14,6 +14,7 @@ final class APITestServer {
     let store: ModelStore
     let log: RequestLog
     let server: HTTPServer
+    let api: API
     let versions: [ModelRecord]
     let journal: String
     static let token = "test-admin-token"
@@ -47,7 +48,7 @@ final class APITestServer {
         log = RequestLog(
             database: database, batchSize: 7, maxBatch: 30, journalPath: self.journal, lanes: threads, replaySlice: 40)
         try log.start()
-        let api = API(
+        api = API(
             configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
         var configuration = ServerConfiguration()
         configuration.port = 0
@@ -57,6 +58,9 @@ final class APITestServer {
     }
 
     var port: Int { server.port }
+
+    /// A client of the same API that skips the socket.
+    var inProcess: InProcessClient { InProcessClient(api: api) }
 
     /// Graceful stop: the server drains, then the log flushes.
     func stop() {
@@ -68,6 +72,6 @@ final class APITestServer {
     }
 
     func requestLogCount() throws -> Int {
-        Int(try database.query("SELECT count(*) FROM request_log")[0][0].int64 ?? -1)
+        try RequestLogStore(database).count()
     }
 }

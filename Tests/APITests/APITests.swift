@@ -82,13 +82,14 @@ struct APITests {
                 query: "SELECT network_ability, competence, promoted FROM promotion ORDER BY id", target: "promoted")
             spec.hyperparameterSets = [["missing": .text("mean")]]
             let id = try Trainer(registry: server.registry).train(spec).versions[0].id
-            let client = try TestClient(port: server.port)
+            let client = server.inProcess
             let empty = try client.request("POST", "/predict", body: "{\"model_id\": \(id), \"features\": {}}")
             #expect(empty.status == 422)
             let details = (empty.json["error"] as? [String: Any])?["details"] as? [String: String]
             #expect(Set(details?.keys.map { $0 } ?? []) == ["features.network_ability", "features.competence"])
             let null = try client.request(
-                "POST", "/predict", body: "{\"model_id\": \(id), \"features\": {\"network_ability\": 0.5, \"competence\": null}}")
+                "POST", "/predict",
+                body: "{\"model_id\": \(id), \"features\": {\"network_ability\": 0.5, \"competence\": null}}")
             #expect(null.status == 200)
             #expect(null.json["imputed"] as? [String] == ["competence"])
             // Imputed with the training mean: the same answer as sending the mean itself.
@@ -106,7 +107,8 @@ struct APITests {
     func serverRefusalsAreJSON(backend: Backend) throws {
         try withServer(backend) { server in
             let client = try TestClient(port: server.port)
-            try client.send("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            try client.send(
+                "POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.status == 400)
             let error = response.json["error"] as? [String: Any]
@@ -120,7 +122,7 @@ struct APITests {
         arguments: Backend.allCases)
     func predictErrors(backend: Backend) throws {
         try withServer(backend) { server in
-            let client = try TestClient(port: server.port)
+            let client = server.inProcess
             let malformed = try client.request("POST", "/predict", body: "{\"features\": {\"a\": 1,}}")
             #expect(malformed.status == 400)
             #expect(
@@ -171,7 +173,7 @@ struct APITests {
             #"{"network_ability": [1], "competence": 0}"#, #"{"network_ability": 1e400, "competence": 0}"#,
         ]
         try withServer(.sqlite) { server in
-            let client = try TestClient(port: server.port)
+            let client = server.inProcess
             func answer(_ body: String) throws -> (Int, String) {
                 let response = try client.request("POST", "/predict", body: body)
                 let id = response.headers["x-request-id"] ?? ""
@@ -235,7 +237,7 @@ struct APITests {
     @Test("training over HTTP runs off the loops and registers versions", arguments: Backend.allCases)
     func trainRoute(backend: Backend) throws {
         try withServer(backend) { server in
-            let client = try TestClient(port: server.port, timeout: 30)
+            let client = server.inProcess
             let spec = """
                 {"name": "promotion", "kind": "logistic", "query": "SELECT network_ability, competence, promoted FROM promotion",
                  "target": "promoted", "hyperparameters": [{"C": 0.5}], "promote_if_better": "log_loss"}
@@ -273,7 +275,7 @@ struct APITests {
     @Test("the OpenAPI document lists exactly the routes the router serves")
     func openAPIMatchesRouter() throws {
         try withServer(.sqlite) { server in
-            let client = try TestClient(port: server.port)
+            let client = server.inProcess
             let document = try client.request("GET", "/openapi.json").json
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])

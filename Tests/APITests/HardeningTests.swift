@@ -43,7 +43,7 @@ struct HardeningTests {
         ])
     func duplicateKeys(body: String) throws {
         try withServer(.sqlite) { server, _ in
-            let client = try TestClient(port: server.port)
+            let client = server.inProcess
             let response = try client.request("POST", "/predict", body: body)
             #expect(response.status == 400, "\(response.body)")
             #expect(response.body.contains("duplicate key"))
@@ -53,7 +53,7 @@ struct HardeningTests {
     @Test("a model's training query is shown only to admin callers")
     func trainingQueryIsAdminOnly() throws {
         try withServer(.sqlite) { server, _ in
-            let client = try TestClient(port: server.port)
+            let client = server.inProcess
             let id = server.versions[0].id
             let anonymous = try client.request("GET", "/models/\(id)")
             #expect(anonymous.status == 200)
@@ -69,7 +69,7 @@ struct HardeningTests {
         try withServer(.postgres) { server, url in
             let locker = try openDatabase(url, maxConnections: 1)
             defer { locker.close() }
-            let client = try TestClient(port: server.port, timeout: 5)
+            let client = server.inProcess
             _ = try client.request("POST", "/predict", body: "{\"features\": \(Self.row)}")
             try locker.withConnection { connection in
                 try connection.begin(readOnly: false)

@@ -89,9 +89,28 @@ struct WalkthroughTests {
                 of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(serve.port)"))
         #expect(playbook.status == 0, "\(playbook.output)")
         #expect(playbook.output.contains(", 0 unexpected; transcript: playbook/runs/transcript-"), "\(playbook.output)")
+
+        // Every curl line on /docs, pasted as it is, succeeds against this demo database.
+        let docs = try bash("curl -sf http://127.0.0.1:\(serve.port)/docs")
+        #expect(docs.status == 0)
+        let examples = Self.curlLines(docs.output)
+        #expect(examples.count == 15)
+        #expect(examples.allSatisfy { !$0.contains("{id}") })
+        for example in examples {
+            let run = try bash(example + " -o /dev/null -w '%{http_code}'")
+            #expect(run.status == 0 && run.output.hasPrefix("2"), "\(example) answered \(run.output)")
+        }
         #expect(serve.terminate().status == 0)
 
         let after = try bash(commands[(playbookLine + 1)...].joined(separator: "\n"))
         #expect(after.status == 0, "\(after.output)")
+    }
+
+    /// The `<pre>` blocks of the docs page, HTML entities undone.
+    static func curlLines(_ html: String) -> [String] {
+        html.components(separatedBy: "<pre>").dropFirst().compactMap { part in
+            part.components(separatedBy: "</pre>").first?.replacingOccurrences(of: "&lt;", with: "<")
+                .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+        }
     }
 }

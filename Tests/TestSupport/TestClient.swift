@@ -11,6 +11,12 @@ public final class TestClient {
         public var headers: [String: String]
         public var body: String
 
+        public init(status: Int, headers: [String: String], body: String) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
         /// The body parsed as a JSON object.
         public var json: [String: Any] {
             (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]

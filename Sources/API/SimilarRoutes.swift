@@ -3,20 +3,34 @@ import Learning
 import Registry
 
 /// `POST /similar`: "given a diamond, return n training samples with the same cut, color and
-/// clarity and the most similar weight", from the rows the production version was trained on.
-extension API {
-    static let similarRoute = Route(
-        method: "POST", pattern: ["similar"],
-        summary: "The n training rows of the production version most similar to a row (spec's similar:)",
-        admin: false, slow: false, requestSchema: OpenAPI.similarRequest,
-        responses: [
-            200: "rows (each with its distance), model_id, name, version; an empty list with a note for an unseen group",
-            400: "Malformed JSON", 404: "Unknown model, or it keeps no samples", 422: "Invalid features or n",
-            503: "No production model",
-        ],
-        handle: { api, context in try api.similar(context) })
+/// clarity and the most similar weight", from the rows the production version was trained on
+/// (indexed in memory when the version is loaded, so it runs on the loop).
+enum SimilarRoutes: RouteGroup {
+    static func register(on router: inout RouterBuilder) {
+        router.post(
+            "/similar", runs: .onLoop,
+            RouteDescription(
+                summary: "The n training rows of the production version most similar to a row (spec's similar:)",
+                body: .init(
+                    schema: .object([
+                        .required("features", .anyObject),
+                        .optional("n", .integer(minimum: 1, maximum: SimilarSamples.maximumN)),
+                        .optional("model", .string), .optional("model_id", .integer(minimum: 1)),
+                    ]),
+                    example: [
+                        "model": "diamonds", "n": 5,
+                        "features": ["carat": 0.7, "cut": "Ideal", "color": "G", "clarity": "VS1"],
+                    ]),
+                responses: [
+                    200:
+                        "rows (each with its distance), model_id, name, version; an empty list with a note for an unseen group",
+                    400: "Malformed JSON", 404: "Unknown model, or it keeps no samples", 422: "Invalid features or n",
+                    503: "No production model",
+                ]),
+            handler: similar)
+    }
 
-    func similar(_ context: RouteContext) throws -> Reply {
+    static func similar(_ services: Services, _ context: RouteContext) throws -> Reply {
         guard case .object(let members) = try context.json() else {
             throw APIError(422, "invalid_request", "the body must be an object with \"features\" and \"n\"")
         }
@@ -48,8 +62,8 @@ extension API {
             }
         }
         if !members.contains(where: { $0.0 == "features" }) { problems["features"] = "missing" }
-        if !problems.isEmpty { throw APIError(422, "invalid_request", Self.describe(problems), details: problems) }
-        let loaded = try selectModel(name: modelName, id: modelID)
+        if !problems.isEmpty { throw APIError(422, "invalid_request", APIError.describe(problems), details: problems) }
+        let loaded = try services.selectModel(name: modelName, id: modelID, context)
         guard let samples = loaded.samples else {
             throw APIError.notFound(
                 "\(loaded.name) version \(loaded.version) keeps no samples: add similar: {match, nearest} to its spec")
@@ -59,7 +73,7 @@ extension API {
             found = try samples.nearest(to: features, n: n)
         } catch let error as LearningError {
             let details = Dictionary(uniqueKeysWithValues: error.details.map { ("features.\($0.key)", $0.value) })
-            throw APIError(422, "invalid_features", Self.describe(details), details: details)
+            throw APIError(422, "invalid_features", APIError.describe(details), details: details)
         }
         var json = JSONWriter(capacity: 256 + 160 * found.count)
         json.beginAnswer(context, from: loaded)

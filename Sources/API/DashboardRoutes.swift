@@ -1,11 +1,18 @@
 import Foundation
 import Registry
 
-extension API {
-    /// `GET /`: production models, the registry's history with key metrics, request counts.
-    func dashboard(_ context: RouteContext) throws -> Reply {
-        let records = try registry.list()
-        let productions = store.all
+/// `GET /`: production models, the registry's history with key metrics, request counts.
+enum DashboardRoutes: RouteGroup {
+    static func register(on router: inout RouterBuilder) {
+        router.get(
+            "/", RouteDescription(summary: "Dashboard: production models, history, metrics", responses: [200: "HTML"]),
+            handler: dashboard)
+    }
+
+    static func dashboard(_ services: Services, _ context: RouteContext) throws -> Reply {
+        let records = try services.registry.list()
+        let productions = services.store.all
+        let log = services.log
         func metric(_ record: ModelRecord, _ key: String) -> String {
             record.metrics.heldOut[key].map { String(format: "%.4g", $0) } ?? "–"
         }
@@ -48,7 +55,7 @@ extension API {
             <th>held-out metrics</th><th>rows</th><th>created</th></tr>\(history)</table>
             </body></html>
             """
-        return Reply(contentType: "text/html; charset=utf-8", body: Array(html.utf8))
+        return .html(html)
     }
 
     static func hyperparameters(_ record: ModelRecord) -> String { record.hyperparameters.summary }

@@ -1,0 +1,152 @@
+import Foundation
+import HTTPServer
+import Registry
+
+/// The frozen route table: finds a request's route, checks the admin token, runs the route
+/// on the loop or hands it to its lane, renders errors, and logs and counts every answer.
+/// Immutable once built, so every event loop and worker shares it without locks.
+final class Responder: Sendable {
+    let routes: [Route]
+    let services: Services
+    let descriptions: [RouteDescription.Entry]
+    /// Routes without parameters by path: most requests are found with one lookup.
+    private let staticRoutes: [String: [Route]]
+    private let requestIDs = RequestIDs()
+    private let token: AdminToken
+
+    init(routes: [Route], services: Services) {
+        // A route without parameters is listed before any parametric one that also matches
+        // its path ("/models/current" before "/models/{id}"), so a static hit is what the
+        // full match would find.
+        let ordered = routes.filter { !$0.hasParameters } + routes.filter(\.hasParameters)
+        self.routes = ordered
+        self.services = services
+        token = AdminToken(services.configuration.adminToken)
+        descriptions = routes.map {
+            RouteDescription.Entry(
+                method: $0.method, path: $0.path, pattern: $0.pattern, admin: $0.admin, description: $0.description,
+                lane: $0.lane)
+        }
+        staticRoutes = Dictionary(grouping: ordered.filter { !$0.hasParameters }, by: \.path)
+    }
+
+    /// A request that has been found, timed and numbered, on its way to an answer.
+    private struct Pending: Sendable {
+        let request: HTTPRequest
+        let route: Route?
+        let parameters: [String: String]
+        let allowed: [String]
+        let requestID: String
+        let start: Double
+        let receivedAt: Date
+    }
+
+    /// Answers on the loop when the route allows, else hands the work to the route's lane.
+    func dispatch(_ request: HTTPRequest) -> Dispatch {
+        let pending = begin(request)
+        guard let route = pending.route, !(route.admin && !token.isAdmin(request)) else {
+            return .answer(run(pending, onLoop: true)!)
+        }
+        if route.onLoop, let response = run(pending, onLoop: true) { return .answer(response) }
+        return .offLoop(route.lane) { [self] in run(pending, onLoop: false)! }
+    }
+
+    /// Answers in the calling thread whatever the route's placement: the in-process test
+    /// client's way in.
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        run(begin(request), onLoop: false)!
+    }
+
+    /// The answer to a request the server could not take on (a full lane), logged like any.
+    func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
+        let pending = begin(request)
+        let error = APIError(status, status == 503 ? "busy" : "refused", message)
+        return finish(pending, Reply(status: status, body: error.body))
+    }
+
+    private func begin(_ request: HTTPRequest) -> Pending {
+        let start = Monotonic.seconds()
+        let (route, parameters, allowed) = find(request)
+        return Pending(
+            request: request, route: route, parameters: parameters, allowed: allowed,
+            requestID: requestIDs.next(), start: start, receivedAt: Date())
+    }
+
+    /// Runs the route (nil: a loop run that must move off the loop).
+    private func run(_ pending: Pending, onLoop: Bool) -> HTTPResponse? {
+        var reply: Reply
+        do {
+            guard let route = pending.route else {
+                if !pending.allowed.isEmpty {
+                    throw APIError(
+                        405, "method_not_allowed",
+                        "\(pending.request.method) is not allowed on \(pending.request.path); use \(pending.allowed.joined(separator: ", "))"
+                    )
+                }
+                throw APIError.notFound("no route \(pending.request.method) \(pending.request.path); see GET /docs")
+            }
+            if route.admin { try token.authorize(pending.request) }
+            let context = RouteContext(
+                request: pending.request, parameters: pending.parameters, requestID: pending.requestID,
+                onLoop: onLoop, token: token, routes: descriptions)
+            reply = try route.handle(services, context)
+        } catch is OffLoop where onLoop {
+            return nil
+        } catch {
+            reply = render(error, requestID: pending.requestID, admin: token.isAdmin(pending.request))
+        }
+        if !pending.allowed.isEmpty { reply.headers.append(("Allow", pending.allowed.joined(separator: ", "))) }
+        return finish(pending, reply)
+    }
+
+    /// Headers, metrics and the request log: every answer passes here once.
+    private func finish(_ pending: Pending, _ reply: Reply) -> HTTPResponse {
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", reply.contentType), ("X-Request-Id", pending.requestID),
+        ]
+        headers += reply.headers.map { (name: $0.0, value: $0.1) }
+        let seconds = Monotonic.seconds() - pending.start
+        let request = pending.request
+        services.metrics.record(route: pending.route?.label ?? "unmatched", status: reply.status, seconds: seconds)
+        services.log.append(
+            LogEntry(
+                requestID: pending.requestID, receivedAt: pending.receivedAt, method: request.method,
+                path: request.target, status: reply.status, latencyMicros: Int64(seconds * 1_000_000),
+                modelID: reply.modelID, requestBody: request.body, responseBody: reply.body,
+                clientAddress: request.remoteAddress, maxBody: services.configuration.maxLoggedBody),
+            lane: request.loop)
+        return HTTPResponse(status: reply.status, headers: headers, body: reply.body)
+    }
+
+    /// An error that knows how it is answered renders itself; anything else is a 500 whose
+    /// details go to the server's log under the request id, never to the client.
+    private func render(_ error: any Error, requestID: String, admin: Bool) -> Reply {
+        let answer: APIError
+        if let known = error as? any HTTPResponseError, let rendered = known.apiError(forAdmin: admin) {
+            answer = rendered
+            if answer.status >= 500 { services.configuration.onError("request \(requestID): \(error)") }
+        } else {
+            services.configuration.onError("request \(requestID): \(error)")
+            answer = APIError(
+                500, "internal_error", "internal error; the server log has the details (request \(requestID))")
+        }
+        return Reply(status: answer.status, body: answer.body)
+    }
+
+    private func find(_ request: HTTPRequest) -> (route: Route?, parameters: [String: String], allowed: [String]) {
+        func accepts(_ route: Route) -> Bool {
+            route.method == request.method || (route.method == "GET" && request.method == "HEAD")
+        }
+        if let candidates = staticRoutes[String(request.path)], let route = candidates.first(where: accepts) {
+            return (route, [:], [])
+        }
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = route.match(segments) else { continue }
+            if accepts(route) { return (route, parameters, []) }
+            allowed.append(route.method)
+        }
+        return (nil, [:], allowed)
+    }
+}
