@@ -55,7 +55,7 @@ time_cmd copy_pg psql -q "$pg" -c "\\copy bench_copy FROM '$csv' WITH (FORMAT cs
 
 say "modelserve load -> SQLite"
 rm -f "$out"/bench.sqlite*
-time_cmd ms_lite "$bin" load "$csv" --table bench --database "sqlite:$out/bench.sqlite"
+time_cmd ms_lite "$bin" load "$csv" --table bench --replace --database "sqlite:$out/bench.sqlite"
 
 say "sqlite3 .import -> SQLite"
 rm -f "$out"/import.sqlite*

@@ -48,7 +48,7 @@ public final class API: HTTPHandler {
         var router = RouterBuilder()
         for group in Self.groups { group.register(on: &router) }
         let services = Services(
-            configuration: configuration, database: database, registry: ModelRegistry(database), store: store,
+            configuration: configuration, registry: ModelRegistry(database), store: store,
             log: log, metrics: Metrics(), started: Date())
         responder = router.freeze(services: services)
     }

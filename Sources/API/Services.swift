@@ -1,12 +1,10 @@
 import Foundation
 import Registry
-import Storage
 
 /// What route handlers work with: the registry, the production models, the request log and
 /// the settings. One value shared by every route, so a feature's file needs nothing else.
 struct Services: Sendable {
     let configuration: APIConfiguration
-    let database: any Database
     let registry: ModelRegistry
     let store: ModelStore
     let log: RequestLog

@@ -7,6 +7,13 @@ public import Storage
 public final class ModelRegistry: Sendable {
     public let database: any Database
 
+    /// Every table the registry's migrations create: `load` must never write them. A test
+    /// compares this with a migrated database, so a new migration's table cannot be missed.
+    public static let tables: Set<String> = [
+        "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
+        "search_trials", "model_samples",
+    ]
+
     public init(_ database: any Database) {
         self.database = database
     }

@@ -10,12 +10,6 @@ import Foundation
 /// insert is rolled back and redone with the final types). Memory stays bounded by one
 /// record and the bulk buffer, whatever the file size.
 public struct CSVLoader: Sendable {
-    /// Tables `load` must never write: the registry's own.
-    public static let protectedTables: Set<String> = [
-        "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
-        "schema_migrations",
-    ]
-
     public struct Column: Sendable, Equatable {
         public let name: String
         public let type: CSVColumnType
@@ -36,12 +30,15 @@ public struct CSVLoader: Sendable {
 
     public let path: String
     public let table: String
-    public let replace: Bool
+    public let mode: LoadMode
+    /// Tables this load must never write (the caller's own: the registry's).
+    public let protectedTables: Set<String>
 
-    public init(path: String, table: String, replace: Bool = false) {
+    public init(path: String, table: String, mode: LoadMode = .create, protectedTables: Set<String> = []) {
         self.path = path
         self.table = table
-        self.replace = replace
+        self.mode = mode
+        self.protectedTables = protectedTables.union([Migrator.table])
     }
 
     /// Rows read to guess the column types before the full check has finished.
@@ -50,7 +47,7 @@ public struct CSVLoader: Sendable {
     public func load(into database: any Database, progress: (_ rowsLoaded: Int) -> Void = { _ in }) throws -> Summary {
         let started = Date()
         let target = try SQLIdentifier(validating: table, what: "table name")
-        guard !Self.protectedTables.contains(target.name) else {
+        guard !protectedTables.contains(target.name) else {
             throw DatabaseError.misuse("table '\(target.name)' belongs to the model registry; load into another table")
         }
         let sample = try inspect(limit: Self.sampleRows)
@@ -103,42 +100,19 @@ public struct CSVLoader: Sendable {
     /// Thrown inside the transaction to roll it back when the full check chose other types.
     private struct TypesWidened: Error {}
 
-    /// Creates or checks the table and inserts every row, in one transaction. `checkpoint`
-    /// is called every row with the count, and once with nil before the commit.
+    /// Creates, replaces or checks the table and inserts every row, in one transaction.
+    /// `checkpoint` is called every row with the count, and once with nil before the commit.
     private func write(
         _ columns: [Column], into target: SQLIdentifier, _ database: any Database,
         progress: (Int) -> Void, checkpoint: (Int?) throws -> Void
     ) throws -> (written: Int, created: Bool, replaced: Bool) {
-        let identifiers = try columns.map { try SQLIdentifier(validating: $0.name, what: "column name") }
-        return try database.transaction { connection in
-            var created = false
-            var replaced = false
-            let exists = try connection.tableExists(target)
-            if exists && replace {
-                try connection.execute("DROP TABLE \(target.quoted)", [])
-                replaced = true
-            }
-            if !exists || replace {
-                let definitions = zip(identifiers, columns).map {
-                    "\($0.quoted) \($1.type.sqlType(for: connection.dialect))"
-                }
-                try connection.execute("CREATE TABLE \(target.quoted) (\(definitions.joined(separator: ", ")))", [])
-                created = !exists
-            } else {
-                let existing = Set(try connection.tableColumns(target).map { $0.lowercased() })
-                let missing = identifiers.map(\.name).filter { !existing.contains($0) }
-                guard missing.isEmpty else {
-                    throw CSVError(
-                        file: path,
-                        message: "table \(target.name) has no column \(missing.joined(separator: ", ")); "
-                            + "use --replace to recreate it from the file")
-                }
-            }
-            let written = try insertRows(
-                columns: columns, identifiers: identifiers, into: target, connection, progress, checkpoint)
-            try checkpoint(nil)
-            return (written, created, replaced)
-        }
+        let writer = try TableWriter(
+            table: target.name, columns: columns.map { ($0.name, $0.type) }, mode: mode,
+            protectedTables: protectedTables, file: path)
+        let outcome = try writer.write(
+            into: database, insert: { sink in try insertRows(columns: columns, into: sink, progress, checkpoint) },
+            beforeCommit: { try checkpoint(nil) })
+        return (outcome.written, outcome.created, outcome.replaced)
     }
 
     /// The check: header, shape, encoding and types, without touching the database; the
@@ -198,31 +172,30 @@ public struct CSVLoader: Sendable {
         return Inspection(columns: columns, renamed: renamed, rows: rows, complete: complete)
     }
 
-    /// Converts and bulk-inserts every row, inside the caller's transaction.
+    /// Converts and bulk-inserts every row, inside the writer's transaction.
     private func insertRows(
-        columns: [Column], identifiers: [SQLIdentifier], into table: SQLIdentifier, _ connection: any Connection,
-        _ progress: (Int) -> Void, _ checkpoint: (Int?) throws -> Void
+        columns: [Column], into sink: any BulkInsertSink, _ progress: (Int) -> Void,
+        _ checkpoint: (Int?) throws -> Void
     ) throws -> Int {
         let reader = try CSVReader(path: path)
         _ = try reader.next()  // the header, already checked
         let types = columns.map(\.type)
-        return try connection.bulkInsert(into: table, columns: identifiers) { sink in
-            // Both drivers' sinks take CSV fields directly (see CSVFieldSink).
-            guard let sink = sink as? any CSVFieldSink else {
-                throw DatabaseError.misuse("this driver's bulk insert cannot load CSV records")
-            }
-            var count = 0
-            while try reader.next(expectingFields: columns.count) {
-                if let bad = try reader.withRecord({ try sink.append(fields: $0, types: types) }) {
-                    throw CSVError(
-                        file: path, line: reader.recordLine, column: bad + 1, columnName: columns[bad].name,
-                        message: "expected \(columns[bad].type.rawValue), found '\(reader.string(bad))'")
-                }
-                count += 1
-                try checkpoint(count)
-                if count % 50_000 == 0 { progress(count) }
-            }
-            progress(count)
+        // Both drivers' sinks take CSV fields directly (see CSVFieldSink).
+        guard let sink = sink as? any CSVFieldSink else {
+            throw DatabaseError.misuse("this driver's bulk insert cannot load CSV records")
         }
+        var count = 0
+        while try reader.next(expectingFields: columns.count) {
+            if let bad = try reader.withRecord({ try sink.append(fields: $0, types: types) }) {
+                throw CSVError(
+                    file: path, line: reader.recordLine, column: bad + 1, columnName: columns[bad].name,
+                    message: "expected \(columns[bad].type.rawValue), found '\(reader.string(bad))'")
+            }
+            count += 1
+            try checkpoint(count)
+            if count % 50_000 == 0 { progress(count) }
+        }
+        progress(count)
+        return count
     }
 }

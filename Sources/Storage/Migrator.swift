@@ -3,6 +3,9 @@ import Foundation
 /// Applies pending migrations, each once, each in its own transaction together with the
 /// row that records it, so a failed migration leaves neither its changes nor its record.
 public struct Migrator: Sendable {
+    /// The table that records applied migrations (no load may write it).
+    public static let table = "schema_migrations"
+
     public let migrations: [Migration]
 
     public init(migrations: [Migration]) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Registry
 import Storage
 
 /// `modelserve load FILE.csv --table NAME`: a CSV file into a table, all or nothing.
@@ -9,7 +10,8 @@ struct Load: ParsableCommand {
         discussion: """
             RFC 4180 CSV with a header line. Column types (integer, double, boolean, timestamp, \
             text) are inferred from every value; empty fields load as NULL. The table is created \
-            if missing; with --replace its contents are swapped atomically. A bad row anywhere \
+            if missing. An existing table needs --append (add the rows; its columns must include the \
+            file's) or --replace (drop and recreate it, in the same transaction). A bad row anywhere \
             leaves the database as it was, and the error names the line and column.
             """
     )
@@ -23,14 +25,23 @@ struct Load: ParsableCommand {
     @Flag(help: "Drop and recreate the table from the file, in the same transaction as the load.")
     var replace = false
 
+    @Flag(help: "Add the rows to the existing table.")
+    var append = false
+
     @OptionGroup var options: DatabaseOptions
+
+    func validate() throws {
+        if replace && append { throw ValidationError("--replace and --append exclude each other; choose one") }
+    }
 
     func run() throws {
         try Console.run {
             let database = try options.open(maxConnections: 1)
             defer { database.close() }
             let progress = ProgressLine()
-            let summary = try CSVLoader(path: file, table: table, replace: replace).load(into: database) { rows in
+            let mode: LoadMode = replace ? .replace : append ? .append : .create
+            let loader = CSVLoader(path: file, table: table, mode: mode, protectedTables: ModelRegistry.tables)
+            let summary = try loader.load(into: database) { rows in
                 progress.update("loading \(file): \(rows.formatted()) rows")
             }
             progress.finish()

@@ -30,6 +30,19 @@ func pipeline(_ name: String) throws -> TrainingSpec {
 
 @Suite("Registry end to end")
 struct RegistryTests {
+    @Test("the registry's list of its own tables is exactly what its migrations create", arguments: Backend.allCases)
+    func ownTables(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            try Migrator(for: db).migrate(db)
+            let sql =
+                db.dialect == .postgres
+                ? "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            let tables = Set(try db.query(sql).compactMap { $0[0].string })
+            #expect(tables == ModelRegistry.tables.union([Migrator.table]))
+        }
+    }
+
     @Test(
         "generate, load, train two logistic sets and a linear model, list, assign, roll back, export and import",
         arguments: Backend.allCases)
@@ -352,7 +365,7 @@ struct DiamondsPipelineTests {
             let path = temporaryPath() + ".csv"
             defer { try? FileManager.default.removeItem(atPath: path) }
             try DemoData.generate(.diamonds)[0].csv.write(toFile: path, atomically: true, encoding: .utf8)
-            _ = try CSVLoader(path: path, table: "diamonds", replace: true).load(into: database)
+            _ = try CSVLoader(path: path, table: "diamonds", mode: .replace).load(into: database)
             var spec = try pipeline("diamonds")
             // The pipeline's search, shortened: eight trials of at most 80 trees.
             spec.models[2].search?.trials = 8

@@ -6,12 +6,12 @@ import Testing
 
 @Suite("CSV loading")
 struct CSVLoaderTests {
-    func load(_ text: String, into db: any Database, table: String = "data", replace: Bool = false) throws
+    func load(_ text: String, into db: any Database, table: String = "data", mode: LoadMode = .create) throws
         -> CSVLoader.Summary
     {
         let path = try temporaryFile(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try CSVLoader(path: path, table: table, replace: replace).load(into: db)
+        return try CSVLoader(path: path, table: table, mode: mode).load(into: db)
     }
 
     func tableExists(_ db: any Database, _ name: String) throws -> Bool {
@@ -42,16 +42,27 @@ struct CSVLoaderTests {
         }
     }
 
-    @Test("--replace swaps the contents atomically; appending keeps them", arguments: Backend.allCases)
+    @Test(
+        "an existing table needs --append or --replace; --replace swaps the contents atomically, --append keeps them",
+        arguments: Backend.allCases)
     func replaceIsAtomic(backend: Backend) throws {
         try TestDatabase.with(backend) { db, _ throws in
             _ = try load("v\n1\n2\n", into: db)
-            _ = try load("v\n3\n", into: db)
+            // A second plain load would double the rows: it is refused, naming both options.
+            let again = #expect(throws: CSVError.self) { try load("v\n1\n2\n", into: db) }
+            #expect(again?.description.contains("table data already exists; use --append") == true)
+            #expect(again?.description.contains("or --replace") == true)
+            #expect(try db.query("SELECT count(*) FROM data")[0][0] == .integer(2))
+            let appended = try load("v\n3\n", into: db, mode: .append)
+            #expect(!appended.created && !appended.replaced)
             #expect(try db.query("SELECT count(*) FROM data")[0][0] == .integer(3))
+            // Appending needs the file's columns in the table.
+            let wider = #expect(throws: CSVError.self) { try load("v,extra\n4,5\n", into: db, mode: .append) }
+            #expect(wider?.description.contains("table data has no column extra") == true)
             // A bad file with --replace leaves the old table whole.
-            #expect(throws: CSVError.self) { try load("v\n10\n\"11\n", into: db, replace: true) }
+            #expect(throws: CSVError.self) { try load("v\n10\n\"11\n", into: db, mode: .replace) }
             #expect(try db.query("SELECT count(*) FROM data")[0][0] == .integer(3))
-            let summary = try load("v,w\n10,x\n", into: db, replace: true)
+            let summary = try load("v,w\n10,x\n", into: db, mode: .replace)
             #expect(summary.replaced)
             #expect(try db.query("SELECT v, w FROM data").map(\.values) == [[.integer(10), .text("x")]])
         }
@@ -92,7 +103,7 @@ struct CSVLoaderTests {
             try db.execute("CREATE TABLE data (v BIGINT CHECK (v < 150000))")
             try db.execute("INSERT INTO data VALUES (7)")
             let csv = "v\n" + (1...160_000).map(String.init).joined(separator: "\n")
-            let error = #expect(throws: DatabaseError.self) { try load(csv, into: db) }
+            let error = #expect(throws: DatabaseError.self) { try load(csv, into: db, mode: .append) }
             #expect(error?.kind == .constraint)
             #expect(try db.query("SELECT count(*) FROM data")[0][0] == .integer(1))
         }
@@ -115,7 +126,7 @@ struct CSVLoaderTests {
                 let path = try temporaryFile(bytes)
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 let error = #expect(throws: CSVError.self, "\(name)") {
-                    try CSVLoader(path: path, table: "bad", replace: false).load(into: db)
+                    try CSVLoader(path: path, table: "bad").load(into: db)
                 }
                 #expect(error?.description.contains(message) == true, "\(name): \(error?.description ?? "no error")")
                 #expect(error?.file == path)
@@ -136,9 +147,16 @@ struct CSVLoaderTests {
                 let error = #expect(throws: DatabaseError.self) { try load("a\n1\n", into: db, table: name) }
                 #expect(error?.message.contains("table name") == true, "\(name)")
             }
-            let registry = #expect(throws: DatabaseError.self) { try load("a\n1\n", into: db, table: "models") }
-            #expect(registry?.message.contains("belongs to the model registry") == true)
-            #expect(try tableExists(db, "models"))
+            // The caller names the tables it owns; the migrations' own record is always refused.
+            let path = try temporaryFile("a\n1\n")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for (table, protected) in [("models", Set(["models"])), ("schema_migrations", [])] {
+                let registry = #expect(throws: DatabaseError.self) {
+                    try CSVLoader(path: path, table: table, mode: .replace, protectedTables: protected).load(into: db)
+                }
+                #expect(registry?.message.contains("belongs to the model registry") == true)
+                #expect(try tableExists(db, table))
+            }
         }
     }
 

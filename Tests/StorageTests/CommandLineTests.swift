@@ -40,6 +40,19 @@ struct CommandLineTests {
             #expect(load.status == 0, "\(load.stderr)")
             #expect(load.stdout.contains("loaded 2 rows into things"))
         }
+        // Without --append or --replace an existing table is an error that names both.
+        let twice = try ModelServeBinary.run(["load", csv, "--table", "things"], environment: env)
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("table things already exists; use --append"), "\(twice.stderr)")
+        let appended = try ModelServeBinary.run(["load", csv, "--table", "things", "--append"], environment: env)
+        #expect(appended.stdout.contains("loaded 2 rows into things (appended to"), "\(appended.stderr)")
+        let both = try ModelServeBinary.run(["load", csv, "--table", "things", "--append", "--replace"], environment: env)
+        #expect(both.status == 64)
+        #expect(both.stderr.contains("--replace and --append exclude each other"))
+        // The registry's tables, including those of later migrations, are never written.
+        let registry = try ModelServeBinary.run(["load", csv, "--table", "model_samples", "--replace"], environment: env)
+        #expect(registry.status == 1)
+        #expect(registry.stderr.contains("table 'model_samples' belongs to the model registry"))
     }
 
     @Test("a bad file is one clear error line and exit status 1")
