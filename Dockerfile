@@ -4,6 +4,7 @@ ARG SWIFT_VERSION=6.1
 FROM swift:${SWIFT_VERSION}-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-dev libpq-dev libcurl4-openssl-dev \
+        libsnappy-dev libzstd-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Everything the manifest names must be present, custom target paths included
@@ -21,7 +22,8 @@ RUN swift build -c release --static-swift-stdlib --product modelserve \
 # Runtime stage: a slim Debian with only the shared libraries the binary links.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libcurl4 ca-certificates tzdata \
+    && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libcurl4 libsnappy1v5 libzstd1 zlib1g \
+        ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --uid 10001 modelserve
 COPY --from=build /usr/local/bin/modelserve /usr/local/bin/modelserve

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev
+ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
 
 say "building the release binary"
 swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 \
