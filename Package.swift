@@ -33,6 +33,10 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // Parquet's codecs.
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Migrations are SQL files at the top of the repository; the plugin embeds them in
         // the binary so that `modelserve migrate` needs nothing beside the executable.
@@ -55,7 +59,7 @@ let package = Package(
 
         .target(
             name: "Storage",
-            dependencies: ["CSQLite", "CLibPQ"],
+            dependencies: ["CSQLite", "CLibPQ", "CSnappy", "CZstd", "CZlib"],
             plugins: ["EmbedMigrations"]
         ),
         // The domain: versions, production pointer, training pipeline.
@@ -93,7 +97,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "TestSupport", "modelserve", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Storage", "TestSupport", "modelserve", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Tests/LearningTests/Fixtures from scikit-learn, statsmodels and XGBoost (pinned in
+# Regenerates Tests/LearningTests/Fixtures from scikit-learn, statsmodels and XGBoost, and
+# Tests/StorageTests/Fixtures/parquet from pyarrow and fastparquet (pinned in
 # scripts/reference/requirements.txt, installed into scripts/.venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,3 +8,4 @@ if [ ! -x scripts/.venv/bin/python ]; then python3 -m venv scripts/.venv; fi
 scripts/.venv/bin/pip install -q -r scripts/reference/requirements.txt
 scripts/.venv/bin/python scripts/reference/make_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_gbdt_fixtures.py
+scripts/.venv/bin/python scripts/reference/make_parquet_fixtures.py

@@ -9,24 +9,9 @@ import Foundation
 /// transaction commits only once the check agrees (if a later row widens a type, the
 /// insert is rolled back and redone with the final types). Memory stays bounded by one
 /// record and the bulk buffer, whatever the file size.
-public struct CSVLoader: Sendable {
-    public struct Column: Sendable, Equatable {
-        public let name: String
-        public let type: CSVColumnType
-    }
-
-    public struct Summary: Sendable {
-        public let table: String
-        public let rows: Int
-        public let columns: [Column]
-        public let seconds: Double
-        /// The table did not exist and was created.
-        public let created: Bool
-        /// The table's previous contents were replaced.
-        public let replaced: Bool
-        /// Header names that were folded to lower case.
-        public let renamed: [(from: String, to: String)]
-    }
+public struct CSVLoader: TableLoader {
+    public typealias Column = LoadedColumn
+    public typealias Summary = LoadSummary
 
     public let path: String
     public let table: String
@@ -35,11 +20,18 @@ public struct CSVLoader: Sendable {
     public let protectedTables: Set<String>
 
     public init(path: String, table: String, mode: LoadMode = .create, protectedTables: Set<String> = []) {
+        self.init(path: path, table: table, options: LoadOptions(mode: mode, protectedTables: protectedTables))
+    }
+
+    public init(path: String, table: String, options: LoadOptions) {
         self.path = path
         self.table = table
-        self.mode = mode
-        self.protectedTables = protectedTables.union([Migrator.table])
+        mode = options.mode
+        protectedTables = options.protectedTables
     }
+
+    /// Any file: CSV is the format asked last.
+    public static func recognizes(head: [UInt8], path: String) -> Bool { true }
 
     /// Rows read to guess the column types before the full check has finished.
     static let sampleRows = 20_000

@@ -34,6 +34,7 @@ protocol UserFacingError: Error, CustomStringConvertible {}
 
 extension DatabaseError: UserFacingError {}
 extension CSVError: UserFacingError {}
+extension ParquetError: UserFacingError {}
 extension SpecError: UserFacingError {}
 extension LearningError: UserFacingError {}
 extension ServerError: UserFacingError {}

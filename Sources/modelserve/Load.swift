@@ -3,20 +3,25 @@ import Foundation
 import Registry
 import Storage
 
-/// `modelserve load FILE.csv --table NAME`: a CSV file into a table, all or nothing.
+/// `modelserve load FILE --table NAME`: a CSV or Parquet file into a table, all or nothing.
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a CSV file into a table, all or nothing.",
+        abstract: "Load a CSV or Parquet file into a table, all or nothing.",
         discussion: """
-            RFC 4180 CSV with a header line. Column types (integer, double, boolean, timestamp, \
-            text) are inferred from every value; empty fields load as NULL. The table is created \
+            The format is read from the file's first bytes (Parquet starts with PAR1), whatever its \
+            name (.parquet, .parquet.gzip, .csv ...). CSV: RFC 4180 with a header line; column types \
+            (integer, double, boolean, timestamp, text) are inferred from every value; empty fields \
+            load as NULL. Parquet: the types come from the file's schema (snappy, gzip, zstd or no \
+            compression; v1 and v2 pages; flat columns); a pandas index column is skipped unless \
+            --keep-index. The table is created \
             if missing. An existing table needs --append (add the rows; its columns must include the \
             file's) or --replace (drop and recreate it, in the same transaction). A bad row anywhere \
-            leaves the database as it was, and the error names the line and column.
+            leaves the database as it was, and the error names the line and column (for Parquet: \
+            the row group, column and page).
             """
     )
 
-    @Argument(help: "The CSV file to load.")
+    @Argument(help: "The CSV or Parquet file to load.")
     var file: String
 
     @Option(help: "The table to load into (letters, digits, underscores).")
@@ -27,6 +32,9 @@ struct Load: ParsableCommand {
 
     @Flag(help: "Add the rows to the existing table.")
     var append = false
+
+    @Flag(help: "Parquet: keep the index column pandas writes (__index_level_0__).")
+    var keepIndex = false
 
     @OptionGroup var options: DatabaseOptions
 
@@ -40,7 +48,8 @@ struct Load: ParsableCommand {
             defer { database.close() }
             let progress = ProgressLine()
             let mode: LoadMode = replace ? .replace : append ? .append : .create
-            let loader = CSVLoader(path: file, table: table, mode: mode, protectedTables: ModelRegistry.tables)
+            let options = LoadOptions(mode: mode, protectedTables: ModelRegistry.tables, keepIndex: keepIndex)
+            let loader = TableLoaders.loader(path: file, table: table, options: options)
             let summary = try loader.load(into: database) { rows in
                 progress.update("loading \(file): \(rows.formatted()) rows")
             }

@@ -46,11 +46,13 @@ struct CommandLineTests {
         #expect(twice.stderr.contains("table things already exists; use --append"), "\(twice.stderr)")
         let appended = try ModelServeBinary.run(["load", csv, "--table", "things", "--append"], environment: env)
         #expect(appended.stdout.contains("loaded 2 rows into things (appended to"), "\(appended.stderr)")
-        let both = try ModelServeBinary.run(["load", csv, "--table", "things", "--append", "--replace"], environment: env)
+        let both = try ModelServeBinary.run(
+            ["load", csv, "--table", "things", "--append", "--replace"], environment: env)
         #expect(both.status == 64)
         #expect(both.stderr.contains("--replace and --append exclude each other"))
         // The registry's tables, including those of later migrations, are never written.
-        let registry = try ModelServeBinary.run(["load", csv, "--table", "model_samples", "--replace"], environment: env)
+        let registry = try ModelServeBinary.run(
+            ["load", csv, "--table", "model_samples", "--replace"], environment: env)
         #expect(registry.status == 1)
         #expect(registry.stderr.contains("table 'model_samples' belongs to the model registry"))
     }
@@ -64,6 +66,29 @@ struct CommandLineTests {
         let result = try ModelServeBinary.run(["load", csv, "--table", "t", "--database", url])
         #expect(result.status == 1)
         #expect(result.stderr == "error: \(csv):3: expected 2 fields as in the header, found 1\n")
+    }
+
+    @Test("load reads Parquet by its first bytes, whatever the name, and refuses what it cannot read in one line")
+    func loadParquet() throws {
+        let (url, cleanup) = try TestDatabase.makeURL(.sqlite)
+        defer { cleanup() }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/parquet")
+        // The brief's files are called .parquet.gzip.
+        let renamed = temporaryPath() + ".parquet.gzip"
+        try FileManager.default.copyItem(
+            atPath: fixtures.appendingPathComponent("types-gzip-v1.parquet").path, toPath: renamed)
+        defer { try? FileManager.default.removeItem(atPath: renamed) }
+        let load = try ModelServeBinary.run(["load", renamed, "--table", "leads", "--database", url])
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(load.stdout.contains("loaded 60 rows into leads (created; id integer, flag boolean"), "\(load.stdout)")
+        let brotli = fixtures.appendingPathComponent("refused-brotli.parquet").path
+        let refused = try ModelServeBinary.run(["load", brotli, "--table", "b", "--database", url])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr
+                == "error: \(brotli): row group 0: column id: page 1: codec brotli is not supported (snappy, gzip, zstd and uncompressed are); rewrite the file with one of those\n"
+        )
     }
 
     @Test("a bad database URL is a usage error naming the problem")
