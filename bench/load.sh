@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: CSV loading. Generates a 1,000,000-row CSV with 22 numeric columns and loads
+# Benchmark: CSV and Parquet loading. Generates a 1,000,000-row CSV with 22 numeric columns and loads
 # it with modelserve into Postgres and into SQLite; in the same run times the ceilings
 # (psql \copy, the sqlite3 shell's .import) and what people use (pandas to_sql, timed on
 # 100k rows and scaled). Prints rows/s, ratios and peak RSS.
@@ -98,4 +98,59 @@ print(f"modelserve / \\copy   (Postgres): {rate('ms_pg') / rate('copy_pg'):.2f}x
 print(f"modelserve / .import (SQLite):   {rate('ms_lite') / rate('import_lite'):.2f}x   (target >= 1.0x)")
 print(f"modelserve / pandas  (Postgres): {rate('ms_pg') / pandas_rate:.1f}x")
 print(f"peak RSS: {max(r['ms_pg'][1], r['ms_lite'][1]):.1f} MB   (target < 100 MB)")
+PY
+
+# Parquet: the same kind of table plus a string column, written by pandas (snappy and gzip),
+# loaded into both backends; against psql \copy of the same rows as CSV, modelserve's CSV load
+# of them, and pyarrow's single-threaded read (decode only) as the ceiling of decoding.
+say "Parquet: generating with pandas"
+"$venv/bin/pip" install -q pyarrow pandas >/dev/null
+"$venv/bin/python" - "$out" "$rows" <<'PY'
+import sys, numpy as np, pandas as pd
+out, n = sys.argv[1], int(sys.argv[2])
+rng = np.random.default_rng(42)
+frame = pd.DataFrame({"id": np.arange(n)})
+for i in range(1, 22):
+    frame[f"x{i}"] = rng.normal(size=n).round(6)
+frame["y"] = rng.random(n).round(6)
+frame["tag"] = np.array(["red", "green", "blue", "amber"])[rng.integers(0, 4, n)]
+frame.to_parquet(f"{out}/load.parquet", compression="snappy", index=False)
+frame.to_parquet(f"{out}/load-gzip.parquet", compression="gzip", index=False)
+frame.to_csv(f"{out}/load-parquet.csv", index=False)
+PY
+pcolumns="id BIGINT, $(for i in $(seq 1 21); do printf 'x%d DOUBLE PRECISION, ' "$i"; done)y DOUBLE PRECISION, tag TEXT"
+time_cmd pq_read "$venv/bin/python" -c "
+import time, pyarrow.parquet as pq
+t = time.perf_counter(); pq.read_table('$out/load.parquet', use_threads=False); print(time.perf_counter() - t)"
+time_cmd pq_check "$bin" load "$out/load.parquet" --table x --dry-run
+time_cmd pq_pg "$bin" load "$out/load.parquet" --table pbench --replace --database "$pg"
+time_cmd pqz_pg "$bin" load "$out/load-gzip.parquet" --table pbench --replace --database "$pg"
+rm -f "$out"/pbench.sqlite*
+time_cmd pq_lite "$bin" load "$out/load.parquet" --table pbench --database "sqlite:$out/pbench.sqlite"
+time_cmd pcsv_pg "$bin" load "$out/load-parquet.csv" --table pbench --replace --database "$pg"
+psql -q "$pg" -c "DROP TABLE IF EXISTS pbench_copy; CREATE TABLE pbench_copy ($pcolumns)"
+time_cmd pcopy_pg psql -q "$pg" -c "\\copy pbench_copy FROM '$out/load-parquet.csv' WITH (FORMAT csv, HEADER true)"
+
+python3 - "$out" "$rows" <<'PY'
+import sys
+out, rows = sys.argv[1], int(sys.argv[2])
+def read(label):
+    s, kb = open(f"{out}/{label}.time").read().split()[-2:]
+    return float(s), int(kb) / 1024
+labels = ["pq_pg", "pqz_pg", "pq_lite", "pq_check", "pcsv_pg", "pcopy_pg", "pq_read"]
+r = {k: read(k) for k in labels}
+r["pq_read"] = (float(open(f"{out}/pq_read.log").read().split()[-1]), r["pq_read"][1])
+names = {"pq_pg": "modelserve Parquet (snappy) -> Postgres", "pqz_pg": "modelserve Parquet (gzip) -> Postgres",
+         "pq_lite": "modelserve Parquet (snappy) -> SQLite", "pq_check": "modelserve Parquet decode only (--dry-run)",
+         "pcsv_pg": "modelserve CSV -> Postgres", "pcopy_pg": "psql \\copy CSV -> Postgres",
+         "pq_read": "pyarrow read_table, 1 thread"}
+print(f"\nParquet load: {rows:,} rows x 22 numeric + 1 string column\n")
+print(f"| {'tool':<44} | {'rows/s':>10} | {'seconds':>8} | {'peak RSS MB':>11} |")
+print(f"|{'-'*46}|{'-'*12}|{'-'*10}|{'-'*13}|")
+for k in labels:
+    print(f"| {names[k]:<44} | {rows / r[k][0]:>10,.0f} | {r[k][0]:>8.2f} | {r[k][1]:>11.1f} |")
+print()
+print(f"Parquet -> Postgres / psql \\copy of the CSV: {r['pcopy_pg'][0] / r['pq_pg'][0]:.2f}x   (target >= 1.0x)")
+print(f"decode only / pyarrow 1 thread:              {r['pq_read'][0] / r['pq_check'][0]:.2f}x   (target >= 0.5x)")
+print(f"peak RSS, Parquet -> Postgres:               {r['pq_pg'][1]:.0f} MB (one row group of {rows:,} rows)")
 PY

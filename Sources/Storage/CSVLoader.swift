@@ -33,6 +33,11 @@ public struct CSVLoader: TableLoader {
     /// Any file: CSV is the format asked last.
     public static func recognizes(head: [UInt8], path: String) -> Bool { true }
 
+    public func check() throws -> (columns: [LoadedColumn], rows: Int) {
+        let inspection = try inspect(limit: nil)
+        return (inspection.columns, inspection.rows)
+    }
+
     /// Rows read to guess the column types before the full check has finished.
     static let sampleRows = 20_000
 
@@ -164,29 +169,53 @@ public struct CSVLoader: TableLoader {
         return Inspection(columns: columns, renamed: renamed, rows: rows, complete: complete)
     }
 
-    /// Converts and bulk-inserts every row, inside the writer's transaction.
+    /// Rows per batch handed to the driver.
+    static let batchRows = 1_024
+
+    /// Bulk-inserts every row, inside the writer's transaction, in batches of checked field
+    /// literals (the driver copies or parses them by type).
     private func insertRows(
         columns: [Column], into sink: any BulkInsertSink, _ progress: (Int) -> Void,
         _ checkpoint: (Int?) throws -> Void
     ) throws -> Int {
         let reader = try CSVReader(path: path)
         _ = try reader.next()  // the header, already checked
-        let types = columns.map(\.type)
-        // Both drivers' sinks take CSV fields directly (see CSVFieldSink).
-        guard let sink = sink as? any CSVFieldSink else {
-            throw DatabaseError.misuse("this driver's bulk insert cannot load CSV records")
+        // The batch's fields row by row in one buffer; each column is a view of it.
+        var fields = ColumnBatch.Bytes()
+        var lines: [Int] = []
+        let width = columns.count
+        func flush() throws {
+            guard !lines.isEmpty else { return }
+            let batch = ColumnBatch(
+                columns: columns.indices.map { c in
+                    ColumnBatch.Column(values: .literals(fields.column(c, of: width), columns[c].type), nulls: nil)
+                },
+                rowCount: lines.count)
+            do {
+                try sink.append(batch)
+            } catch let bad as BadLiteral {
+                let found = fields.column(bad.column, of: width).withValue(bad.row) {
+                    String(decoding: $0, as: UTF8.self)
+                }
+                throw CSVError(
+                    file: path, line: lines[bad.row], column: bad.column + 1, columnName: columns[bad.column].name,
+                    message: "expected \(columns[bad.column].type.rawValue), found '\(found)'")
+            }
+            fields.removeAll()
+            lines.removeAll(keepingCapacity: true)
         }
         var count = 0
-        while try reader.next(expectingFields: columns.count) {
-            if let bad = try reader.withRecord({ try sink.append(fields: $0, types: types) }) {
-                throw CSVError(
-                    file: path, line: reader.recordLine, column: bad + 1, columnName: columns[bad].name,
-                    message: "expected \(columns[bad].type.rawValue), found '\(reader.string(bad))'")
+        while try reader.next(expectingFields: width) {
+            reader.withRecord { record in
+                for c in 0..<record.count { fields.append(record[c]) }
             }
+            lines.append(reader.recordLine)
             count += 1
             try checkpoint(count)
+            if lines.count == Self.batchRows { try flush() }
             if count % 50_000 == 0 { progress(count) }
         }
+        try flush()
         progress(count)
         return count
     }

@@ -266,7 +266,7 @@ final class PostgresConnection: Connection {
 /// Rows for `COPY ... FROM STDIN` in text format, buffered and sent in large chunks.
 final class PostgresCopySink: BulkInsertSink {
     private unowned let connection: PostgresConnection
-    private let width: Int
+    let width: Int
     private let sql: String
     var buffer: [UInt8] = []
     var count = 0

@@ -46,6 +46,14 @@ public protocol TableLoader: Sendable {
     static func recognizes(head: [UInt8], path: String) -> Bool
     init(path: String, table: String, options: LoadOptions)
     func load(into database: any Database, progress: (_ rowsLoaded: Int) -> Void) throws -> LoadSummary
+    /// Reads and checks the whole file as a load would, writing nothing: its columns and rows.
+    func check() throws -> (columns: [LoadedColumn], rows: Int)
+}
+
+/// Takes rows and keeps none: a load's reading without its writing.
+struct DiscardingSink: BulkInsertSink {
+    func append(_ row: [SQLValue]) throws {}
+    func append(_ batch: ColumnBatch) throws {}
 }
 
 /// The formats `load` knows, asked in order; a new format is one file and one line here.

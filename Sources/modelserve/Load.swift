@@ -36,6 +36,9 @@ struct Load: ParsableCommand {
     @Flag(help: "Parquet: keep the index column pandas writes (__index_level_0__).")
     var keepIndex = false
 
+    @Flag(help: "Read and check the whole file as a load would, and write nothing (no database needed).")
+    var dryRun = false
+
     @OptionGroup var options: DatabaseOptions
 
     func validate() throws {
@@ -44,6 +47,17 @@ struct Load: ParsableCommand {
 
     func run() throws {
         try Console.run {
+            if dryRun {
+                let started = Date()
+                let loader = TableLoaders.loader(path: file, table: table, options: LoadOptions(keepIndex: keepIndex))
+                let (columns, rows) = try loader.check()
+                let seconds = Date().timeIntervalSince(started)
+                Console.out(
+                    "\(file) reads as \(rows.formatted()) rows "
+                        + "(\(columns.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))) "
+                        + "in \(String(format: "%.2f", seconds)) s; nothing written")
+                return
+            }
             let database = try options.open(maxConnections: 1)
             defer { database.close() }
             let progress = ProgressLine()

@@ -82,6 +82,12 @@ struct CommandLineTests {
         let load = try ModelServeBinary.run(["load", renamed, "--table", "leads", "--database", url])
         #expect(load.status == 0, "\(load.stderr)")
         #expect(load.stdout.contains("loaded 60 rows into leads (created; id integer, flag boolean"), "\(load.stdout)")
+        // --dry-run reads everything and needs no database.
+        let dry = try ModelServeBinary.run(
+            ["load", renamed, "--table", "x", "--dry-run", "--database", "sqlite:/nonexistent/folder/x.sqlite"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("reads as 60 rows (id integer, flag boolean"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("nothing written"))
         let brotli = fixtures.appendingPathComponent("refused-brotli.parquet").path
         let refused = try ModelServeBinary.run(["load", brotli, "--table", "b", "--database", url])
         #expect(refused.status == 1)

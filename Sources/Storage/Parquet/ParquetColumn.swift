@@ -40,72 +40,19 @@ struct ParquetColumn {
         }
     }
 
-    /// Value `i` of decoded page values as the table stores it; nil when it cannot be (a
-    /// binary value that is not UTF-8, an unsigned 64-bit value past BIGINT).
-    func value(_ values: ParquetValues, _ i: Int) -> SQLValue? {
-        switch values {
-        case .boolean(let v): return .bool(v[i])
-        case .int32(let v):
-            let raw = v[i]
-            switch annotation {
-            case .date?: return Self.timestamp(Double(raw) * 86_400)
-            case .decimal(let scale, _)?: return .double(Double(raw) / pow(10, Double(scale)))
-            case .integer(_, false)?: return .integer(Int64(UInt32(bitPattern: raw)))
-            default: return .integer(Int64(raw))
-            }
-        case .int64(let v):
-            let raw = v[i]
-            switch annotation {
-            case .timestamp(let unit, _)?:
-                let seconds: Double =
-                    switch unit {
-                    case .millis: Double(raw) / 1e3
-                    case .micros: Double(raw) / 1e6
-                    case .nanos: Double(raw) / 1e9
-                    }
-                return Self.timestamp(seconds)
-            case .decimal(let scale, _)?: return .double(Double(raw) / pow(10, Double(scale)))
-            case .integer(64, false)?: return raw < 0 ? nil : .integer(raw)
-            default: return .integer(raw)
-            }
-        case .int96(let v):
-            // Nanoseconds of the day, then the Julian day (2,440,588 is 1970-01-01).
-            let (nanos, day) = v[i]
-            return Self.timestamp(Double(Int64(day) - 2_440_588) * 86_400 + Double(nanos) / 1e9)
-        case .float(let v): return .double(Double(v[i]))
-        case .double(let v): return .double(v[i])
-        case .bytes(let arrays):
-            let bytes = arrays[i]
-            switch annotation {
-            case .decimal(let scale, _)?: return .double(Self.bigEndianSigned(bytes) / pow(10, Double(scale)))
-            case .float16?: return .double(Self.float16(bytes))
-            case .uuid?: return .text(Self.uuid(bytes))
-            default:
-                guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-                return .text(text)
-            }
-        }
-    }
-
-    /// Years 1 to 9999, what both databases' timestamps hold; nil outside.
-    private static func timestamp(_ seconds: Double) -> SQLValue? {
-        guard seconds >= -62_135_596_800, seconds < 253_402_300_800 else { return nil }
-        return .timestamp(Date(timeIntervalSince1970: seconds))
-    }
-
-    private static func bigEndianSigned(_ bytes: ArraySlice<UInt8>) -> Double {
+    static func bigEndianSigned(_ bytes: ArraySlice<UInt8>) -> Double {
         guard let first = bytes.first else { return 0 }
         var value = Double(first & 0x7F) - (first & 0x80 != 0 ? 128 : 0)
         for byte in bytes.dropFirst() { value = value * 256 + Double(byte) }
         return value
     }
 
-    private static func float16(_ bytes: ArraySlice<UInt8>) -> Double {
+    static func float16(_ bytes: ArraySlice<UInt8>) -> Double {
         let bits = UInt16(bytes[bytes.startIndex]) | UInt16(bytes[bytes.startIndex + 1]) << 8
         return Double(Float16(bitPattern: bits))
     }
 
-    private static func uuid(_ bytes: ArraySlice<UInt8>) -> String {
+    static func uuid(_ bytes: ArraySlice<UInt8>) -> String {
         let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
         return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
     }
