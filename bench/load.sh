@@ -64,10 +64,8 @@ time_cmd import_lite sqlite3 "$out/import.sqlite" ".import --csv --skip 1 $csv b
 
 say "pandas to_sql -> Postgres (100k rows, scaled)"
 venv=bench/.venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q pandas sqlalchemy psycopg2-binary
-fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q pandas sqlalchemy psycopg2-binary pyarrow
 head -n 100001 "$csv" > "$out/pandas.csv"
 time_cmd pandas_pg "$venv/bin/python" - "$out/pandas.csv" "${pg/postgres:/postgresql+psycopg2:}" <<'PY'
 import sys, time, pandas as pd, sqlalchemy as sa
@@ -104,7 +102,6 @@ PY
 # loaded into both backends; against psql \copy of the same rows as CSV, modelserve's CSV load
 # of them, and pyarrow's single-threaded read (decode only) as the ceiling of decoding.
 say "Parquet: generating with pandas"
-"$venv/bin/pip" install -q pyarrow pandas >/dev/null
 "$venv/bin/python" - "$out" "$rows" <<'PY'
 import sys, numpy as np, pandas as pd
 out, n = sys.argv[1], int(sys.argv[2])

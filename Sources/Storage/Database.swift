@@ -32,6 +32,15 @@ public protocol Connection: AnyObject {
     func bulkInsert(into table: SQLIdentifier, columns: [SQLIdentifier], _ produce: (any BulkInsertSink) throws -> Void)
         throws -> Int
 
+    /// The same, for columns the caller knows are exactly of `exactTypes` in this dialect's
+    /// DDL (`CSVColumnType.sqlType`: it just created them), so the driver may send values in
+    /// a binary form (Postgres' binary COPY). The rows must be of those types.
+    @discardableResult
+    func bulkInsert(
+        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CSVColumnType],
+        _ produce: (any BulkInsertSink) throws -> Void
+    ) throws -> Int
+
     /// Whether a transaction is open on this connection.
     var isInTransaction: Bool { get }
 
@@ -62,6 +71,15 @@ public protocol BulkInsertSink {
 }
 
 extension Connection {
+    /// Drivers without a binary form use their usual bulk insert.
+    @discardableResult
+    public func bulkInsert(
+        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CSVColumnType],
+        _ produce: (any BulkInsertSink) throws -> Void
+    ) throws -> Int {
+        try bulkInsert(into: table, columns: columns, produce)
+    }
+
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     /// A transaction inside a transaction is refused rather than silently flattened.
     @discardableResult

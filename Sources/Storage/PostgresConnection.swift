@@ -106,10 +106,30 @@ final class PostgresConnection: Connection {
     func bulkInsert(into table: SQLIdentifier, columns: [SQLIdentifier], _ produce: (any BulkInsertSink) throws -> Void)
         throws -> Int
     {
-        guard isInTransaction else {
-            return try transaction { try $0.bulkInsert(into: table, columns: columns, produce) }
+        try copy(into: table, columns: columns, binary: nil, produce)
+    }
+
+    /// Binary COPY: the columns were created with exactly these types.
+    @discardableResult
+    func bulkInsert(
+        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CSVColumnType],
+        _ produce: (any BulkInsertSink) throws -> Void
+    ) throws -> Int {
+        guard exactTypes.count == columns.count else {
+            throw DatabaseError.misuse("\(exactTypes.count) types for \(columns.count) columns")
         }
-        let sql = "COPY \(table.quoted) (\(columns.map(\.quoted).joined(separator: ", "))) FROM STDIN"
+        return try copy(into: table, columns: columns, binary: exactTypes, produce)
+    }
+
+    private func copy(
+        into table: SQLIdentifier, columns: [SQLIdentifier], binary types: [CSVColumnType]?,
+        _ produce: (any BulkInsertSink) throws -> Void
+    ) throws -> Int {
+        guard isInTransaction else {
+            return try transaction { _ in try copy(into: table, columns: columns, binary: types, produce) }
+        }
+        let format = types == nil ? "" : " (FORMAT binary)"
+        let sql = "COPY \(table.quoted) (\(columns.map(\.quoted).joined(separator: ", "))) FROM STDIN\(format)"
         guard let start = PQexec(handle, sql) else { throw connectionError(sql: sql) }
         let startStatus = PQresultStatus(start)
         if startStatus != PGRES_COPY_IN {
@@ -117,10 +137,20 @@ final class PostgresConnection: Connection {
             throw resultError(start, sql: sql)
         }
         PQclear(start)
-        let sink = PostgresCopySink(connection: self, width: columns.count, sql: sql)
+        let count: () -> Int
         do {
-            try produce(sink)
-            try sink.flush()
+            if let types {
+                let sink = PostgresBinaryCopySink(connection: self, types: types, sql: sql)
+                try produce(sink)
+                sink.finish()
+                try sink.flush()
+                count = { sink.count }
+            } else {
+                let sink = PostgresCopySink(connection: self, width: columns.count, sql: sql)
+                try produce(sink)
+                try sink.flush()
+                count = { sink.count }
+            }
         } catch {
             _ = PQputCopyEnd(handle, "aborted by modelserve: the load failed")
             drainResults()
@@ -134,7 +164,7 @@ final class PostgresConnection: Connection {
         }
         if let failure { throw failure }
         if !isHealthy { throw connectionError(sql: sql) }
-        return sink.count
+        return count()
     }
 
     // MARK: Transactions

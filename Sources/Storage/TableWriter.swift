@@ -41,9 +41,11 @@ struct TableWriter {
     }
 
     /// Prepares the table, then `insert` writes every row into the bulk sink and returns the
-    /// count; `beforeCommit` may still throw to roll everything back.
+    /// count; `beforeCommit` may still throw to roll everything back. `typedRows`: the rows
+    /// come typed (not as text literals), so into a table created here the driver may take
+    /// its binary form.
     func write(
-        into database: any Database, insert: (any BulkInsertSink) throws -> Int,
+        into database: any Database, typedRows: Bool = false, insert: (any BulkInsertSink) throws -> Int,
         beforeCommit: () throws -> Void = {}
     ) throws -> Outcome {
         try database.transaction { connection in
@@ -70,8 +72,13 @@ struct TableWriter {
                 try create(connection)
             }
             var written = 0
-            _ = try connection.bulkInsert(into: target, columns: columns.map(\.name)) { sink in
-                written = try insert(sink)
+            let names = columns.map(\.name)
+            if typedRows && (!exists || mode == .replace) {
+                _ = try connection.bulkInsert(into: target, columns: names, exactTypes: columns.map(\.type)) { sink in
+                    written = try insert(sink)
+                }
+            } else {
+                _ = try connection.bulkInsert(into: target, columns: names) { sink in written = try insert(sink) }
             }
             try beforeCommit()
             return Outcome(written: written, created: !exists, replaced: exists && mode == .replace)

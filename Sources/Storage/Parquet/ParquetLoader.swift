@@ -32,7 +32,7 @@ public struct ParquetLoader: TableLoader {
         let writer = try TableWriter(
             table: table, columns: columns.map { ($0.name, $0.type) }, mode: options.mode,
             protectedTables: options.protectedTables, file: path)
-        let outcome = try writer.write(into: database) { sink in
+        let outcome = try writer.write(into: database, typedRows: true) { sink in
             try insertRows(file, into: sink, progress)
         }
         return LoadSummary(
