@@ -4,6 +4,8 @@ import Foundation
 /// type that all non-empty values fit (integer, then double; boolean; timestamp; else text).
 public enum CSVColumnType: String, Sendable, CaseIterable {
     case integer, double, boolean, timestamp, text
+    /// Binary values (Parquet BYTE_ARRAY without a text annotation); CSV never infers it.
+    case bytes
 
     /// The column type in each dialect's DDL.
     public func sqlType(for dialect: SQLDialect) -> String {
@@ -16,6 +18,8 @@ public enum CSVColumnType: String, Sendable, CaseIterable {
         case (.timestamp, .postgres): "TIMESTAMPTZ"
         case (.timestamp, .sqlite): "TIMESTAMP"
         case (.text, _): "TEXT"
+        case (.bytes, .postgres): "BYTEA"
+        case (.bytes, .sqlite): "BLOB"
         }
     }
 }

@@ -64,6 +64,8 @@ public struct ColumnBatch {
         case timestamp([Double])
         /// UTF-8 text.
         case text(Bytes)
+        /// Binary values.
+        case bytes(Bytes)
         /// Literals already checked against `type` (CSV fields): copied as they are where the
         /// database reads text, parsed where it binds values. An empty literal is NULL.
         case literals(Bytes, CSVColumnType)
@@ -105,6 +107,7 @@ public struct ColumnBatch {
             case .boolean(let v): row.append(.bool(v[r]))
             case .timestamp(let v): row.append(.timestamp(Date(timeIntervalSince1970: v[r])))
             case .text(let bytes): row.append(.text(bytes.withValue(r) { String(decoding: $0, as: UTF8.self) }))
+            case .bytes(let bytes): row.append(.bytes(bytes.withValue(r) { Array($0) }))
             case .literals(let bytes, let type):
                 guard let value = bytes.withValue(r, { $0.isEmpty ? .null : CSVValueParser.value($0, as: type) })
                 else { return nil }
@@ -120,7 +123,7 @@ extension ColumnBatch {
     /// value read as `integers[c][r]` is a borrow, where matching the `Values` enum per cell
     /// would copy (retain and release) its array every time.
     struct Unpacked {
-        enum Kind { case integer, double, boolean, timestamp, text, literal }
+        enum Kind { case integer, double, boolean, timestamp, text, binary, literal }
         var kinds: [Kind] = []
         var integers: [[Int64]] = []
         /// Doubles, and timestamps as seconds.
@@ -155,6 +158,9 @@ extension ColumnBatch {
                 doubles = v
             case .text(let b):
                 kind = .text
+                bytes = b
+            case .bytes(let b):
+                kind = .binary
                 bytes = b
             case .literals(let b, let type):
                 kind = .literal
@@ -206,6 +212,7 @@ extension CSVValueParser {
         case .boolean: boolean(field).map(SQLValue.bool)
         case .timestamp: timestamp(field).map(SQLValue.timestamp)
         case .text: .text(String(decoding: field, as: UTF8.self))
+        case .bytes: .bytes(Array(field))
         }
     }
 }

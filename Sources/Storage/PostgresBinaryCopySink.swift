@@ -77,6 +77,7 @@ final class PostgresBinaryCopySink: BulkInsertSink {
             case (.bool(let v), .boolean): boolean(v)
             case (.timestamp(let d), .timestamp): timestamp(d.timeIntervalSince1970)
             case (.text(var s), .text): s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+            case (.bytes(let b), .bytes): b.withUnsafeBytes { text($0) }
             default: throw DatabaseError.misuse("a \(value) value for a \(type.rawValue) column")
             }
         }
@@ -100,7 +101,7 @@ final class PostgresBinaryCopySink: BulkInsertSink {
                 case .double: double(u.doubles[c][r])
                 case .boolean: boolean(u.booleans[c][r])
                 case .timestamp: timestamp(u.doubles[c][r])
-                case .text: u.bytes[c].withValue(r) { text($0) }
+                case .text, .binary: u.bytes[c].withValue(r) { text($0) }
                 case .literal:
                     let type = u.literalTypes[c]
                     guard
@@ -113,7 +114,7 @@ final class PostgresBinaryCopySink: BulkInsertSink {
                     case .bool(let v): boolean(v)
                     case .timestamp(let d): timestamp(d.timeIntervalSince1970)
                     case .text(var s): s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
-                    case .bytes: throw BadLiteral(row: r, column: c)
+                    case .bytes(let b): b.withUnsafeBytes { text($0) }
                     }
                 }
             }

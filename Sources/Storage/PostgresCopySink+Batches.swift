@@ -25,6 +25,8 @@ extension PostgresCopySink {
                     }
                 case .text:
                     u.bytes[c].withValue(r) { PostgresText.appendCopyEscaped($0, to: &buffer) }
+                case .binary:
+                    PostgresText.appendCopyField(.bytes(u.bytes[c].withValue(r) { Array($0) }), to: &buffer)
                 case .literal:
                     // Numbers, booleans and ISO timestamps were checked by the reader and are
                     // already in a form Postgres' input functions read.

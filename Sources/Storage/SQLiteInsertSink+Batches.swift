@@ -23,6 +23,10 @@ extension SQLiteInsertSink {
                 case .boolean: rc = sqlite3_bind_int64(handle, index, u.booleans[c][r] ? 1 : 0)
                 case .timestamp: rc = bindTimestamp(Date(timeIntervalSince1970: u.doubles[c][r]), at: index)
                 case .text: rc = u.bytes[c].withValue(r) { bindText($0, at: index) }
+                case .binary:
+                    rc = u.bytes[c].withValue(r) {
+                        modelserve_sqlite_bind_blob(handle, index, $0.baseAddress, Int32($0.count))
+                    }
                 case .literal:
                     let type = u.literalTypes[c]
                     guard let code = u.bytes[c].withValue(r, { bindLiteral($0, type, at: index) }) else {
@@ -47,6 +51,7 @@ extension SQLiteInsertSink {
         case .boolean: CSVValueParser.boolean(field).map { sqlite3_bind_int64(statement.handle, index, $0 ? 1 : 0) }
         case .timestamp: CSVValueParser.timestamp(field).map { bindTimestamp($0, at: index) }
         case .text: bindText(field, at: index)
+        case .bytes: modelserve_sqlite_bind_blob(statement.handle, index, field.baseAddress, Int32(field.count))
         }
     }
 

@@ -22,7 +22,7 @@ struct ParquetLoaderTests {
 
     /// A value as the reference script wrote it: a number, a string, a boolean, or a timestamp.
     enum Cell: Decodable, Equatable {
-        case number(Double), text(String), bool(Bool), seconds(Double)
+        case number(Double), text(String), bool(Bool), seconds(Double), hex(String)
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -32,6 +32,8 @@ struct ParquetLoaderTests {
                 self = .number(n)
             } else if let s = try? container.decode(String.self) {
                 self = .text(s)
+            } else if let hex = try? container.decode([String: String].self)["hex"] {
+                self = .hex(hex)
             } else {
                 self = .seconds(try container.decode([String: Double].self)["seconds"] ?? .nan)
             }
@@ -56,6 +58,7 @@ struct ParquetLoaderTests {
         case (.number(let n)?, _) where type == "integer": return value.int64 == Int64(exactly: n)
         case (.number(let n)?, _): return value.double == n
         case (.text(let s)?, .text(let t)): return s == t
+        case (.hex(let h)?, .bytes(let b)): return b.map { String(format: "%02x", $0) }.joined() == h
         case (.seconds(let s)?, _):
             guard let date = value.date else { return false }
             return abs(date.timeIntervalSince1970 - s) < 1e-6 * max(1, abs(s) / 1e9)

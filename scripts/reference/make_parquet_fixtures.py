@@ -42,7 +42,8 @@ def typed_table(n=60):
         "at_ns": pa.array([base + dt.timedelta(seconds=3_600 * i) for i in ids], pa.timestamp("ns")),
         "price": pa.array(with_nulls([decimal.Decimal(i * 137 - 2_000) / 100 for i in ids], 9), pa.decimal128(10, 2)),
         "wide": pa.array([decimal.Decimal(i * 1_000_003) / 1_000 for i in ids], pa.decimal128(30, 3)),
-        "raw": pa.array([f"bytes-{i}".encode() for i in ids], pa.binary()),
+        "raw": pa.array(with_nulls([bytes([i, 255 - i, 0]) + b"x" * (i % 5) for i in ids], 10), pa.binary()),
+        "fixed": pa.array([bytes([i, 0, 255, i ^ 0x5A]) for i in ids], pa.binary(4)),
     })
 
 
@@ -60,7 +61,7 @@ def expected(path, **read_options):
         if isinstance(value, decimal.Decimal):
             return float(value)
         if isinstance(value, bytes):
-            return value.decode()
+            return {"hex": value.hex()}
         if isinstance(value, pd.Timestamp):
             return plain(value.to_pydatetime())
         return value
@@ -69,6 +70,7 @@ def expected(path, **read_options):
         if pa.types.is_integer(t): return "integer"
         if pa.types.is_floating(t) or pa.types.is_decimal(t): return "double"
         if pa.types.is_timestamp(t) or pa.types.is_date(t): return "timestamp"
+        if pa.types.is_binary(t) or pa.types.is_fixed_size_binary(t): return "bytes"
         return "text"
     columns = [{"name": f.name, "type": kind(f.type)} for f in table.schema if read_options.get("keep_index", True) or not f.name.startswith("__index_level_")]
     names = [c["name"] for c in columns]

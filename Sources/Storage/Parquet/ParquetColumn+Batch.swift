@@ -18,7 +18,7 @@ struct BatchColumnBuilder {
         case .integer: integers.append(0)
         case .double, .timestamp: doubles.append(0)
         case .boolean: booleans.append(false)
-        case .text: texts.append(EmptyCollection<UInt8>())
+        case .text, .bytes: texts.append(EmptyCollection<UInt8>())
         }
     }
 
@@ -31,6 +31,7 @@ struct BatchColumnBuilder {
             case .timestamp: .timestamp(doubles)
             case .boolean: .boolean(booleans)
             case .text: .text(texts)
+            case .bytes: .bytes(texts)
             }
         let column = ColumnBatch.Column(values: values, nulls: hasNull ? nulls : nil)
         integers.removeAll(keepingCapacity: true)
@@ -141,6 +142,10 @@ extension ParquetColumn {
             case .uuid?:
                 return each {
                     builder.texts.append(Array(Self.uuid(arrays[$0]).utf8)); return true
+                }
+            case nil where type == .bytes:
+                return each {
+                    builder.texts.append(arrays[$0]); return true
                 }
             default:
                 return each {

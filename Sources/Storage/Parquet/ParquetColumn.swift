@@ -32,8 +32,10 @@ struct ParquetColumn {
         case (.float, _), (.double, _): return .double
         case (.fixedLenByteArray, .float16?) where typeLength == 2: return .double
         case (.fixedLenByteArray, .uuid?) where typeLength == 16: return .text
-        case (.byteArray, .string?), (.byteArray, .enumeration?), (.byteArray, .json?), (.byteArray, nil):
+        case (.byteArray, .string?), (.byteArray, .enumeration?), (.byteArray, .json?):
             return .text
+        case (.byteArray, nil), (.fixedLenByteArray, nil):
+            return .bytes
         default:
             throw Unsupported(
                 reason: "\(physical) with \(annotation.map { "\($0)" } ?? "no annotation") is not supported")
