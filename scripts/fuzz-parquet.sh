@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
-swift build -c release --build-tests 2>&1 | build_progress || true
-MODELSERVE_FUZZ_SECONDS="${1:-3600}" swift test -c release --skip-build --disable-xctest \
+# Optimised, with @testable imports allowed (the tests use them).
+flags=(-c release -Xswiftc -enable-testing --scratch-path .build-fuzz)
+swift build "${flags[@]}" --build-tests 2>&1 | build_progress || true
+MODELSERVE_FUZZ_SECONDS="${1:-3600}" swift test "${flags[@]}" --skip-build --disable-xctest \
     --filter "ParquetLoaderTests/mutations" 2>&1 | grep -E "fuzz|passed|failed|error|issue"

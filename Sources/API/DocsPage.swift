@@ -18,8 +18,9 @@ enum DocsPage {
         return """
             <!doctype html><html lang=en><head><meta charset=utf-8><title>modelserve API</title>
             <style>body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#222}
-            table{border-collapse:collapse;width:100%}td{border-top:1px solid #ddd;padding:.5rem;vertical-align:top}
-            code{font-size:14px}pre{background:#f6f6f6;padding:.4rem;white-space:pre-wrap;margin:.3rem 0 0}
+            table{border-collapse:collapse;width:100%;table-layout:fixed}td{border-top:1px solid #ddd;padding:.5rem;vertical-align:top}
+            td:nth-child(1){width:3.5rem}td:nth-child(2){width:10.5rem}
+            code{font-size:14px}pre{background:#f6f6f6;padding:.4rem;white-space:pre-wrap;overflow-wrap:anywhere;margin:.3rem 0 0}
             .admin{background:#fde68a;border-radius:3px;padding:0 .3rem;font-size:12px}small{color:#666}</style></head>
             <body><h1>modelserve API</h1>
             <p>JSON in and out. Errors are <code>{"error": {"code", "message", "details"}}</code>. Admin routes need

@@ -1,4 +1,3 @@
-import CLibPQ
 import Foundation
 
 /// Rows for `COPY ... FROM STDIN (FORMAT binary)`: for columns whose types the caller knows
@@ -128,13 +127,6 @@ final class PostgresBinaryCopySink: BulkInsertSink {
     }
 
     func flush() throws {
-        guard !buffer.isEmpty else { return }
-        let rc = buffer.withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
-                PQputCopyData(connection.handle, $0, Int32(p.count))
-            }
-        }
-        guard rc == 1 else { throw connection.connectionError(sql: sql) }
-        buffer.removeAll(keepingCapacity: true)
+        try connection.putCopyData(&buffer, sql: sql)
     }
 }

@@ -284,6 +284,18 @@ final class PostgresConnection: Connection {
         PQfreeCancel(cancel)
     }
 
+    /// Sends a COPY sink's buffered bytes and empties the buffer.
+    func putCopyData(_ buffer: inout [UInt8], sql: String) throws {
+        guard !buffer.isEmpty else { return }
+        let rc = buffer.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
+                PQputCopyData(handle, $0, Int32(p.count))
+            }
+        }
+        guard rc == 1 else { throw connectionError(sql: sql) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
     private func drainResults() {
         while let result = PQgetResult(handle) { PQclear(result) }
     }
@@ -323,13 +335,6 @@ final class PostgresCopySink: BulkInsertSink {
     }
 
     func flush() throws {
-        guard !buffer.isEmpty else { return }
-        let rc = buffer.withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
-                PQputCopyData(connection.handle, $0, Int32(p.count))
-            }
-        }
-        guard rc == 1 else { throw connection.connectionError(sql: sql) }
-        buffer.removeAll(keepingCapacity: true)
+        try connection.putCopyData(&buffer, sql: sql)
     }
 }
