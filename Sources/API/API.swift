@@ -1,7 +1,7 @@
 import Foundation
 public import HTTPServer
 import Learning
-import Registry
+public import Registry
 public import Storage
 import Synchronization
 
@@ -20,6 +20,8 @@ public struct APIConfiguration: Sendable {
     public var trainingDatabase: (any Database)?
     /// Seconds a training query sent over HTTP may run.
     public var trainingTimeout = 60.0
+    /// The table `GET /api/v1/data` serves page by page (nil: the route is not offered).
+    public var dataSource: DataPages?
     /// Where details of failures go that the client is not told (the server's log).
     public var onError: @Sendable (String) -> Void = { _ in }
 
@@ -38,14 +40,14 @@ public final class API: HTTPHandler {
     static var groups: [any RouteGroup.Type] {
         [
             PredictRoutes.self, SimilarRoutes.self, RegistryRoutes.self, AdminRoutes.self, OperationsRoutes.self,
-            DocsRoutes.self, DashboardRoutes.self,
+            DataSourceRoutes.self, DocsRoutes.self, DashboardRoutes.self,
         ]
     }
 
     let responder: Responder
 
     public init(configuration: APIConfiguration, database: any Database, store: ModelStore, log: RequestLog) {
-        var router = RouterBuilder()
+        var router = RouterBuilder(configuration: configuration)
         for group in Self.groups { group.register(on: &router) }
         let services = Services(
             configuration: configuration, registry: ModelRegistry(database), store: store,

@@ -22,6 +22,13 @@ struct RouterBuilder {
     static let defaultQueueLimit = 64
 
     private(set) var routes: [Route] = []
+    /// The settings, for groups whose routes depend on them (the data source is offered
+    /// only when a table is configured).
+    let configuration: APIConfiguration
+
+    init(configuration: APIConfiguration) {
+        self.configuration = configuration
+    }
 
     /// Adds a route. `path` is like "/models/{id}"; a `{name}` segment matches any one segment.
     mutating func add(

@@ -45,6 +45,10 @@ struct Serve: ParsableCommand {
             What a crash can cost the request log: none (entries in memory until written), process             (journaled before the answer is sent: survives kill -9), machine (also fdatasync: survives power loss).
             """)
     var logDurability = LogDurability.process
+    @Option(help: "Serve this table at GET /api/v1/data?page=N, the paginated source online ingest reads.")
+    var dataTable: String?
+    @Option(help: "The --data-table column pages are ordered by.") var dataKey = "id"
+    @Option(help: "Rows per --data-table page.") var dataPageSize = 10
     @OptionGroup var options: DatabaseOptions
 
     func validate() throws {
@@ -110,7 +114,8 @@ struct Serve: ParsableCommand {
             defer { database.close() }
             let store = ModelStore(registry: ModelRegistry(database))
             try store.refresh()
-            let journal = try self.journal ?? Self.defaultJournal(for: DatabaseURL(parsing: options.urlText), port: port)
+            let journal =
+                try self.journal ?? Self.defaultJournal(for: DatabaseURL(parsing: options.urlText), port: port)
             let log = RequestLog(
                 database: database, journalPath: journal, durability: logDurability, lanes: server.threads
             ) { Console.err($0) }
@@ -123,6 +128,10 @@ struct Serve: ParsableCommand {
             let trainingSource = try options.openTrainingSource()
             defer { trainingSource?.close() }
             configuration.trainingDatabase = trainingSource
+            if let dataTable {
+                configuration.dataSource = try DataPages(
+                    database: database, table: dataTable, key: dataKey, pageSize: dataPageSize)
+            }
             let api = API(configuration: configuration, database: database, store: store, log: log)
             let watcher = ProductionWatcher(store: store, database: database) { Console.err($0) }
             watcher.start()
@@ -135,6 +144,11 @@ struct Serve: ParsableCommand {
                 "modelserve serving http://\(shown):\(http.port) with \(server.threads) event loops on \(database.displayURL)"
             )
             Console.out("  production: \(production.isEmpty ? "none yet" : production); docs: /docs; dashboard: /")
+            if let source = configuration.dataSource {
+                Console.out(
+                    "  data: table \(source.table) at /api/v1/data?page=N, \(source.pageSize) rows a page by \(source.key)"
+                )
+            }
             http.wait()
             watcher.stop()
             log.shutdown()

@@ -54,7 +54,8 @@ struct ContainerFilesTests {
         let pgEnv = try #require(postgres["environment"] as? [String: Any])
         let expectedURL =
             "postgres://\(pgEnv["POSTGRES_USER"]!):\(pgEnv["POSTGRES_PASSWORD"]!)@postgres:5432/\(pgEnv["POSTGRES_DB"]!)"
-        for (name, service) in [("setup", setup), ("api", api)] {
+        let source = try #require(services["source"] as? [String: Any])
+        for (name, service) in [("setup", setup), ("api", api), ("source", source)] {
             let build = try #require(service["build"] as? [String: Any], "\(name)")
             let context = URL(fileURLWithPath: try #require(build["context"] as? String))
             #expect(context.standardizedFileURL.path == Self.root.standardizedFileURL.path)
@@ -82,6 +83,14 @@ struct ContainerFilesTests {
         let options = try String(
             contentsOf: Self.root.appendingPathComponent("Sources/modelserve/DatabaseOptions.swift"), encoding: .utf8)
         #expect(options.contains("environment[\"DATABASE_URL\"]"))
+        // The data source serves the table the setup loads, on 5000, once the setup is done.
+        let sourceCommand = try #require(source["command"] as? [String])
+        #expect(sourceCommand.first == "serve")
+        #expect(sourceCommand.contains("--data-table") && sourceCommand.contains("promotion"))
+        #expect(sourceCommand.contains("0.0.0.0") && sourceCommand.contains("5000"))
+        #expect((source["ports"] as? [Any])?.contains { "\($0)".contains("5000") } == true)
+        let sourceDepends = try #require(source["depends_on"] as? [String: Any])
+        #expect((sourceDepends["setup"] as? [String: Any])?["condition"] as? String == "service_completed_successfully")
         // The setup script exists, is what the image copies, and uses only real subcommands.
         let entrypoint = (setup["entrypoint"] as? [String])?.joined(separator: " ") ?? ""
         #expect(entrypoint.contains("/app/scripts/docker-setup.sh"))
@@ -90,6 +99,7 @@ struct ContainerFilesTests {
         for subcommand in ["migrate", "generate", "load", "train", "models"] {
             #expect(script.contains("modelserve \(subcommand)"), "\(subcommand)")
         }
+        #expect(script.contains("--table promotion"))
     }
 
     @Test("the Dockerfile is multi-stage, copies what exists, and ships the runtime libraries")

@@ -1,0 +1,47 @@
+public import Storage
+
+/// A table served page by page in key order: the paginated data source that online ingest
+/// reads (`serve --data-table`). The table and key are the operator's, checked once; a
+/// request only chooses a page number.
+public struct DataPages: Sendable {
+    let database: any Database
+    public let table: String
+    public let key: String
+    public let pageSize: Int
+    private let sql: String
+
+    /// Checks that the table exists and has the key column.
+    public init(database: any Database, table: String, key: String = "id", pageSize: Int = 10) throws {
+        let tableName = try SQLIdentifier(validating: table, what: "data table name")
+        let keyName = try SQLIdentifier(validating: key, what: "data key column")
+        guard (1...10_000).contains(pageSize) else {
+            throw RegistryError(.badValue, "the data page size must be 1 to 10,000 rows, not \(pageSize)")
+        }
+        let columns = try database.withConnection { connection -> [String]? in
+            guard try connection.tableExists(tableName) else { return nil }
+            return try connection.tableColumns(tableName).map { $0.lowercased() }
+        }
+        guard let columns else {
+            throw RegistryError(.notFound, "no table \(tableName.name) to serve as data: load it first")
+        }
+        guard columns.contains(keyName.name) else {
+            throw RegistryError(
+                .missingColumn,
+                "table \(tableName.name) has no column \(keyName.name) to page by; name one with --data-key")
+        }
+        self.database = database
+        self.table = tableName.name
+        self.key = keyName.name
+        self.pageSize = pageSize
+        sql = "SELECT * FROM \(tableName.quoted) ORDER BY \(keyName.quoted) LIMIT ? OFFSET ?"
+    }
+
+    /// The largest page number asked for is bounded, so an offset cannot overflow.
+    public static let maximumPage = 100_000_000
+
+    /// Page `n` (from 0): up to `pageSize` rows; empty past the end.
+    public func page(_ n: Int) throws -> [Row] {
+        precondition(n >= 0 && n <= Self.maximumPage)
+        return try database.query(sql, [.integer(Int64(pageSize)), .integer(Int64(n) * Int64(pageSize))])
+    }
+}
