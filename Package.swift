@@ -69,6 +69,8 @@ let package = Package(
         ),
         // Routes, JSON, the production models in memory, the request log.
         .target(name: "API", dependencies: ["HTTPServer", "Registry", "Learning", "Storage"]),
+        // Online learning from a paginated HTTP source: the one target that speaks libcurl.
+        .target(name: "Ingest", dependencies: ["CCurl", "Registry", "Learning", "Storage"]),
         .executableTarget(
             name: "modelserve",
             dependencies: [
@@ -91,6 +93,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "Registry", "TestSupport", "modelserve"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage", "TestSupport", "modelserve"]),
         .testTarget(
             name: "RegistryTests",
             dependencies: ["Registry", "TestSupport", "modelserve"]
