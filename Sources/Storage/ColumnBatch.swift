@@ -80,8 +80,6 @@ public struct ColumnBatch {
             self.values = values
             self.nulls = nulls
         }
-
-        func isNull(_ row: Int) -> Bool { nulls?[row] ?? false }
     }
 
     public var columns: [Column]
@@ -90,31 +88,6 @@ public struct ColumnBatch {
     public init(columns: [Column], rowCount: Int) {
         self.columns = columns
         self.rowCount = rowCount
-    }
-
-    /// Row `r` as values (the generic path, for sinks without a batch path of their own).
-    public func row(_ r: Int) -> [SQLValue]? {
-        var row: [SQLValue] = []
-        row.reserveCapacity(columns.count)
-        for column in columns {
-            if column.isNull(r) {
-                row.append(.null)
-                continue
-            }
-            switch column.values {
-            case .integer(let v): row.append(.integer(v[r]))
-            case .double(let v): row.append(.double(v[r]))
-            case .boolean(let v): row.append(.bool(v[r]))
-            case .timestamp(let v): row.append(.timestamp(Date(timeIntervalSince1970: v[r])))
-            case .text(let bytes): row.append(.text(bytes.withValue(r) { String(decoding: $0, as: UTF8.self) }))
-            case .bytes(let bytes): row.append(.bytes(bytes.withValue(r) { Array($0) }))
-            case .literals(let bytes, let type):
-                guard let value = bytes.withValue(r, { $0.isEmpty ? .null : CSVValueParser.value($0, as: type) })
-                else { return nil }
-                row.append(value)
-            }
-        }
-        return row
     }
 }
 
@@ -184,23 +157,6 @@ extension ColumnBatch {
 public struct BadLiteral: Error {
     public let row: Int
     public let column: Int
-}
-
-extension BulkInsertSink {
-    /// Every row of the batch through `append(_:)`.
-    public func append(_ batch: ColumnBatch) throws {
-        for r in 0..<batch.rowCount {
-            guard let row = batch.row(r) else { throw BadLiteral(row: r, column: badColumn(batch, r)) }
-            try append(row)
-        }
-    }
-
-    private func badColumn(_ batch: ColumnBatch, _ r: Int) -> Int {
-        batch.columns.firstIndex { column in
-            guard case .literals(let bytes, let type) = column.values, !column.isNull(r) else { return false }
-            return bytes.withValue(r) { !$0.isEmpty && CSVValueParser.value($0, as: type) == nil }
-        } ?? 0
-    }
 }
 
 extension CSVValueParser {

@@ -65,8 +65,8 @@ public protocol Connection: AnyObject {
 /// Receives rows for a bulk insert, one at a time, values in the order of its columns.
 public protocol BulkInsertSink {
     func append(_ row: [SQLValue]) throws
-    /// Rows column by column; a driver writes them in its own form (the default goes row by
-    /// row through `append(_:)`). A literal that does not read as its type is a `BadLiteral`.
+    /// Rows column by column, which each driver writes in its own form (COPY text or binary,
+    /// typed binds). A literal that does not read as its type is a `BadLiteral`.
     func append(_ batch: ColumnBatch) throws
 }
 
