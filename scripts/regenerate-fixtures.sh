@@ -9,3 +9,4 @@ scripts/.venv/bin/pip install -q -r scripts/reference/requirements.txt
 scripts/.venv/bin/python scripts/reference/make_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_gbdt_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_parquet_fixtures.py
+scripts/.venv/bin/python scripts/reference/make_online_fixtures.py

@@ -57,7 +57,9 @@ public struct ModelKind: Hashable, Sendable, Codable, CustomStringConvertible {
 /// its family plus one line in `builtIn`, or one `register` call.
 public enum ModelFamilies {
     /// The families that ship with modelserve.
-    static let builtIn: [any ModelFamily] = [LogisticFamily(), LinearFamily(), GBDTFamily()]
+    static let builtIn: [any ModelFamily] = [
+        LogisticFamily(), LinearFamily(), GBDTFamily(), OnlineLogisticFamily(), OnlineLinearFamily(),
+    ]
 
     private static let table = Mutex<[any ModelFamily]>(builtIn)
 

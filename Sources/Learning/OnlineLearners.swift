@@ -7,7 +7,7 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
     public enum Schedule: String, Sendable, Codable, CaseIterable {
         /// η = eta0
         case constant
-        /// η = 1 / (α (t₀ + t)), t₀ chosen so the first step is eta0
+        /// η = 1 / (α (t₀ + t - 1)), t₀ from scikit-learn's heuristic
         case optimal
         /// η = eta0 / t^power_t
         case invscaling
@@ -32,8 +32,10 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
     public let parameters: Parameters
     public private(set) var weights: [Double]
     public private(set) var intercept = 0.0
-    /// Samples stepped on so far.
+    /// Samples stepped on so far (rows times epochs).
     public private(set) var steps = 0
+    /// Rows learnt from so far.
+    public private(set) var rows = 0
     /// Running feature means and sums of squared deviations (Welford).
     public private(set) var seen = 0
     private var means: [Double]
@@ -62,6 +64,7 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
                 throw LearningError(.nonBinaryTarget, "label in row \(i + 1) is \(formatValue(y[i])); expected 0 or 1")
             }
         }
+        self.rows += rows.count
         if parameters.standardize {
             for row in rows {
                 seen += 1
@@ -78,7 +81,7 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
                 let eta = learningRate()
                 let x = standardized(row)
                 let gradient = sigmoid(linearPredictor(x)) - label
-                let decay = 1 - eta * parameters.alpha
+                let decay = max(0, 1 - eta * parameters.alpha)
                 for j in 0..<weights.count { weights[j] = weights[j] * decay - eta * gradient * x[j] }
                 intercept -= eta * gradient
             }
@@ -90,14 +93,17 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
         switch parameters.schedule {
         case .constant: return parameters.eta0
         case .optimal:
-            let t0 = 1 / (parameters.alpha * parameters.eta0)
+            // scikit-learn's heuristic start: the typical weight 1/√√α, the log loss's
+            // gradient being at most 1 (eta0 is not used, as there).
+            let typical = (1 / parameters.alpha.squareRoot()).squareRoot()
+            let t0 = 1 / (typical * parameters.alpha)
             return 1 / (parameters.alpha * (t0 + t - 1))
         case .invscaling: return parameters.eta0 / pow(t, parameters.powerT)
         }
     }
 
     func standardized(_ row: [Double]) -> [Double] {
-        guard parameters.standardize, seen > 1 else { return row }
+        guard parameters.standardize, seen > 0 else { return row }
         return (0..<row.count).map { j in
             let sd = (squares[j] / Double(seen)).squareRoot()
             return sd > 0 ? (row[j] - means[j]) / sd : row[j] - means[j]
@@ -114,6 +120,21 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
     public func probability(_ row: [Double]) -> Double {
         sigmoid(linearPredictor(standardized(row)))
     }
+
+    /// The weights and intercept on the features' own scale (the running standardisation
+    /// folded in), comparable with a batch logistic fit's coefficients.
+    public var rawCoefficients: (weights: [Double], intercept: Double) {
+        guard parameters.standardize, seen > 0 else { return (weights, intercept) }
+        var raw = weights
+        var shift = intercept
+        for j in 0..<weights.count {
+            let sd = (squares[j] / Double(seen)).squareRoot()
+            let scale = sd > 0 ? sd : 1
+            raw[j] = weights[j] / scale
+            shift -= weights[j] * means[j] / scale
+        }
+        return (raw, shift)
+    }
 }
 
 /// Ordinary least squares learned one batch at a time, exactly: it keeps the sufficient
@@ -126,6 +147,16 @@ public struct IncrementalLinearRegression: Sendable, Equatable, Codable {
     public init(featureNames: [String]) {
         self.featureNames = featureNames
         statistics = SufficientStatistics(featureCount: featureNames.count)
+    }
+
+    /// Resumes from statistics kept earlier (a checkpoint or an artifact).
+    public init(featureNames: [String], statistics: SufficientStatistics) throws {
+        guard statistics.featureCount == featureNames.count else {
+            throw LearningError(
+                .shapeMismatch, "statistics over \(statistics.featureCount) features, expected \(featureNames.count)")
+        }
+        self.featureNames = featureNames
+        self.statistics = statistics
     }
 
     /// Adds a batch: `x` holds the features only (no intercept column).
@@ -152,69 +183,5 @@ public struct IncrementalLinearRegression: Sendable, Equatable, Codable {
         return try LinearRegression().fit(
             statistics, featureColumns: Array(1..<(p + 1)), interceptColumn: 0,
             totalColumns: p + 1, names: ["intercept"] + featureNames)
-    }
-}
-
-/// Progressive validation: each batch is scored by the model as it was before learning
-/// from it, so the running score measures generalisation without a held-out set.
-public struct ProgressiveValidation: Sendable, Equatable, Codable {
-    public struct Point: Sendable, Equatable, Codable {
-        public var batch: Int
-        public var rowsSeen: Int
-        /// Log loss (classification) or RMSE (regression) of this batch, before learning it.
-        public var batchScore: Double
-        /// The same over every batch so far.
-        public var cumulativeScore: Double
-        /// Accuracy (classification) or MAE (regression), cumulative.
-        public var cumulativeSecondary: Double
-
-        enum CodingKeys: String, CodingKey {
-            case batch, rowsSeen = "rows_seen", batchScore = "batch_score", cumulativeScore = "cumulative_score"
-            case cumulativeSecondary = "cumulative_secondary"
-        }
-    }
-
-    public private(set) var history: [Point] = []
-    private var rows = 0
-    private var lossSum = 0.0
-    private var secondarySum = 0.0
-
-    public init() {}
-
-    /// Records a classification batch: predicted probabilities, then the true labels.
-    public mutating func recordClassification(probabilities: [Double], truth: [Double]) {
-        var loss = 0.0
-        var correct = 0.0
-        for (p, y) in zip(probabilities, truth) {
-            let clipped = min(max(p, .ulpOfOne), 1 - .ulpOfOne)
-            loss -= y == 1 ? log(clipped) : log(1 - clipped)
-            if (p > 0.5 ? 1.0 : 0.0) == y { correct += 1 }
-        }
-        append(batchRows: truth.count, loss: loss, secondary: correct, batchScore: loss / Double(max(1, truth.count)))
-        history[history.count - 1].cumulativeScore = lossSum / Double(rows)
-    }
-
-    /// Records a regression batch: predictions, then the true values.
-    public mutating func recordRegression(predictions: [Double], truth: [Double]) {
-        var squared = 0.0
-        var absolute = 0.0
-        for (f, y) in zip(predictions, truth) {
-            squared += (f - y) * (f - y)
-            absolute += abs(f - y)
-        }
-        append(
-            batchRows: truth.count, loss: squared, secondary: absolute,
-            batchScore: (squared / Double(max(1, truth.count))).squareRoot())
-        history[history.count - 1].cumulativeScore = (lossSum / Double(rows)).squareRoot()
-    }
-
-    private mutating func append(batchRows: Int, loss: Double, secondary: Double, batchScore: Double) {
-        rows += batchRows
-        lossSum += loss
-        secondarySum += secondary
-        history.append(
-            Point(
-                batch: history.count + 1, rowsSeen: rows, batchScore: batchScore, cumulativeScore: 0,
-                cumulativeSecondary: secondarySum / Double(max(1, rows))))
     }
 }

@@ -62,27 +62,6 @@ public struct VersionMetrics: Sendable, Equatable, Codable {
     }
 }
 
-extension Evaluation {
-    /// The metrics as named numbers, as stored and shown.
-    public var named: [String: Double] {
-        switch self {
-        case .classification(let m):
-            var out: [String: Double] = [
-                "accuracy": m.accuracy, "precision": m.precision, "recall": m.recall, "f1": m.f1, "log_loss": m.logLoss,
-                "brier": m.brier, "rows": Double(m.count),
-            ]
-            if let auc = m.rocAUC { out["roc_auc"] = auc }
-            return out
-        case .regression(let m):
-            return [
-                "rmse": m.rmse, "mae": m.mae, "r2": m.r2, "mape": m.mape,
-                "median_absolute_error": m.medianAbsoluteError,
-                "rows": Double(m.count),
-            ]
-        }
-    }
-}
-
 /// Which direction is better for each metric (the task table's), for promotion decisions.
 public enum MetricDirection {
     /// Whether `candidate` beats `incumbent` on `metric`; throws for an unknown metric.
