@@ -79,6 +79,7 @@ let package = Package(
                 "Storage",
                 "Learning",
                 "Registry",
+                "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,7 +94,8 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "Registry", "TestSupport", "modelserve"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage", "TestSupport", "modelserve"]),
+        .testTarget(
+            name: "IngestTests", dependencies: ["Ingest", "Registry", "Learning", "Storage", "TestSupport", "modelserve"]),
         .testTarget(
             name: "RegistryTests",
             dependencies: ["Registry", "TestSupport", "modelserve"]

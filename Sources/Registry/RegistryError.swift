@@ -10,6 +10,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         case nothingToRollBack = "nothing_to_roll_back"
         case invalidExport = "invalid_export"
         case unknownMetric = "unknown_metric"
+        /// Another process moved an online run on (two ingests resuming one run).
+        case runMoved = "run_moved"
     }
 
     public let code: Code

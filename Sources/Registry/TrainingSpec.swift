@@ -105,16 +105,21 @@ public struct TrainingSpec: Sendable, Equatable {
         models = [Candidate(kind: kind)]
     }
 
-    /// Checks what can be checked before touching data.
-    public func validate() throws {
+    /// A model name: 1 to 100 letters, digits, '-', '_' and '.'.
+    static func checkName(_ name: String, field: String) throws {
         guard !name.isEmpty, name.count <= 100,
             name.unicodeScalars.allSatisfy({
                 CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
             })
         else {
             throw SpecError(
-                field: "name", message: "'\(name)' is not a valid model name: use letters, digits, '-', '_' and '.'")
+                field: field, message: "'\(name)' is not a valid model name: use letters, digits, '-', '_' and '.'")
         }
+    }
+
+    /// Checks what can be checked before touching data.
+    public func validate() throws {
+        try Self.checkName(name, field: "name")
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw SpecError(field: "query", message: "the query is empty")
         }

@@ -11,6 +11,9 @@ struct ModelServe: ParsableCommand {
             or sqlite:path/to/file.sqlite. With neither, sqlite:modelserve.sqlite in the working directory.
             """,
         version: "0.1.0",
-        subcommands: [Migrate.self, Load.self, Generate.self, Train.self, Models.self, Similar.self, Serve.self]
+        subcommands: [
+            Migrate.self, Load.self, Generate.self, Train.self, Models.self, Similar.self, IngestCommand.self,
+            Runs.self, Serve.self,
+        ]
     )
 }

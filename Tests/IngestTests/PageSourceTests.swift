@@ -22,6 +22,7 @@ final class MisbehavingSource {
                     for i in range(page * n, min(total, (page + 1) * n))]
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
             def log_message(self, *args): pass
             def send(self, status, body):
                 data = body.encode()
