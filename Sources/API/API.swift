@@ -40,7 +40,7 @@ public final class API: HTTPHandler {
     static var groups: [any RouteGroup.Type] {
         [
             PredictRoutes.self, SimilarRoutes.self, RegistryRoutes.self, AdminRoutes.self, OperationsRoutes.self,
-            DataSourceRoutes.self, DocsRoutes.self, DashboardRoutes.self,
+            DataSourceRoutes.self, RunsRoutes.self, DocsRoutes.self, DashboardRoutes.self,
         ]
     }
 

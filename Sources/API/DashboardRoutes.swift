@@ -40,6 +40,21 @@ enum DashboardRoutes: RouteGroup {
 
                 """
         }
+        var runs = ""
+        for run in try TrainingRuns(registry: services.registry).list(limit: 20) {
+            runs += """
+                <tr><td><a href="/runs/\(run.id)">\(run.id)</a></td><td><a href="/runs/\(run.id)">\(DocsPage.escape(run.name))</a></td>\
+                <td>\(run.status.rawValue)</td><td>\(run.batches)</td><td>\(run.rowsSeen)</td><td>\(Self.day(run.updatedAt))</td></tr>
+
+                """
+        }
+        let online =
+            runs.isEmpty
+            ? ""
+            : """
+            <h2>Online runs</h2><table><tr><th>id</th><th>spec</th><th>status</th><th>batches</th><th>rows</th><th>updated</th></tr>\
+            \(runs)</table>
+            """
         let html = """
             <!doctype html><html lang=en><head><meta charset=utf-8><title>modelserve</title>
             <meta http-equiv=refresh content=10>
@@ -53,6 +68,7 @@ enum DashboardRoutes: RouteGroup {
             <h2>In production</h2><div class=cards>\(production)</div>
             <h2>History</h2><table><tr><th>id</th><th>name</th><th>version</th><th>kind</th><th>hyperparameters</th>
             <th>held-out metrics</th><th>rows</th><th>created</th></tr>\(history)</table>
+            \(online)
             </body></html>
             """
         return .html(html)

@@ -24,7 +24,7 @@ public struct TrainingRuns: Sendable {
         case failed
     }
 
-    public struct Run: Sendable {
+    public struct Run: Sendable, Encodable {
         public var id: Int64
         public var name: String
         public var spec: OnlineSpec
@@ -42,6 +42,44 @@ public struct TrainingRuns: Sendable {
         public var finishedAt: Date?
         /// The models' states after the last batch, as `states(of:)` reads them.
         var state: String?
+
+        /// Everything but the state (the documents the API and `--json` show).
+        enum CodingKeys: String, CodingKey {
+            case id, name, spec, source, status, nextPage = "next_page", pageOffset = "page_offset"
+            case rowsSeen = "rows_seen", batches, error, startedAt = "started_at", updatedAt = "updated_at"
+            case finishedAt = "finished_at"
+        }
+    }
+
+    /// A run as `GET /runs/{id}` shows it: where it is, its models as they stand, and what its
+    /// colliders mean for them.
+    public struct Detail: Sendable, Encodable {
+        public var run: Run
+        public var last: Checkpoint?
+        public var colliderNotes: [Note]
+
+        public struct Note: Sendable, Encodable {
+            public var collider, term, text: String
+            public var believe, biased: [String]
+        }
+
+        public init(run: Run, last: Checkpoint?) {
+            self.run = run
+            self.last = last
+            colliderNotes = run.spec.colliderNotes(
+                estimates: Dictionary(uniqueKeysWithValues: (last?.models ?? []).map { ($0.name, $0.terms) })
+            ).map { Note(collider: $0.collider, term: $0.term, text: $0.text, believe: $0.believe, biased: $0.biased) }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case run, last, colliderNotes = "collider_notes"
+        }
+    }
+
+    /// A run and its last checkpoint.
+    public func detail(id: Int64) throws -> Detail {
+        let run = try run(id: id)
+        return Detail(run: run, last: try checkpoints(of: id, after: run.batches - 1, limit: 1).first)
     }
 
     /// One batch's record.
