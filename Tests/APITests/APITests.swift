@@ -297,7 +297,7 @@ struct APITests {
                 "POST /models/assign",
                 "POST /models/rollback", "POST /models/train", "GET /requests", "GET /health", "GET /ready",
                 "GET /metrics",
-                "GET /openapi.json", "GET /docs", "GET /",
+                "GET /openapi.json", "GET /docs", "GET /", "GET /runs", "GET /runs/{id}", "GET /runs/{id}/checkpoints",
             ]
             #expect(documented == expected)
         }

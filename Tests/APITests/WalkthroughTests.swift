@@ -37,7 +37,7 @@ struct WalkthroughTests {
     func usingIt() throws {
         let commands = try Self.walkthrough()
         #expect(commands.first?.hasPrefix("swift build") == true)
-        let serveLine = try #require(commands.firstIndex { $0.hasPrefix("modelserve serve") })
+        let serveLine = try #require(commands.firstIndex { $0.hasPrefix("modelserve serve --port 8080") })
         let playbookLine = try #require(commands.firstIndex { $0.hasPrefix("playbook/run.sh") })
         #expect(playbookLine == serveLine + 1)
 
@@ -50,7 +50,7 @@ struct WalkthroughTests {
         for sub in ["pipelines", "playbook"] {
             try files.createDirectory(atPath: "\(folder)/\(sub)", withIntermediateDirectories: true)
         }
-        for name in ["click.yaml", "diamonds.yaml"] {
+        for name in ["click.yaml", "diamonds.yaml", "promotion-online.yaml"] {
             var text = try String(
                 contentsOf: Self.repository.appendingPathComponent("pipelines/\(name)"), encoding: .utf8)
             text = text.replacingOccurrences(of: "trials: 100", with: "trials: 6")
@@ -69,12 +69,16 @@ struct WalkthroughTests {
         }
 
         // Everything before the server, in one shell (the build line is this test's binary).
+        let sourcePort = try freeLocalPort()
         let before = commands[1..<serveLine].map {
             $0.replacingOccurrences(of: "--out data", with: "--out data --rows 1500")
+                .replacingOccurrences(of: "5000", with: String(sourcePort))
         }
         let setup = try bash(before.joined(separator: "\n"))
         #expect(setup.status == 0, "\(setup.output)")
         #expect(setup.output.contains("promoted"), "\(setup.output)")
+        #expect(setup.output.contains("promoted is a collider"), "the online run's report: \(setup.output)")
+        #expect(setup.output.contains("the source ended: run 1 completed"), "\(setup.output)")
         #expect(files.fileExists(atPath: "\(folder)/modelserve.sqlite"))
 
         // The server, on a free port instead of 8080, and the playbook against it.
@@ -94,7 +98,7 @@ struct WalkthroughTests {
         let docs = try bash("curl -sf http://127.0.0.1:\(serve.port)/docs")
         #expect(docs.status == 0)
         let examples = Self.curlLines(docs.output)
-        #expect(examples.count == 15)
+        #expect(examples.count == 18)
         #expect(examples.allSatisfy { !$0.contains("{id}") })
         for example in examples {
             let run = try bash(example + " -o /dev/null -w '%{http_code}'")
