@@ -12,13 +12,16 @@ enum RunsRoutes: RouteGroup {
             "/runs",
             RouteDescription(
                 summary: "Online training runs, newest first",
-                parameters: [.query("limit", .integer(minimum: 1, maximum: 1000), "How many (default 100)", example: 10)],
+                parameters: [
+                    .query("limit", .integer(minimum: 1, maximum: 1000), "How many (default 100)", example: 10)
+                ],
                 responses: [200: "An array of runs: spec, source, status, next page, rows, batches, times"]),
             handler: list)
         router.get(
             "/runs/{id}",
             RouteDescription(
-                summary: "One run: its models' terms and progressive metrics at the last batch, and the collider notes; "
+                summary:
+                    "One run: its models' terms and progressive metrics at the last batch, and the collider notes; "
                     + "a browser (Accept: text/html) gets the convergence charts",
                 parameters: [.path("id", .integer(minimum: 1), "The run's id", example: 1)],
                 responses: [200: "The run, its last checkpoint and collider_notes", 404: "No such run"]),
@@ -61,15 +64,19 @@ enum RunsRoutes: RouteGroup {
         let limit = try integer("limit", context, default: maximumCheckpoints, range: 1...maximumCheckpoints)
         let runs = runs(services)
         _ = try runs.run(id: id)
-        return Reply(body: Array(try ModelDocuments.json(try runs.checkpoints(of: id, after: after, limit: limit)).utf8))
+        return Reply(
+            body: Array(try ModelDocuments.json(try runs.checkpoints(of: id, after: after, limit: limit)).utf8))
     }
 
-    static func integer(_ name: String, _ context: RouteContext, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+    static func integer(_ name: String, _ context: RouteContext, default fallback: Int, range: ClosedRange<Int>) throws
+        -> Int
+    {
         guard let text = context.request.queryItems[name] else { return fallback }
         guard let value = Int(text), range.contains(value) else {
             throw APIError(
                 400, "invalid_\(name)",
-                "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.prefix(40))'")
+                "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.prefix(40))'"
+            )
         }
         return value
     }

@@ -44,6 +44,17 @@ public final class OnlineIngest {
         public let last: TrainingRuns.Checkpoint?
         /// The versions registered at the end.
         public let registered: [ModelRecord]
+        /// Where this invocation's time went: fetching and decoding pages, learning (by
+        /// model), and committing checkpoints.
+        public let timing: Timing
+    }
+
+    public struct Timing: Sendable {
+        public var rows = 0
+        public var fetchSeconds = 0.0
+        public var learnSeconds: [String: Double] = [:]
+        public var commitSeconds = 0.0
+        public var totalSeconds = 0.0
     }
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -101,6 +112,8 @@ public final class OnlineIngest {
         var offset = run.pageOffset
         var recheck = true
         var ending = Outcome.Ending.end
+        var timing = Timing()
+        func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
         rounds: while true {
             if stop() {
@@ -116,7 +129,10 @@ public final class OnlineIngest {
                 let number = recheck ? page : page + 1
                 fetched += 1
                 pages += 1
-                guard let found = try source.page(number) else {
+                let fetchStart = DispatchTime.now().uptimeNanoseconds
+                let answer = try source.page(number)
+                timing.fetchSeconds += seconds(since: fetchStart)
+                guard let found = answer else {
                     if recheck && offset > 0 {
                         throw Failure(
                             message:
@@ -152,8 +168,10 @@ public final class OnlineIngest {
                     if !selected.isEmpty {
                         let x = Matrix(columns: entry.features.map { name in selected.map { $0[column[name]!] } })
                         let y = selected.map { $0[column[entry.target]!] }
+                        let learnStart = DispatchTime.now().uptimeNanoseconds
                         do {
                             batch = try model.learn(x, y)
+                            timing.learnSeconds[entry.name, default: 0] += seconds(since: learnStart)
                         } catch let error as LearningError {
                             throw Failure(message: "pages \(firstPage)-\(page): model \(entry.name): \(error.message)")
                         }
@@ -164,9 +182,12 @@ public final class OnlineIngest {
                             name: entry.name, rows: model.rowsSeen, terms: try model.estimates(), batch: batch,
                             cumulative: model.metrics.cumulative))
                 }
+                let commitStart = DispatchTime.now().uptimeNanoseconds
                 let drafts = checkpoint.batch % spec.registerEvery == 0 ? try Self.drafts(models, spec) : [:]
                 (run, checkpoint) = try runs.commit(
                     checkpoint, to: run, nextPage: page, pageOffset: offset, states: models, register: drafts)
+                timing.commitSeconds += seconds(since: commitStart)
+                timing.rows += rows.count
                 last = checkpoint
                 learnt += rows.count
                 progress(
@@ -198,7 +219,8 @@ public final class OnlineIngest {
         let final = try runs.finish(
             run, status: ending == .end ? .completed : .stopped, last: last,
             register: registered ? [:] : try Self.drafts(models, spec))
-        return Outcome(run: try runs.run(id: run.id), ending: ending, last: last, registered: final)
+        timing.totalSeconds = Date().timeIntervalSince(began)
+        return Outcome(run: try runs.run(id: run.id), ending: ending, last: last, registered: final, timing: timing)
     }
 
     /// A version of every model that has learnt something.

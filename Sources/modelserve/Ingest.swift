@@ -125,6 +125,16 @@ struct IngestCommand: ParsableCommand {
             case .maxPages: Console.err("stopped after --max-pages; continue with --resume")
             case .stopped: Console.err("stopped by a signal; continue with --resume")
             }
+            let timing = outcome.timing
+            if timing.rows > 0 {
+                let learning = timing.learnSeconds.values.reduce(0, +)
+                Console.err(
+                    "learnt \(timing.rows.formatted()) rows in \(String(format: "%.2f", timing.totalSeconds)) s "
+                        + "(\(Int(Double(timing.rows) / max(timing.totalSeconds, 1e-9)).formatted()) rows/s): fetching and decoding "
+                        + "\(String(format: "%.2f", timing.fetchSeconds)) s, learning \(String(format: "%.2f", learning)) s "
+                        + "(\(spec.models.map { "\($0.name) \(String(format: "%.3f", timing.learnSeconds[$0.name] ?? 0))" }.joined(separator: ", "))), "
+                        + "checkpoints \(String(format: "%.2f", timing.commitSeconds)) s")
+            }
             for record in outcome.registered {
                 Console.err("registered \(record.name) version \(record.version) (id \(record.id))")
             }

@@ -15,7 +15,8 @@ struct RunPageTests {
         let (url, cleanup) = try TestDatabase.makeURL(.sqlite)
         let (runs, database) = try OnlineIngestTests.open(url)
         defer { database.close() }
-        let outcome = try OnlineIngest(runs: runs).run(try runs.start(spec: try OnlineIngestTests.spec(), source: source.url()))
+        let outcome = try OnlineIngest(runs: runs).run(
+            try runs.start(spec: try OnlineIngestTests.spec(), source: source.url()))
         return (url, outcome.run, try runs.checkpoints(of: outcome.run.id).count, cleanup)
     }
 
@@ -47,7 +48,8 @@ struct RunPageTests {
         let models = try #require(tail.last?["models"] as? [[String: Any]])
         let alone = try #require(models.first { $0["name"] as? String == "alone" })
         let terms = try #require(alone["terms"] as? [[String: Any]])
-        #expect(terms.map { $0["term"] as? String } == ["intercept", "competence"], "coefficients keyed by feature name")
+        #expect(
+            terms.map { $0["term"] as? String } == ["intercept", "competence"], "coefficients keyed by feature name")
         #expect(terms.allSatisfy { $0["std_error"] is Double && $0["p_value"] is Double && $0["ci_low"] is Double })
         for bad in ["/runs/\(run.id)/checkpoints?after=-1", "/runs/\(run.id)/checkpoints?limit=0", "/runs?limit=x"] {
             let answer = try client.request("GET", bad)
@@ -80,7 +82,9 @@ struct RunPageTests {
         #expect(series.count == 6 + 4 + 5 + 4, "\(series.count) series")
         #expect(series.allSatisfy { $0 == count || $0 > 1 }, "\(series)")
         #expect(dom.matches(of: /class="band"/).count == 4, "a band per OLS coefficient")
-        #expect(dom.contains("class=\"forest\" width=\"820\" height=\"142\" data-rows=\"3\""), "the collider comparison has three rows")
+        #expect(
+            dom.contains("class=\"forest\" width=\"820\" height=\"142\" data-rows=\"3\""),
+            "the collider comparison has three rows")
         #expect(dom.contains("believe: leaves the collider promoted out"))
         #expect(dom.contains("Berkson"))
         let status = try #require(dom.firstMatch(of: /<p id="status">(.*?)<\/p>/)?.1)
@@ -103,7 +107,9 @@ enum Chromium {
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSetupError("chromium exited \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("chromium exited \(process.terminationStatus)")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 }
