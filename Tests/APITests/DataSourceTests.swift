@@ -58,6 +58,33 @@ struct DataSourceTests {
         #expect((document["paths"] as? [String: Any])?["/api/v1/data"] != nil)
     }
 
+    @Test(
+        "a page after a full one is read by key (no offset scan) and equals the offset page, also once the table grows",
+        arguments: Backend.allCases)
+    func keysetPages(backend: Backend) throws {
+        try TestDatabase.with(backend) { database, _ in
+            try database.execute("CREATE TABLE series (id INTEGER PRIMARY KEY, v DOUBLE PRECISION)")
+            // Keys with gaps, so a page's keys are not its offsets.
+            for i in 1...95 {
+                try database.execute("INSERT INTO series VALUES (?, ?)", [.integer(Int64(i * 3)), .double(Double(i))])
+            }
+            let pages = try DataPages(database: database, table: "series", pageSize: 10)
+            func byOffset(_ n: Int) throws -> [Int64] {
+                try database.query("SELECT id FROM series ORDER BY id LIMIT 10 OFFSET ?", [.integer(Int64(n * 10))])
+                    .compactMap { $0[0].int64 }
+            }
+            func ids(_ n: Int) throws -> [Int64] { try pages.page(n).compactMap { $0["id"].int64 } }
+            for n in 0...10 { #expect(try ids(n) == byOffset(n), "page \(n) in order") }
+            #expect(try ids(9).count == 5 && ids(10).isEmpty)
+            // Rows appended at the end: the short page fills, a new one follows.
+            for i in 96...107 {
+                try database.execute("INSERT INTO series VALUES (?, ?)", [.integer(Int64(i * 3)), .double(Double(i))])
+            }
+            for n in [9, 10, 4, 0, 10] { #expect(try ids(n) == byOffset(n), "page \(n) after the table grew") }
+            #expect(try ids(9).count == 10 && ids(10).count == 7)
+        }
+    }
+
     @Test("serve refuses a data table that does not exist, or has no key column, before it listens")
     func refusals() throws {
         let (url, cleanup) = try TestDatabase.makeURL(.sqlite)
