@@ -5,7 +5,7 @@ set -eu
 modelserve migrate
 # The streaming source's table (served by the `source` service), reloaded every time.
 modelserve generate promotion --out /tmp/data
-modelserve load /tmp/data/promotion.csv --table promotion --replace
+modelserve load /tmp/data/promotion.csv --table promotion --replace --index id
 if modelserve models current --name click >/dev/null 2>&1; then
     echo "click already has a production model: nothing to do"
     exit 0

@@ -14,6 +14,8 @@ public struct DataPages: Sendable {
     private let sql: String
     private let afterSQL: String
     private let boundaries = Boundaries()
+    /// Whether the key is indexed; if not every page is a scan of the table.
+    public let keyIsIndexed: Bool
 
     /// Checks that the table exists and has the key column.
     public init(database: any Database, table: String, key: String = "id", pageSize: Int = 10) throws {
@@ -22,11 +24,14 @@ public struct DataPages: Sendable {
         guard (1...10_000).contains(pageSize) else {
             throw RegistryError(.badValue, "the data page size must be 1 to 10,000 rows, not \(pageSize)")
         }
-        let columns = try database.withConnection { connection -> [String]? in
+        let found = try database.withConnection { connection -> (columns: [String], indexed: Bool)? in
             guard try connection.tableExists(tableName) else { return nil }
-            return try connection.tableColumns(tableName).map { $0.lowercased() }
+            return (
+                try connection.tableColumns(tableName).map { $0.lowercased() },
+                try connection.isIndexed(tableName, column: keyName.name)
+            )
         }
-        guard let columns else {
+        guard let (columns, indexed) = found else {
             throw RegistryError(.notFound, "no table \(tableName.name) to serve as data: load it first")
         }
         guard columns.contains(keyName.name) else {
@@ -38,6 +43,7 @@ public struct DataPages: Sendable {
         self.table = tableName.name
         self.key = keyName.name
         self.pageSize = pageSize
+        keyIsIndexed = indexed
         sql = "SELECT * FROM \(tableName.quoted) ORDER BY \(keyName.quoted) LIMIT ? OFFSET ?"
         afterSQL = "SELECT * FROM \(tableName.quoted) WHERE \(keyName.quoted) > ? ORDER BY \(keyName.quoted) LIMIT ?"
     }

@@ -18,6 +18,7 @@ public struct CSVLoader: TableLoader {
     public let mode: LoadMode
     /// Tables this load must never write (the caller's own: the registry's).
     public let protectedTables: Set<String>
+    public let indexes: [String]
 
     public init(path: String, table: String, mode: LoadMode = .create, protectedTables: Set<String> = []) {
         self.init(path: path, table: table, options: LoadOptions(mode: mode, protectedTables: protectedTables))
@@ -28,6 +29,7 @@ public struct CSVLoader: TableLoader {
         self.table = table
         mode = options.mode
         protectedTables = options.protectedTables
+        indexes = options.indexes
     }
 
     /// Any file: CSV is the format asked last.
@@ -105,7 +107,7 @@ public struct CSVLoader: TableLoader {
     ) throws -> (written: Int, created: Bool, replaced: Bool) {
         let writer = try TableWriter(
             table: target.name, columns: columns.map { ($0.name, $0.type) }, mode: mode,
-            protectedTables: protectedTables, file: path)
+            protectedTables: protectedTables, indexes: indexes, file: path)
         let outcome = try writer.write(
             into: database, insert: { sink in try insertRows(columns: columns, into: sink, progress, checkpoint) },
             beforeCommit: { try checkpoint(nil) })

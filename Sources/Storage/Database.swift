@@ -60,6 +60,10 @@ public protocol Connection: AnyObject {
 
     /// The column names of an existing table, in order.
     func tableColumns(_ table: SQLIdentifier) throws -> [String]
+
+    /// Whether some index (or the primary key) leads with this column, so reading the table
+    /// in its order, or from a value of it on, is a seek rather than a scan.
+    func isIndexed(_ table: SQLIdentifier, column: String) throws -> Bool
 }
 
 /// Receives rows for a bulk insert, one at a time, values in the order of its columns.

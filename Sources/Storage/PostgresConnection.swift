@@ -215,6 +215,16 @@ final class PostgresConnection: Connection {
         ).compactMap { $0[0].string }
     }
 
+    func isIndexed(_ table: SQLIdentifier, column: String) throws -> Bool {
+        try queryFirst(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a
+                               ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                           WHERE i.indrelid = to_regclass(?) AND a.attname = ?)
+            """, [.text(table.quoted), .text(column)]
+        )?[0].bool == true
+    }
+
     // MARK: Helpers
 
     /// Runs a statement with parameters and returns its result, which the caller clears.

@@ -23,7 +23,9 @@ final class SQLiteConnection: Connection {
     init(path: String, busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false) throws {
         var db: OpaquePointer?
         let flags =
-            readOnly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            readOnly
+            ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -53,10 +55,12 @@ final class SQLiteConnection: Connection {
         pointer.pointee = Self.now() + seconds
         deadline = pointer
         sqlite3_set_authorizer(handle, readOnlyAuthorizer, nil)
-        sqlite3_progress_handler(handle, 10_000, { context in
-            guard let context else { return 0 }
-            return SQLiteConnection.now() > context.assumingMemoryBound(to: Double.self).pointee ? 1 : 0
-        }, UnsafeMutableRawPointer(pointer))
+        sqlite3_progress_handler(
+            handle, 10_000,
+            { context in
+                guard let context else { return 0 }
+                return SQLiteConnection.now() > context.assumingMemoryBound(to: Double.self).pointee ? 1 : 0
+            }, UnsafeMutableRawPointer(pointer))
     }
 
     func unrestrict() {
@@ -186,6 +190,17 @@ final class SQLiteConnection: Connection {
         try query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [.text(table.name)]).compactMap {
             $0[0].string
         }
+    }
+
+    func isIndexed(_ table: SQLIdentifier, column: String) throws -> Bool {
+        try queryFirst(
+            """
+            SELECT EXISTS (SELECT 1 FROM pragma_index_list(?1) AS l, pragma_index_info(l.name) AS i
+                           WHERE i.seqno = 0 AND lower(i.name) = lower(?2))
+                OR EXISTS (SELECT 1 FROM pragma_table_info(?1)
+                           WHERE pk = 1 AND lower(name) = lower(?2) AND upper(type) = 'INTEGER')
+            """, [.text(table.name), .text(column)]
+        )?[0].bool == true
     }
 
     // MARK: Helpers

@@ -32,11 +32,16 @@ public struct LoadOptions: Sendable {
     public var protectedTables: Set<String>
     /// Parquet: keep the index columns pandas writes (`__index_level_0__`), skipped by default.
     public var keepIndex: Bool
+    /// Columns to index once the rows are in (a key the table is read by, page by page).
+    public var indexes: [String]
 
-    public init(mode: LoadMode = .create, protectedTables: Set<String> = [], keepIndex: Bool = false) {
+    public init(
+        mode: LoadMode = .create, protectedTables: Set<String> = [], keepIndex: Bool = false, indexes: [String] = []
+    ) {
         self.mode = mode
         self.protectedTables = protectedTables.union([Migrator.table])
         self.keepIndex = keepIndex
+        self.indexes = indexes
     }
 }
 

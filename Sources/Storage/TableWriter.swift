@@ -17,13 +17,14 @@ struct TableWriter {
     let target: SQLIdentifier
     let columns: [(name: SQLIdentifier, type: CSVColumnType)]
     let mode: LoadMode
+    let indexes: [SQLIdentifier]
     /// Where the rows come from, for messages ("leads.csv").
     let file: String
 
     /// Validates the table name against the tables the caller protects (the registry's own).
     init(
         table: String, columns: [(name: String, type: CSVColumnType)], mode: LoadMode, protectedTables: Set<String>,
-        file: String
+        indexes: [String] = [], file: String
     ) throws {
         target = try SQLIdentifier(validating: table, what: "table name")
         guard !protectedTables.contains(target.name) else {
@@ -31,6 +32,18 @@ struct TableWriter {
         }
         self.columns = try columns.map { (try SQLIdentifier(validating: $0.name, what: "column name"), $0.type) }
         self.mode = mode
+        let names = Set(self.columns.map(\.name.name))
+        self.indexes = try indexes.map { name in
+            let column = try SQLIdentifier(validating: name, what: "index column")
+            guard names.contains(column.name) else {
+                throw CSVError(
+                    file: file,
+                    message:
+                        "--index \(column.name) is not a column of the file; columns: \(names.sorted().joined(separator: ", "))"
+                )
+            }
+            return column
+        }
         self.file = file
     }
 
@@ -79,6 +92,11 @@ struct TableWriter {
                 }
             } else {
                 _ = try connection.bulkInsert(into: target, columns: names) { sink in written = try insert(sink) }
+            }
+            for column in indexes {
+                let index = try SQLIdentifier(validating: "\(target.name)_\(column.name)_idx", what: "index name")
+                try connection.execute(
+                    "CREATE INDEX IF NOT EXISTS \(index.quoted) ON \(target.quoted) (\(column.quoted))", [])
             }
             try beforeCommit()
             return Outcome(written: written, created: !exists, replaced: exists && mode == .replace)

@@ -36,6 +36,11 @@ struct Load: ParsableCommand {
     @Flag(help: "Parquet: keep the index column pandas writes (__index_level_0__).")
     var keepIndex = false
 
+    @Option(
+        help: "Index this column once loaded (repeat for more): a key a table is read by, such as serve --data-table's."
+    )
+    var index: [String] = []
+
     @Flag(help: "Read and check the whole file as a load would, and write nothing (no database needed).")
     var dryRun = false
 
@@ -62,7 +67,8 @@ struct Load: ParsableCommand {
             defer { database.close() }
             let progress = ProgressLine()
             let mode: LoadMode = replace ? .replace : append ? .append : .create
-            let options = LoadOptions(mode: mode, protectedTables: ModelRegistry.tables, keepIndex: keepIndex)
+            let options = LoadOptions(
+                mode: mode, protectedTables: ModelRegistry.tables, keepIndex: keepIndex, indexes: index)
             let loader = TableLoaders.loader(path: file, table: table, options: options)
             let summary = try loader.load(into: database) { rows in
                 progress.update("loading \(file): \(rows.formatted()) rows")

@@ -129,8 +129,13 @@ struct Serve: ParsableCommand {
             defer { trainingSource?.close() }
             configuration.trainingDatabase = trainingSource
             if let dataTable {
-                configuration.dataSource = try DataPages(
-                    database: database, table: dataTable, key: dataKey, pageSize: dataPageSize)
+                let pages = try DataPages(database: database, table: dataTable, key: dataKey, pageSize: dataPageSize)
+                if !pages.keyIsIndexed {
+                    Console.err(
+                        "note: \(pages.table) has no index on \(pages.key), so every page scans the table; "
+                            + "load it with --index \(pages.key), or CREATE INDEX on it")
+                }
+                configuration.dataSource = pages
             }
             let api = API(configuration: configuration, database: database, store: store, log: log)
             let watcher = ProductionWatcher(store: store, database: database) { Console.err($0) }

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import TestSupport
 import Testing
 
@@ -55,6 +56,33 @@ struct CommandLineTests {
             ["load", csv, "--table", "model_samples", "--replace"], environment: env)
         #expect(registry.status == 1)
         #expect(registry.stderr.contains("table 'model_samples' belongs to the model registry"))
+    }
+
+    @Test(
+        "load --index indexes a column in the same transaction; an unknown column loads nothing",
+        arguments: Backend.allCases)
+    func loadWithIndex(backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let env = ["DATABASE_URL": url]
+        let csv = try temporaryFile("id,v\n1,x\n2,y\n")
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        let refused = try ModelServeBinary.run(["load", csv, "--table", "keyed", "--index", "nope"], environment: env)
+        #expect(refused.status == 1 && refused.stderr.contains("--index nope is not a column"), "\(refused.stderr)")
+        let plain = try ModelServeBinary.run(["load", csv, "--table", "plain"], environment: env)
+        #expect(plain.status == 0)
+        let keyed = try ModelServeBinary.run(["load", csv, "--table", "keyed", "--index", "id"], environment: env)
+        #expect(keyed.status == 0, "\(keyed.stderr)")
+        let database = try openDatabase(url, maxConnections: 1)
+        defer { database.close() }
+        try database.withConnection { connection in
+            #expect(try connection.isIndexed(SQLIdentifier(validating: "keyed", what: "t"), column: "id"))
+            #expect(try !connection.isIndexed(SQLIdentifier(validating: "keyed", what: "t"), column: "v"))
+            #expect(try !connection.isIndexed(SQLIdentifier(validating: "plain", what: "t"), column: "id"))
+            try connection.execute("CREATE TABLE pk (id INTEGER PRIMARY KEY, v TEXT)", [])
+            #expect(try connection.isIndexed(SQLIdentifier(validating: "pk", what: "t"), column: "id"), "a primary key")
+        }
+        #expect(try database.query("SELECT count(*) FROM keyed")[0][0].int64 == 2, "loaded once, by the second command")
     }
 
     @Test("a bad file is one clear error line and exit status 1")

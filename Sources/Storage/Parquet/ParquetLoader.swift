@@ -31,7 +31,7 @@ public struct ParquetLoader: TableLoader {
         let (columns, renamed) = try tableColumns(file)
         let writer = try TableWriter(
             table: table, columns: columns.map { ($0.name, $0.type) }, mode: options.mode,
-            protectedTables: options.protectedTables, file: path)
+            protectedTables: options.protectedTables, indexes: options.indexes, file: path)
         let outcome = try writer.write(into: database, typedRows: true) { sink in
             try insertRows(file, into: sink, progress)
         }
