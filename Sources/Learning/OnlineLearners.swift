@@ -53,37 +53,84 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
         guard rows.count == y.count else {
             throw LearningError(.shapeMismatch, "\(rows.count) rows but \(y.count) labels")
         }
-        for (i, row) in rows.enumerated() {
-            guard row.count == weights.count else {
-                throw LearningError(.shapeMismatch, "row \(i + 1) has \(row.count) values, expected \(weights.count)")
-            }
-            if let bad = row.firstIndex(where: { !$0.isFinite }) {
-                throw LearningError(.nonFinite, "feature \(bad + 1) is \(row[bad]) in row \(i + 1)")
-            }
-            guard y[i] == 0 || y[i] == 1 else {
-                throw LearningError(.nonBinaryTarget, "label in row \(i + 1) is \(formatValue(y[i])); expected 0 or 1")
-            }
+        for (i, row) in rows.enumerated() where row.count != weights.count {
+            throw LearningError(.shapeMismatch, "row \(i + 1) has \(row.count) values, expected \(weights.count)")
         }
-        self.rows += rows.count
-        if parameters.standardize {
-            for row in rows {
-                seen += 1
-                for j in 0..<row.count {
-                    let delta = row[j] - means[j]
-                    means[j] += delta / Double(seen)
-                    squares[j] += delta * (row[j] - means[j])
+        try partialFit(rows.isEmpty ? Matrix(rows: 0, columns: weights.count) : Matrix(rows: rows), y)
+    }
+
+    /// Learns from one batch: `x` has a column per feature, `y` holds 0/1 labels. A batch
+    /// with a bad value teaches nothing.
+    public mutating func partialFit(_ x: Matrix, _ y: [Double]) throws {
+        let n = x.rows
+        let p = weights.count
+        guard x.columns == p, y.count == n else {
+            throw LearningError(
+                .shapeMismatch, "batch is \(n) x \(x.columns) with \(y.count) labels; expected \(p) features")
+        }
+        if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
+            throw LearningError(
+                .nonFinite, "feature \(bad / max(n, 1) + 1) is \(x.values[bad]) in row \(bad % max(n, 1) + 1)")
+        }
+        if let bad = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw LearningError(.nonBinaryTarget, "label in row \(bad + 1) is \(formatValue(y[bad])); expected 0 or 1")
+        }
+        rows += n
+        x.values.withUnsafeBufferPointer { v in
+            if parameters.standardize {
+                for i in 0..<n {
+                    seen += 1
+                    for j in 0..<p {
+                        let value = v[j * n + i]
+                        let delta = value - means[j]
+                        means[j] += delta / Double(seen)
+                        squares[j] += delta * (value - means[j])
+                    }
+                }
+            }
+            // The scale stays as it is for the rest of the batch.
+            let (center, deviation) = scale()
+            var z = [Double](repeating: 0, count: p)
+            for _ in 0..<max(1, parameters.epochs) {
+                for i in 0..<n {
+                    steps += 1
+                    let eta = learningRate()
+                    var linear = intercept
+                    for j in 0..<p {
+                        z[j] = (v[j * n + i] - center[j]) / deviation[j]
+                        linear += weights[j] * z[j]
+                    }
+                    let gradient = sigmoid(linear) - y[i]
+                    let decay = max(0, 1 - eta * parameters.alpha)
+                    for j in 0..<p { weights[j] = weights[j] * decay - eta * gradient * z[j] }
+                    intercept -= eta * gradient
                 }
             }
         }
-        for _ in 0..<max(1, parameters.epochs) {
-            for (row, label) in zip(rows, y) {
-                steps += 1
-                let eta = learningRate()
-                let x = standardized(row)
-                let gradient = sigmoid(linearPredictor(x)) - label
-                let decay = max(0, 1 - eta * parameters.alpha)
-                for j in 0..<weights.count { weights[j] = weights[j] * decay - eta * gradient * x[j] }
-                intercept -= eta * gradient
+    }
+
+    /// Each feature's centre and divisor as the running standardisation stands (0 and 1
+    /// without it, or before any row; a constant feature is centred only).
+    private func scale() -> (center: [Double], deviation: [Double]) {
+        guard parameters.standardize, seen > 0 else {
+            return ([Double](repeating: 0, count: weights.count), [Double](repeating: 1, count: weights.count))
+        }
+        let deviation = squares.map { squares in
+            let sd = (squares / Double(seen)).squareRoot()
+            return sd > 0 ? sd : 1
+        }
+        return (means, deviation)
+    }
+
+    /// P(y = 1) for every row of a raw (unstandardised) batch.
+    public func probabilities(_ x: Matrix) -> [Double] {
+        let n = x.rows
+        let (center, deviation) = scale()
+        return x.values.withUnsafeBufferPointer { v in
+            (0..<n).map { i in
+                var linear = intercept
+                for j in 0..<weights.count { linear += weights[j] * ((v[j * n + i] - center[j]) / deviation[j]) }
+                return sigmoid(linear)
             }
         }
     }
@@ -103,11 +150,8 @@ public struct OnlineLogisticRegression: Sendable, Equatable, Codable {
     }
 
     func standardized(_ row: [Double]) -> [Double] {
-        guard parameters.standardize, seen > 0 else { return row }
-        return (0..<row.count).map { j in
-            let sd = (squares[j] / Double(seen)).squareRoot()
-            return sd > 0 ? (row[j] - means[j]) / sd : row[j] - means[j]
-        }
+        let (center, deviation) = scale()
+        return (0..<row.count).map { j in (row[j] - center[j]) / deviation[j] }
     }
 
     func linearPredictor(_ x: [Double]) -> Double {

@@ -83,7 +83,7 @@ struct OnlineLogisticEstimator: OnlineEstimator, Equatable {
     var rowsSeen: Int { learner.rows }
 
     mutating func partialFit(_ x: Matrix, _ y: [Double]) throws {
-        try learner.partialFit((0..<x.rows).map(x.row), y)
+        try learner.partialFit(x, y)
     }
 
     func predict(encoded x: UnsafeBufferPointer<Double>) -> Prediction {
@@ -91,7 +91,7 @@ struct OnlineLogisticEstimator: OnlineEstimator, Equatable {
     }
 
     func predict(design: Matrix) -> [Prediction] {
-        (0..<design.rows).map { prediction(learner.probability(design.row($0))) }
+        learner.probabilities(design).map(prediction)
     }
 
     private func prediction(_ p: Double) -> Prediction {
