@@ -2,7 +2,8 @@
 # The demo: builds a release binary, creates demo/modelserve.sqlite, generates and loads the
 # click and diamonds data sets, trains the two logistic versions of pipelines/click.yaml and
 # the linear, tree and tuned-tree models of pipelines/diamonds.yaml, makes the best of each
-# production, and serves the API. Running it again reuses the database (tables replaced,
+# production, learns pipelines/promotion-online.yaml online from a paginated source (the
+# streaming challenge; /runs/1 shows it), and serves the API. Running it again reuses the database (tables replaced,
 # models trained once).
 #
 #   bash scripts/demo.sh [PORT]      (default: a free port)
@@ -41,6 +42,19 @@ for pipeline in click diamonds; do
     fi
 done
 
+if "$bin" runs list | grep -q promotion-online; then
+    say "the online run is already there: not ingesting again"
+else
+    say "online learning: serving demo/data/promotion.csv as a paginated source, ingesting it batch by batch"
+    "$bin" generate promotion --out demo/data --rows 20000
+    "$bin" load demo/data/promotion.csv --table promotion --replace --index id
+    source_port=$(free_port)
+    "$bin" serve --port "$source_port" --data-table promotion --journal demo/source.journal >demo/source.log 2>&1 &
+    source_pid=$!
+    "$bin" ingest --spec pipelines/promotion-online.yaml --source "http://127.0.0.1:$source_port/api/v1/data"
+    kill "$source_pid"; wait "$source_pid" || true
+fi
+
 say "the registry"
 "$bin" models list
 
@@ -51,6 +65,7 @@ cat <<MSG
 Serving on $url  (Ctrl-C stops it; the request log is flushed on the way out)
 
   dashboard      $url/
+  online run     $url/runs/1         (convergence charts, the collider explained)
   API docs       $url/docs            (OpenAPI: $url/openapi.json)
   admin token    $MODELSERVE_ADMIN_TOKEN
 

@@ -11,12 +11,13 @@ ensure_packages chromium
 out=docs/screenshots
 mkdir -p "$out"
 shot() {  # file url [height]
-    chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,"${3:-900}" \
+    chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,"${3:-900}" --virtual-time-budget=5000 \
         --screenshot="$out/$1" "$2" >/dev/null 2>&1
     echo "wrote $out/$1"
 }
 shot dashboard.png "$base/" 900
 shot docs.png "$base/docs" 1100
+shot run.png "$base/runs/1" 2000
 # The playbook transcript, as simple HTML.
 page=$(mktemp --suffix=.html)
 {

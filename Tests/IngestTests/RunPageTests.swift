@@ -59,6 +59,20 @@ struct RunPageTests {
         #expect(try client.request("GET", "/runs/999/checkpoints").status == 404)
         let page = try client.request("GET", "/runs/\(run.id)", headers: ["Accept": "text/html"])
         #expect(page.headers["content-type"]?.contains("text/html") == true)
+        // An online version is promoted and served like any other: /predict answers with it.
+        let token = ["Authorization": "Bearer runs-test-token-0123456"]
+        let sgdID = try #require(models.first { $0["name"] as? String == "sgd" }?["model_id"] as? Int)
+        let assign = try client.request("POST", "/models/assign", body: "{\"model_id\": \(sgdID)}", headers: token)
+        #expect(assign.status == 200, "\(assign.body)")
+        let predicted = try client.request(
+            "POST", "/predict", body: #"{"model": "sgd", "features": {"network_ability": 1.5, "competence": 1.0}}"#)
+        #expect(predicted.status == 200, "\(predicted.body)")
+        let sgdTerms = try #require(models.first { $0["name"] as? String == "sgd" }?["terms"] as? [[String: Any]])
+        let value = sgdTerms.compactMap { $0["value"] as? Double }
+        let expected = 1 / (1 + exp(-(value[0] + 1.5 * value[1] + 1.0 * value[2])))
+        let probability = try #require(predicted.json["probability"] as? Double, "\(predicted.body)")
+        #expect(abs(probability - expected) < 1e-12, "\(probability) vs \(expected) from the checkpoint's terms")
+        #expect(predicted.json["model_id"] as? Int == sgdID)
         let dashboard = try client.request("GET", "/")
         #expect(dashboard.body.contains("href=\"/runs/\(run.id)\""), "the dashboard links the run")
     }
