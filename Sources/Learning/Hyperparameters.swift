@@ -89,7 +89,8 @@ public struct HyperparameterReader {
         self.kind = kind
     }
 
-    public mutating func number(_ name: String, default fallback: Double, _ rule: String, _ valid: (Double) -> Bool) throws
+    public mutating func number(_ name: String, default fallback: Double, _ rule: String, _ valid: (Double) -> Bool)
+        throws
         -> Double
     {
         known.append(name)

@@ -21,6 +21,8 @@ public struct LinearEstimator: Estimator, Equatable {
         self.link = link
     }
 
+    public var linearTerms: (coefficients: [Double], intercept: Double)? { (coefficients, intercept) }
+
     public func predict(encoded x: UnsafeBufferPointer<Double>) -> Prediction {
         // η in feature order (the same order every time, so the same bits).
         var eta = intercept

@@ -47,6 +47,7 @@ struct LinearFamily: ModelFamily {
         throws -> any Estimator
     {
         try LinearEstimator.decode(
-            from: decoder, featureNames: featureNames, link: .identity(try own(parameters, as: Parameters.self).targetTransform))
+            from: decoder, featureNames: featureNames,
+            link: .identity(try own(parameters, as: Parameters.self).targetTransform))
     }
 }

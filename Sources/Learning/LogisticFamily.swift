@@ -54,7 +54,8 @@ struct LogisticFamily: ModelFamily {
         throws -> any Estimator
     {
         try LinearEstimator.decode(
-            from: decoder, featureNames: featureNames, link: .logit(threshold: try own(parameters, as: Parameters.self).threshold))
+            from: decoder, featureNames: featureNames,
+            link: .logit(threshold: try own(parameters, as: Parameters.self).threshold))
     }
 
     func caveats(_ parameters: any FamilyParameters) -> [String] {

@@ -55,9 +55,9 @@ public struct Model: Sendable, Equatable {
     public var featureNames: [String] { preprocessor.featureNames }
 
     /// One per `featureNames` entry, for bodies linear in the features (else empty).
-    public var coefficients: [Double] { (estimator as? LinearEstimator)?.coefficients ?? [] }
+    public var coefficients: [Double] { estimator.linearTerms?.coefficients ?? [] }
     /// The intercept of a linear body (else 0).
-    public var intercept: Double { (estimator as? LinearEstimator)?.intercept ?? 0 }
+    public var intercept: Double { estimator.linearTerms?.intercept ?? 0 }
 
     /// Coefficients paired with their feature names, in model order.
     public var namedCoefficients: [(name: String, value: Double)] {

@@ -94,6 +94,13 @@ public protocol Estimator: Sendable {
     /// Writes the body for its artifact; `featureNames` name the encoded columns.
     func encode(to encoder: any Encoder, featureNames: [String]) throws
     func isEqual(to other: any Estimator) -> Bool
+    /// The body's intercept and one coefficient per encoded feature, on the features' own
+    /// scale, when it is linear in them (reports and documents show them); nil otherwise.
+    var linearTerms: (coefficients: [Double], intercept: Double)? { get }
+}
+
+extension Estimator {
+    public var linearTerms: (coefficients: [Double], intercept: Double)? { nil }
 }
 
 extension Estimator where Self: Equatable {

@@ -50,7 +50,8 @@ public struct ModelSettings: Sendable, Equatable {
         s.missing = try reader.choice("missing", default: family.handlesMissingValues ? .native : MissingPolicy.error)
         if s.missing == .native && !family.handlesMissingValues {
             throw LearningError(
-                .invalidHyperparameter, "missing native needs a kind that learns from missing values (gbdt); use mean or most_frequent")
+                .invalidHyperparameter,
+                "missing native needs a kind that learns from missing values (gbdt); use mean or most_frequent")
         }
         s.dropFirst = try reader.bool("drop_first", default: s.dropFirst)
         s.levels.maxCategories = try reader.integer(

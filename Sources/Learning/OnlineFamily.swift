@@ -15,6 +15,12 @@ public protocol OnlineEstimator: Estimator {
     /// The current terms, intercept first, on the features' own scale; standard errors,
     /// p-values and intervals where the kind defines them.
     func estimates(featureNames: [String]) throws -> [TermEstimate]
+    /// statsmodels-style OLS inference where the kind has it (for the version's report).
+    var olsInference: OLSInference? { get }
+}
+
+extension OnlineEstimator {
+    public var olsInference: OLSInference? { nil }
 }
 
 /// One term of a model as it stands: its value and, where defined, its uncertainty.

@@ -67,6 +67,11 @@ struct OnlineLinearEstimator: OnlineEstimator, Equatable {
 
     var rowsSeen: Int { learner.statistics.count }
 
+    var linearTerms: (coefficients: [Double], intercept: Double)? { (Array(coefficients.dropFirst()), coefficients[0]) }
+
+    /// Classical OLS inference on every row so far, once the fit is determined.
+    var olsInference: OLSInference? { (try? learner.fit())?.inference }
+
     mutating func partialFit(_ x: Matrix, _ y: [Double]) throws {
         try learner.partialFit(x, y)
         coefficients = Self.solve(learner)

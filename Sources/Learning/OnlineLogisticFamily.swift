@@ -98,6 +98,11 @@ struct OnlineLogisticEstimator: OnlineEstimator, Equatable {
         .classification(probability: p, label: p > threshold ? 1 : 0)
     }
 
+    var linearTerms: (coefficients: [Double], intercept: Double)? {
+        let (weights, intercept) = learner.rawCoefficients
+        return (weights, intercept)
+    }
+
     func estimates(featureNames: [String]) throws -> [TermEstimate] {
         let (weights, intercept) = learner.rawCoefficients
         return [TermEstimate(term: "intercept", value: intercept)]

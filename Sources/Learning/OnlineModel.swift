@@ -65,8 +65,13 @@ public struct OnlineModel: Sendable {
             preprocessor: Preprocessor(
                 numeric: features.map { Preprocessor.Numeric(name: $0, center: 0, scale: 1, fill: nil) },
                 categorical: [], missing: .error, standardize: false, categories: nil),
-            estimator: estimator, hyperparameters: hyperparameters, settings: settings,
-            training: TrainingSummary(rows: rowsSeen, iterations: metrics.batches, converged: true, solver: "online"))
+            estimator: estimator, hyperparameters: hyperparameters, settings: settings, training: training)
+    }
+
+    private var training: TrainingSummary {
+        var summary = TrainingSummary(rows: rowsSeen, iterations: metrics.batches, converged: true, solver: "online")
+        summary.olsInference = estimator.olsInference
+        return summary
     }
 
     /// The terms as they stand, intercept first.

@@ -114,8 +114,11 @@ enum ModelReport {
                     + "LLR p \(pText(s["llr_p_value"] ?? .nan)), pseudo R² \(fmt(s["pseudo_r_squared"]))"
             return table.rendered + "\n\n" + summary
         }
+        guard let terms = model.estimator.linearTerms, terms.coefficients.count == model.featureNames.count else {
+            return "(no coefficients: the \(model.kind) body is not linear in its features)"
+        }
         let names = ["intercept"] + model.featureNames
-        let values = [model.intercept] + model.coefficients
+        let values = [terms.intercept] + terms.coefficients
         var table = TextTable(["feature", "coef"])
         for i in names.indices { table.add([names[i], fmt(values[i])]) }
         return table.rendered

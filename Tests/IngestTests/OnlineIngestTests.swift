@@ -169,6 +169,16 @@ struct OnlineIngestTests {
         #expect(show.status == 0)
         #expect(show.stdout.contains("promoted is a collider"), "\(show.stdout)")
         #expect(show.stdout.contains("Believe alone"), "\(show.stdout)")
+        // The versions it registered read like any other: coefficients, and OLS's inference.
+        for name in ["alone", "sgd"] {
+            let id = try #require(try runs.registry.list(name: name).first?.id)
+            let report = try ModelServeBinary.run(["models", "show", String(id), "--database", url])
+            #expect(report.status == 0, "\(report.stderr)")
+            #expect(report.stdout.contains("competence"), "\(report.stdout)")
+            if name == "alone" {
+                #expect(report.stdout.contains("P>|t|") && report.stdout.contains("R²"), "\(report.stdout)")
+            }
+        }
         let list = try ModelServeBinary.run(["runs", "list", "--database", url])
         #expect(list.stdout.contains("promo-test") && list.stdout.contains("completed"), "\(list.stdout)")
     }

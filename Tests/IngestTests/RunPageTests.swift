@@ -73,6 +73,9 @@ struct RunPageTests {
         let probability = try #require(predicted.json["probability"] as? Double, "\(predicted.body)")
         #expect(abs(probability - expected) < 1e-12, "\(probability) vs \(expected) from the checkpoint's terms")
         #expect(predicted.json["model_id"] as? Int == sgdID)
+        let version = try client.request("GET", "/models/\(sgdID)").json
+        let coefficients = try #require(version["coefficients"] as? [String: Double], "\(version)")
+        #expect(coefficients["competence"] == value[2] && version["intercept"] as? Double == value[0])
         let dashboard = try client.request("GET", "/")
         #expect(dashboard.body.contains("href=\"/runs/\(run.id)\""), "the dashboard links the run")
     }
