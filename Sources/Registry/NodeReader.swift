@@ -13,6 +13,44 @@ final class NodeReader {
         self.file = file
     }
 
+    /// A spec file's text, or an error naming the file.
+    static func text(path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecError(file: path, field: "file", message: "cannot read the spec file (missing or unreadable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpecError(file: path, field: "file", message: "the spec file is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// The YAML document's root node; an empty document or bad YAML is an error with its line.
+    static func compose(_ text: String, file: String?) throws -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw SpecError(file: file, line: 1, field: "spec", message: "the spec is empty")
+            }
+            return node
+        } catch let error as YamlError {
+            throw SpecError(file: file, line: line(of: error), field: "syntax", message: problem(of: error))
+        }
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            "not valid YAML: \(problem)"
+        default: "not valid YAML: \(error)"
+        }
+    }
+
     /// The line of a field, or of the nearest enclosing field that was read.
     func line(of field: String) -> Int? {
         var path = field

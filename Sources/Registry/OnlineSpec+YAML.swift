@@ -19,24 +19,11 @@ import Yams
 /// ```
 extension OnlineSpec {
     public static func load(path: String) throws -> OnlineSpec {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else {
-            throw SpecError(
-                file: path, field: "file", message: "cannot read the spec file (missing, unreadable or not UTF-8)")
-        }
-        return try parse(text, file: path)
+        try parse(try NodeReader.text(path: path), file: path)
     }
 
     public static func parse(_ text: String, file: String? = nil) throws -> OnlineSpec {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw SpecError(file: file, line: 1, field: "spec", message: "the spec is empty")
-            }
-            root = node
-        } catch let error as YamlError {
-            throw SpecError(file: file, line: nil, field: "syntax", message: "not valid YAML: \(error)")
-        }
+        let root = try NodeReader.compose(text, file: file)
         let reader = NodeReader(file: file)
         let top = try reader.mapping(root, "spec")
         try reader.allow(
@@ -87,7 +74,8 @@ extension OnlineSpec {
             try spec.validate()
         } catch var error as SpecError {
             error.file = file
-            error.line = reader.line(of: error.field)
+            error.line =
+                reader.line(of: error.field) ?? top[String(error.field.prefix { $0 != "." && $0 != "[" })]?.mark?.line
             throw error
         }
         return spec

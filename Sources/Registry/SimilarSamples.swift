@@ -131,7 +131,8 @@ public struct SimilarSamples: Sendable {
             if name == target {
                 values.append(data.target.map { .number($0) })
             } else if let numeric = data.numeric[name] {
-                values.append((0..<data.count).map { numeric.isMissing?[$0] == true ? .null : .number(numeric.values[$0]) })
+                values.append(
+                    (0..<data.count).map { numeric.isMissing?[$0] == true ? .null : .number(numeric.values[$0]) })
             } else if let text = data.categorical[name] {
                 values.append(text.map { $0.map(SampleValue.text) ?? .null })
             } else {

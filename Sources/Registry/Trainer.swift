@@ -111,12 +111,12 @@ public struct Trainer: Sendable {
                     }
                     let artifact = String(decoding: try model.artifactJSON(), as: UTF8.self)
                     var draft = ModelRegistry.Draft(
-                            name: spec.name, kind: candidate.kind, hyperparameters: hyperparameters,
-                            metrics: VersionMetrics(
-                                train: trainMetrics, test: testMetrics, crossValidation: crossValidation),
-                            featureSchema: schema, trainingQuery: spec.query, rowCount: data.count,
-                            dataFingerprint: queryData.fingerprint, artifact: artifact,
-                            trainingSeconds: Date().timeIntervalSince(setStarted))
+                        name: spec.name, kind: candidate.kind, hyperparameters: hyperparameters,
+                        metrics: VersionMetrics(
+                            train: trainMetrics, test: testMetrics, crossValidation: crossValidation),
+                        featureSchema: schema, trainingQuery: spec.query, rowCount: data.count,
+                        dataFingerprint: queryData.fingerprint, artifact: artifact,
+                        trainingSeconds: Date().timeIntervalSince(setStarted))
                     draft.samples = samples
                     drafts.append(draft)
                 } catch let error as LearningError {

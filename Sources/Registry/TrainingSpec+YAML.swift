@@ -32,25 +32,11 @@ import Yams
 /// ```
 extension TrainingSpec {
     public static func load(path: String) throws -> TrainingSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpecError(file: path, field: "file", message: "cannot read the spec file (missing or unreadable)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SpecError(file: path, field: "file", message: "the spec file is not UTF-8 text")
-        }
-        return try parse(text, file: path)
+        try parse(try NodeReader.text(path: path), file: path)
     }
 
     public static func parse(_ text: String, file: String? = nil) throws -> TrainingSpec {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw SpecError(file: file, line: 1, field: "spec", message: "the spec is empty")
-            }
-            root = node
-        } catch let error as YamlError {
-            throw SpecError(file: file, line: Self.line(of: error), field: "syntax", message: Self.problem(of: error))
-        }
+        let root = try NodeReader.compose(text, file: file)
         let reader = NodeReader(file: file)
         let top = try reader.mapping(root, "spec")
         let modelKeys = ["kind", "features", "hyperparameters", "grid", "search"]
@@ -135,20 +121,6 @@ extension TrainingSpec {
         return spec
     }
 
-    private static func line(of error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: nil
-        }
-    }
-
-    private static func problem(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
-            "not valid YAML: \(problem)"
-        default: "not valid YAML: \(error)"
-        }
-    }
 }
 
 extension NodeReader {

@@ -144,7 +144,9 @@ public struct TrainingSpec: Sendable, Equatable {
                 let known = Set(read.all + [target])
                 for name in similar.match + similar.nearest + similar.columns where !known.contains(name) {
                     throw SpecError(
-                        field: "similar", message: "\(name) is not a feature or the target; valid: \(known.sorted().joined(separator: ", "))")
+                        field: "similar",
+                        message:
+                            "\(name) is not a feature or the target; valid: \(known.sorted().joined(separator: ", "))")
                 }
                 for name in similar.nearest where !read.numeric.contains(name) && name != target {
                     throw SpecError(field: "similar.nearest", message: "\(name) must be a numeric feature")

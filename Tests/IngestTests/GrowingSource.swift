@@ -8,12 +8,9 @@ import TestSupport
 /// grows); `/slow` answers each page after a pause (so a run can be killed mid-way); `/bad`
 /// answers a malformed page 4 (a row without competence).
 final class GrowingSource {
-    let process = Process()
-    let port: Int
+    private let python: PythonSource
+    var port: Int { python.port }
     static let script = #"""
-        import json, math, random, sys, threading, time
-        from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
-        from urllib.parse import urlparse, parse_qs
         lock = threading.Lock()
         generator = random.Random(7)
         rows = []
@@ -26,17 +23,7 @@ final class GrowingSource {
                 rows.append({"id": i, "network_ability": round(network, 4), "competence": round(competence, 4),
                              "promoted": generator.random() < p})
         append(int(sys.argv[1]))
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-            def log_message(self, *args): pass
-            def send(self, status, body):
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(Base):
             def do_POST(self):
                 url = urlparse(self.path)
                 with lock:
@@ -54,28 +41,13 @@ final class GrowingSource {
                     chunk = [dict(chunk[0])]
                     del chunk[0]["competence"]
                 self.send(200, json.dumps(chunk))
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        print(server.server_address[1], flush=True)
-        server.serve_forever()
         """#
 
     init(rows: Int) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, String(rows)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var line: [UInt8] = []
-        while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != 10 { line.append(byte) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            throw TestSetupError("the Python source did not start")
-        }
-        self.port = port
+        python = try PythonSource(script: Self.script, arguments: [String(rows)])
     }
 
-    func url(_ path: String = "/data") -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String = "/data") -> String { python.url(path) }
 
     /// Appends `n` rows and returns the new total.
     @discardableResult
@@ -86,11 +58,5 @@ final class GrowingSource {
             throw TestSetupError("append failed: \(response.status) \(response.body)")
         }
         return total
-    }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        var status: Int32 = 0
-        waitpid(process.processIdentifier, &status, 0)
     }
 }

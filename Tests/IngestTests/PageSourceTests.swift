@@ -9,28 +9,15 @@ import Testing
 /// once, a page slower than the timeout once, a malformed page, a missing field, 404 past
 /// the end. It prints its port, then serves until it is stopped.
 final class MisbehavingSource {
-    let process = Process()
-    let port: Int
+    private let python: PythonSource
+    var port: Int { python.port }
     static let script = #"""
-        import json, sys, time, threading
-        from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
-        from urllib.parse import urlparse, parse_qs
         hits = {}
         lock = threading.Lock()
         def rows(page, n=10, total=25):
             return [{"id": i, "network_ability": i / 10, "competence": -i / 20, "promoted": i % 3 == 0}
                     for i in range(page * n, min(total, (page + 1) * n))]
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-            def log_message(self, *args): pass
-            def send(self, status, body):
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(Base):
             def do_GET(self):
                 url = urlparse(self.path)
                 page = int(parse_qs(url.query).get("page", ["0"])[0])
@@ -51,35 +38,13 @@ final class MisbehavingSource {
                 if url.path == "/always500":
                     return self.send(503, '{"error": "down"}')
                 self.send(200, json.dumps(rows(page)))
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        print(server.server_address[1], flush=True)
-        server.serve_forever()
         """#
 
     init() throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script]
-        let output = Pipe()
-        process.standardOutput = output
-        // Its own pipes: a child holding the test's stderr would keep the runner waiting.
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var line: [UInt8] = []
-        while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != 10 { line.append(byte) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            throw TestSetupError("the Python source did not start")
-        }
-        self.port = port
+        python = try PythonSource(script: Self.script)
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        var status: Int32 = 0
-        waitpid(process.processIdentifier, &status, 0)
-    }
+    func url(_ path: String) -> String { python.url(path) }
 }
 
 @Suite("Paginated source client (libcurl)", .serialized)

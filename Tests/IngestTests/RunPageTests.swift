@@ -9,6 +9,8 @@ import Testing
 /// and rendered by a real browser (Debian's headless Chromium).
 @Suite("Runs API and convergence page", .serialized)
 struct RunPageTests {
+    static let token = "runs-test-token-0123456"
+
     /// A completed run of the test spec over 400 rows, in a fresh SQLite registry.
     static func prepare() throws -> (url: String, run: TrainingRuns.Run, checkpoints: Int, cleanup: () -> Void) {
         let source = try GrowingSource(rows: 400)
@@ -24,12 +26,14 @@ struct RunPageTests {
     func api() throws {
         let (url, run, count, cleanup) = try Self.prepare()
         defer { cleanup() }
-        let folder = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let journal = temporaryPath(suffix: ".journal")
         let serve = try ServeProcess(
-            arguments: ["--threads", "1", "--journal", "\(folder)-journal"],
-            environment: ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "runs-test-token-0123456"])
-        defer { _ = serve.terminate() }
+            arguments: ["--threads", "1", "--journal", journal],
+            environment: ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": Self.token])
+        defer {
+            _ = serve.terminate()
+            try? FileManager.default.removeItem(atPath: journal)
+        }
         let client = try TestClient(port: serve.port)
         let list = try client.request("GET", "/runs")
         #expect(list.status == 200)
@@ -60,7 +64,7 @@ struct RunPageTests {
         let page = try client.request("GET", "/runs/\(run.id)", headers: ["Accept": "text/html"])
         #expect(page.headers["content-type"]?.contains("text/html") == true)
         // An online version is promoted and served like any other: /predict answers with it.
-        let token = ["Authorization": "Bearer runs-test-token-0123456"]
+        let token = ["Authorization": "Bearer \(Self.token)"]
         let sgdID = try #require(models.first { $0["name"] as? String == "sgd" }?["model_id"] as? Int)
         let assign = try client.request("POST", "/models/assign", body: "{\"model_id\": \(sgdID)}", headers: token)
         #expect(assign.status == 200, "\(assign.body)")
@@ -84,12 +88,14 @@ struct RunPageTests {
     func browser() throws {
         let (url, run, count, cleanup) = try Self.prepare()
         defer { cleanup() }
-        let folder = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let journal = temporaryPath(suffix: ".journal")
         let serve = try ServeProcess(
-            arguments: ["--threads", "1", "--journal", "\(folder)-journal"],
-            environment: ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": "runs-test-token-0123456"])
-        defer { _ = serve.terminate() }
+            arguments: ["--threads", "1", "--journal", journal],
+            environment: ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": Self.token])
+        defer {
+            _ = serve.terminate()
+            try? FileManager.default.removeItem(atPath: journal)
+        }
         let dom = try Chromium.dumpDOM("http://127.0.0.1:\(serve.port)/runs/\(run.id)")
         // The script fetched every checkpoint and drew from them.
         #expect(dom.contains("data-loaded=\"\(count)\""), "\(dom.prefix(600))")
