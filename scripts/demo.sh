@@ -42,7 +42,7 @@ for pipeline in click diamonds; do
     fi
 done
 
-if "$bin" runs list | grep -q promotion-online; then
+if "$bin" runs show 1 >/dev/null 2>&1; then
     say "the online run is already there: not ingesting again"
 else
     say "online learning: serving demo/data/promotion.csv as a paginated source, ingesting it batch by batch"

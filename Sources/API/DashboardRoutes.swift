@@ -66,9 +66,9 @@ enum DashboardRoutes: RouteGroup {
             <p><a href="/docs">API docs</a> · <a href="/openapi.json">OpenAPI</a> · <a href="/metrics">metrics</a> ·
             <a href="/ready">readiness</a> · \(log.rowsWritten) requests logged by this process · \(log.rowsWaiting) waiting</p>
             <h2>In production</h2><div class=cards>\(production)</div>
+            \(online)
             <h2>History</h2><table><tr><th>id</th><th>name</th><th>version</th><th>kind</th><th>hyperparameters</th>
             <th>held-out metrics</th><th>rows</th><th>created</th></tr>\(history)</table>
-            \(online)
             </body></html>
             """
         return .html(html)

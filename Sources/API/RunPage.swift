@@ -155,7 +155,7 @@ enum RunPage {
         function render() {
           const r = current.run;
           const updated = new Date(r.updated_at).toISOString().replace('T', ' ').slice(0, 19);
-          document.getElementById('status').innerHTML = `<b>${esc(r.status)}</b> · ${r.batches.toLocaleString()} batches · ${r.rows_seen.toLocaleString()} rows · next page ${r.next_page} · source <code>${esc(r.source)}</code> · updated ${updated} UTC` + (r.error ? `<br><span class=biased>${esc(r.error)}</span>` : '') + (r.status === 'running' ? ' · <span class=muted>following live</span>' : '');
+          document.getElementById('status').innerHTML = `<b>${esc(r.status)}</b> · ${r.batches.toLocaleString()} batches · ${r.rows_seen.toLocaleString()} rows · learnt through page ${r.next_page} row ${r.page_offset} · source <code>${esc(r.source)}</code> · updated ${updated} UTC` + (r.error ? `<br><span class=biased>${esc(r.error)}</span>` : '') + (r.status === 'running' ? ' · <span class=muted>following live</span>' : '');
           document.getElementById('notes').innerHTML = (current.collider_notes || []).map(n => `<div class=note>${esc(n.text)}</div>`).join('');
           document.getElementById('compare').innerHTML = comparison();
           document.getElementById('models').innerHTML = spec.models.map(modelSection).join('');

@@ -9,8 +9,7 @@ enum RunReport {
     static func text(_ run: TrainingRuns.Run, last: TrainingRuns.Checkpoint?) -> String {
         var lines = [
             "run \(run.id) (\(run.name)): \(run.status.rawValue), \(run.batches.formatted()) batches, "
-                + "\(run.rowsSeen.formatted()) rows, next page \(run.nextPage)"
-                + (run.pageOffset > 0 ? " (\(run.pageOffset) of its rows learnt)" : ""),
+                + "\(run.rowsSeen.formatted()) rows, learnt through page \(run.nextPage) row \(run.pageOffset)",
             "source: \(run.source)",
         ]
         if let error = run.error { lines.append("error: \(error)") }

@@ -20,7 +20,7 @@ struct Runs: ParsableCommand {
                     Console.out("no online runs yet: modelserve ingest --spec pipelines/promotion-online.yaml")
                     return
                 }
-                var table = TextTable(["id", "name", "status", "batches", "rows", "next page", "updated"])
+                var table = TextTable(["id", "name", "status", "batches", "rows", "through page", "updated"])
                 for run in runs {
                     table.add([
                         String(run.id), run.name, run.status.rawValue, run.batches.formatted(),
