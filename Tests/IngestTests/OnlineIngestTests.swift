@@ -242,6 +242,52 @@ struct OnlineIngestTests {
         try Self.expectExact(runs, outcome.run, rows: rows)
     }
 
+    @Test("ingest --follow through the CLI: learns what comes, SIGTERM ends it stopped with versions, --resume goes on")
+    func followCommand() throws {
+        let source = try GrowingSource(rows: 30)
+        let (url, cleanup) = try TestDatabase.makeURL(.sqlite)
+        defer { cleanup() }
+        let specPath = temporaryPath(suffix: ".yaml")
+        try Self.specText.write(toFile: specPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: specPath) }
+        let arguments = [
+            "ingest", "--spec", specPath, "--source", source.url(), "--database", url, "--follow", "--poll-interval",
+            "0.05",
+        ]
+        let child = Process()
+        child.executableURL = ModelServeBinary.url
+        child.arguments = arguments
+        let errors = Pipe()
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = errors
+        try child.run()
+        let (runs, database) = try Self.open(url)
+        defer { database.close() }
+        func rowsSeen() throws -> Int {
+            Int(try database.query("SELECT COALESCE(MAX(rows_seen), 0) FROM training_runs").first?[0].int64 ?? 0)
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while try rowsSeen() < 30 && Date() < deadline {}
+        try source.append(25)
+        while try rowsSeen() < 55 && Date() < deadline {}
+        child.terminate()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        #expect(child.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("stopped by a signal; continue with --resume"), "\(stderr)")
+        let run = try #require(try runs.list().first)
+        #expect(run.status == .stopped)
+        #expect(run.rowsSeen == 55)
+        #expect(try runs.registry.list(name: "alone").count == 1, "a version at the stop")
+        // Resumed without --follow: the rows added meanwhile, then the end.
+        try source.append(12)
+        let resumed = try ModelServeBinary.run(Array(arguments.prefix(7)) + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let finished = try runs.run(id: run.id)
+        #expect(finished.status == .completed)
+        try Self.expectExact(runs, finished, rows: try Self.allRows(source.url()))
+    }
+
     @Test("two processes cannot both move one run on: the second commit is refused, nothing written")
     func runMoved() throws {
         let source = try GrowingSource(rows: 40)
