@@ -93,7 +93,9 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTPServer", "Registry", "TestSupport", "modelserve"]),
+        .testTarget(
+            name: "APITests", dependencies: ["API", "HTTPServer", "Registry", "Learning", "TestSupport", "modelserve"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest", "Registry", "Learning", "Storage", "TestSupport", "modelserve"]),
         .testTarget(

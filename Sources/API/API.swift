@@ -22,6 +22,9 @@ public struct APIConfiguration: Sendable {
     public var trainingTimeout = 60.0
     /// The table `GET /api/v1/data` serves page by page (nil: the route is not offered).
     public var dataSource: DataPages?
+    /// A token that may post feedback (and nothing else), for the system that knows the
+    /// outcomes; the admin token may too.
+    public var feedbackToken: String?
     /// Where details of failures go that the client is not told (the server's log).
     public var onError: @Sendable (String) -> Void = { _ in }
 
@@ -40,7 +43,7 @@ public final class API: HTTPHandler {
     static var groups: [any RouteGroup.Type] {
         [
             PredictRoutes.self, SimilarRoutes.self, RegistryRoutes.self, AdminRoutes.self, OperationsRoutes.self,
-            DataSourceRoutes.self, RunsRoutes.self, DocsRoutes.self, DashboardRoutes.self,
+            DataSourceRoutes.self, RunsRoutes.self, FeedbackRoutes.self, DocsRoutes.self, DashboardRoutes.self,
         ]
     }
 

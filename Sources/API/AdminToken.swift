@@ -3,9 +3,12 @@ import HTTPServer
 /// The bearer token admin routes need, checked in constant time.
 struct AdminToken: Sendable {
     private let expected: [UInt8]
+    /// The environment variable that holds it, for messages.
+    private let variable: String
 
-    init(_ token: String) {
+    init(_ token: String, variable: String = "MODELSERVE_ADMIN_TOKEN") {
         expected = Array(token.utf8)
+        self.variable = variable
     }
 
     func isAdmin(_ request: HTTPRequest) -> Bool {
@@ -22,7 +25,7 @@ struct AdminToken: Sendable {
             throw APIError(400, "duplicate_authorization", "send one Authorization header, not several")
         }
         guard let header = headers.first?.value, header.lowercased().hasPrefix("bearer ") else {
-            throw APIError(401, "unauthorized", "this route needs Authorization: Bearer <MODELSERVE_ADMIN_TOKEN>")
+            throw APIError(401, "unauthorized", "this route needs Authorization: Bearer <\(variable)>")
         }
         let given = Array(header.utf8.dropFirst(7))
         var difference = UInt8(given.count == expected.count ? 0 : 1)
@@ -32,7 +35,7 @@ struct AdminToken: Sendable {
             difference |= a ^ b
         }
         guard difference == 0, !expected.isEmpty else {
-            throw APIError(403, "forbidden", "the admin token is not valid")
+            throw APIError(403, "forbidden", "the token is not valid (\(variable))")
         }
     }
 }

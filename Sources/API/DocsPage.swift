@@ -11,7 +11,7 @@ enum DocsPage {
                 <tr><td><code>\(route.method)</code></td><td><code>\(escape(route.path))</code></td>\
                 <td>\(escape(description.summary))\(route.admin ? " <span class=admin>admin</span>" : "")<br>\
                 <small>\(responses.joined(separator: " · "))</small>\
-                <pre>\(escape(curl(route, host: host)))</pre></td></tr>
+                \(example(route, host: host))</td></tr>
 
                 """
         }
@@ -32,12 +32,20 @@ enum DocsPage {
             """
     }
 
+    /// The curl line, marked with the status it gets on the demo when that is not a success.
+    static func example(_ route: RouteDescription.Entry, host: String) -> String {
+        let line = escape(curl(route, host: host))
+        guard let outcome = route.description.exampleOutcome else { return "<pre>\(line)</pre>" }
+        return "<pre data-status=\"\(outcome.status)\">\(line)</pre><small>answers \(outcome.status) as written: "
+            + "\(escape(outcome.change))</small>"
+    }
+
     /// The route's example as a shell command.
     static func curl(_ route: RouteDescription.Entry, host: String) -> String {
         let url = "http://" + (host.isEmpty ? "127.0.0.1:8080" : host) + route.examplePath
         var parts = ["curl -s"]
         if route.method != "GET" { parts.append("-X \(route.method)") }
-        if route.admin { parts.append("-H \"Authorization: Bearer $MODELSERVE_ADMIN_TOKEN\"") }
+        if route.needsToken { parts.append("-H \"Authorization: Bearer $MODELSERVE_ADMIN_TOKEN\"") }
         if let body = route.description.body {
             parts.append("-H 'Content-Type: application/json'")
             parts.append("-d " + shellQuoted(body.example.encoded))

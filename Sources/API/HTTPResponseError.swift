@@ -22,7 +22,7 @@ extension RegistryError: HTTPResponseError {
         let status =
             switch code {
             case .notFound: 404
-            case .noProduction, .nothingToRollBack, .runMoved: 409
+            case .noProduction, .nothingToRollBack, .runMoved, .conflict: 409
             default: 422
             }
         return APIError(status, code.rawValue, message)

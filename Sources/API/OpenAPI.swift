@@ -65,7 +65,7 @@ enum OpenAPI {
         json.value(description.summary)
         json.key("operationId")
         json.value(route.operationID)
-        if route.admin {
+        if route.needsToken {
             json.key("security")
             json.value([["admin": []]])
         }

@@ -9,6 +9,12 @@ struct RouteDescription: Sendable {
     var body: Body?
     /// Status -> what it means for this route.
     var responses: [Int: String]
+    /// When the example cannot succeed as written on the demo (it names something only a
+    /// user's own traffic has), the status it gets there and what to change.
+    var exampleOutcome: (status: Int, change: String)?
+    /// The route checks a bearer token itself (the admin one or another): documents show
+    /// the header.
+    var takesToken = false
 
     /// A path or query parameter.
     struct Parameter: Sendable {
@@ -42,6 +48,9 @@ struct RouteDescription: Sendable {
         let pattern: [String]
         let admin: Bool
         let description: RouteDescription
+
+        /// Whether a request needs a bearer token (the router's admin check, or the route's own).
+        var needsToken: Bool { admin || description.takesToken }
         /// Where it waits for a worker (its depth is a gauge in /metrics).
         let lane: WorkLane
 

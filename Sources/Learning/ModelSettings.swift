@@ -95,8 +95,9 @@ public struct ModelSettings: Sendable, Equatable {
 
 extension ModelSettings {
     /// The task's metrics of predictions (probabilities or values) against the truth: the one
-    /// place training, held-out evaluation and monitors score a model.
-    func evaluation(truth: [Double], _ predicted: [Double]) -> Evaluation {
+    /// place training, held-out evaluation, progressive validation and live monitoring score
+    /// a model.
+    public func evaluation(truth: [Double], _ predicted: [Double]) -> Evaluation {
         switch task {
         case .binaryClassification:
             .classification(ClassificationMetrics(truth: truth, probabilities: predicted, threshold: threshold))

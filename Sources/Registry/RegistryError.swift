@@ -12,6 +12,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         case unknownMetric = "unknown_metric"
         /// Another process moved an online run on (two ingests resuming one run).
         case runMoved = "run_moved"
+        /// Something already recorded that the request would overwrite (feedback given twice).
+        case conflict
     }
 
     public let code: Code

@@ -121,6 +121,9 @@ struct Serve: ParsableCommand {
             ) { Console.err($0) }
             try log.start()
             var configuration = APIConfiguration(adminToken: token)
+            configuration.feedbackToken = ProcessInfo.processInfo.environment["MODELSERVE_FEEDBACK_TOKEN"].flatMap {
+                $0.isEmpty ? nil : $0
+            }
             configuration.defaultModel = model
             configuration.maxInstances = maxInstances
             configuration.onError = { Console.err($0) }

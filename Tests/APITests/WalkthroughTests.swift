@@ -98,11 +98,14 @@ struct WalkthroughTests {
         let docs = try bash("curl -sf http://127.0.0.1:\(serve.port)/docs")
         #expect(docs.status == 0)
         let examples = Self.curlLines(docs.output)
-        #expect(examples.count == 18)
-        #expect(examples.allSatisfy { !$0.contains("{id}") })
-        for example in examples {
+        #expect(examples.count == 20)
+        #expect(examples.allSatisfy { !$0.line.contains("{id}") })
+        for (example, status) in examples {
             let run = try bash(example + " -o /dev/null -w '%{http_code}'")
-            #expect(run.status == 0 && run.output.hasPrefix("2"), "\(example) answered \(run.output)")
+            // A success, or the status the page says the example gets as written.
+            #expect(
+                run.status == 0 && (status.map { run.output == $0 } ?? run.output.hasPrefix("2")),
+                "\(example) answered \(run.output)")
         }
         #expect(serve.terminate().status == 0)
 
@@ -110,11 +113,13 @@ struct WalkthroughTests {
         #expect(after.status == 0, "\(after.output)")
     }
 
-    /// The `<pre>` blocks of the docs page, HTML entities undone.
-    static func curlLines(_ html: String) -> [String] {
-        html.components(separatedBy: "<pre>").dropFirst().compactMap { part in
-            part.components(separatedBy: "</pre>").first?.replacingOccurrences(of: "&lt;", with: "<")
+    /// The `<pre>` blocks of the docs page, HTML entities undone, each with the status it is
+    /// marked to get (`data-status`), if any.
+    static func curlLines(_ html: String) -> [(line: String, status: String?)] {
+        html.matches(of: /<pre( data-status="(\d+)")?>(.*?)<\/pre>/).map { match in
+            let line = String(match.3).replacingOccurrences(of: "&lt;", with: "<")
                 .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+            return (line, match.2.map(String.init))
         }
     }
 }
