@@ -11,3 +11,4 @@ scripts/.venv/bin/python scripts/reference/make_gbdt_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_parquet_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_online_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_feedback_fixtures.py
+scripts/.venv/bin/python scripts/reference/make_drift_fixtures.py

@@ -2,9 +2,10 @@ import Foundation
 import Learning
 import Registry
 
-/// Ground truth and live quality: `POST /feedback` joins labels to logged predictions by
-/// request id; `GET /models/{id}/monitoring` scores each version on them as at training,
-/// beside its held-out figures, with its requests and latency from the log.
+/// After deployment: `POST /feedback` joins labels to logged predictions by request id;
+/// `GET /models/{id}/monitoring` scores each version on them as at training, beside its
+/// held-out figures, with its requests and latency from the log; `GET /models/{id}/drift`
+/// compares served features with the training rows'.
 enum FeedbackRoutes: RouteGroup {
     static func register(on router: inout RouterBuilder) {
         let item = Schema.object([.required("request_id", .string), .required("actual", .number)])
@@ -41,6 +42,37 @@ enum FeedbackRoutes: RouteGroup {
                 ],
                 responses: [200: "The version's monitoring", 400: "A window that is not a duration", 404: "No such id"]),
             handler: monitoring)
+        router.get(
+            "/models/{id}/drift",
+            RouteDescription(
+                summary: "Served traffic against the training rows per feature: PSI (< 0.1 stable, 0.1-0.25 moderate, "
+                    + "> 0.25 major), KS for numbers, missing and unknown-level rates",
+                parameters: [
+                    .path("id", .integer(minimum: 1), "The version's id", example: 1),
+                    .query(
+                        "window", .string, "How far back to read served requests: 30m, 24h, 7d (default 7d)",
+                        example: "7d"),
+                ],
+                responses: [
+                    200: "Per feature: psi, ks, flag, missing rates, unknown_rate",
+                    400: "A window that is not a duration", 404: "No such id, or a version without a training profile",
+                ]),
+            handler: drift)
+    }
+
+    static func drift(_ services: Services, _ context: RouteContext) throws -> Reply {
+        let id = try context.id("id", of: "model")
+        let report = try DriftReport(registry: services.registry, modelID: id, window: try window(context))
+        return Reply(body: Array(try ModelDocuments.json(report).utf8), modelID: id)
+    }
+
+    static func window(_ context: RouteContext) throws -> TimeInterval {
+        let text = context.request.queryItems["window"] ?? "7d"
+        guard let window = duration(text) else {
+            throw APIError(
+                400, "invalid_window", "window must be a duration such as 30m, 24h or 7d, not '\(text.prefix(20))'")
+        }
+        return window
     }
 
     static func feedback(_ services: Services, _ context: RouteContext) throws -> Reply {

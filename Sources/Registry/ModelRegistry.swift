@@ -11,7 +11,7 @@ public final class ModelRegistry: Sendable {
     /// compares this with a migrated database, so a new migration's table cannot be missed.
     public static let tables: Set<String> = [
         "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
-        "search_trials", "model_samples", "feedback",
+        "search_trials", "model_samples", "feedback", "model_profiles",
     ]
 
     public init(_ database: any Database) {
@@ -36,6 +36,8 @@ public final class ModelRegistry: Sendable {
         /// Training rows kept for "similar samples" (`similar:` in the spec), stored beside
         /// the version in `model_samples`, not in the record's documents.
         public var samples: SimilarSamples?
+        /// The training rows' profile, stored in `model_profiles`: the reference for drift.
+        public var profile: FeatureProfile?
 
         public enum Field: String, CodingKey, CaseIterable, Sendable {
             case name, kind, hyperparameters, metrics, featureSchema = "feature_schema"
@@ -155,6 +157,11 @@ public final class ModelRegistry: Sendable {
                         try JSONText.encode(SimilarSamples.Stored(columns: samples.columns, values: samples.values))),
                     .integer(Int64(samples.rowCount)),
                 ])
+        }
+        if let profile = draft.profile {
+            try connection.execute(
+                "INSERT INTO model_profiles (model_id, profile) VALUES (?, ?)",
+                [.integer(id), .text(try JSONText.encode(profile))])
         }
         return ModelRecord(id: id, version: Int(next), registered: draft)
     }

@@ -93,6 +93,7 @@ public struct Trainer: Sendable {
                 search = outcome
             }
             let first = drafts.count
+            let profile = FeatureProfile.training(trainData, schema: schema)
             for (index, hyperparameters) in sets.enumerated() {
                 let label = "\(named)set \(index + 1)/\(sets.count) \(hyperparameters.summary)"
                 progress("training \(label)")
@@ -118,6 +119,7 @@ public struct Trainer: Sendable {
                         dataFingerprint: queryData.fingerprint, artifact: artifact,
                         trainingSeconds: Date().timeIntervalSince(setStarted))
                     draft.samples = samples
+                    draft.profile = profile
                     drafts.append(draft)
                 } catch let error as LearningError {
                     throw LearningError(error.code, "\(label): \(error.message)", details: error.details)

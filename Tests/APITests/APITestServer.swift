@@ -74,4 +74,11 @@ final class APITestServer {
     func requestLogCount() throws -> Int {
         try RequestLogStore(database).count()
     }
+
+    /// Waits (up to 30 s) until the request log table holds at least `count` rows: the log is
+    /// written off the request path, so a test that reads it waits for its own requests.
+    func waitUntilLogged(_ count: Int) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while try requestLogCount() < count && Date() < deadline {}
+    }
 }

@@ -55,12 +55,6 @@ struct FeedbackTests {
         return (records[0].id, records[1].id)
     }
 
-    /// Waits until the request log has written everything it holds.
-    static func flushed(_ server: APITestServer) {
-        let deadline = Date().addingTimeInterval(30)
-        while server.log.rowsWaiting > 0 && Date() < deadline {}
-    }
-
     @Test(
         "feedback on 1,000 logged predictions gives scikit-learn's metrics and calibration on those rows",
         arguments: Backend.allCases)
@@ -90,7 +84,7 @@ struct FeedbackTests {
             refs += (0..<100).map { "\(id)#\($0)" }
             references[name] = refs
         }
-        Self.flushed(server)
+        try server.waitUntilLogged(2 * 901)
         for (name, model, modelID) in [
             ("fb-logistic", fixture.logistic, ids.logistic), ("fb-linear", fixture.linear, ids.linear),
         ] {
@@ -161,7 +155,7 @@ struct FeedbackTests {
         let l = try #require(linear.headers["x-request-id"])
         let b = try #require(batch.headers["x-request-id"])
         let e = try #require(bad.headers["x-request-id"])
-        Self.flushed(server)
+        try server.waitUntilLogged(4)
         func post(_ body: String, headers: [String: String] = Self.admin) throws -> TestClient.Response {
             try client.request("POST", "/feedback", body: body, headers: headers)
         }
@@ -219,7 +213,7 @@ struct FeedbackTests {
                 "POST", "/predict", body: #"{"model": "fb-linear", "features": {"a": 1, "b": 2}}"#)
             ids.append(try #require(answer.headers["x-request-id"]))
         }
-        Self.flushed(server)
+        try server.waitUntilLogged(2)
         let outcomes = ["Authorization": "Bearer outcomes-token-0123456789"]
         let posted = try client.request(
             "POST", "/feedback", body: #"{"request_id": "\#(ids[0])", "actual": 4}"#, headers: outcomes)
