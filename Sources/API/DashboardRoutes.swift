@@ -34,7 +34,7 @@ enum DashboardRoutes: RouteGroup {
             let keys = record.task.keyMetrics
             let bars = keys.map { "\($0) \(metric(record, $0))" }.joined(separator: " · ")
             history += """
-                <tr\(record.isProduction ? " class=prod" : "")><td>\(record.id)</td><td>\(DocsPage.escape(record.name))</td>\
+                <tr\(record.isProduction ? " class=prod" : "")><td><a href="/models/\(record.id)/monitoring">\(record.id)</a></td><td>\(DocsPage.escape(record.name))</td>\
                 <td>\(record.version)</td><td>\(record.kind.rawValue)</td><td><small>\(DocsPage.escape(Self.hyperparameters(record)))</small></td>\
                 <td>\(bars)</td><td>\(record.rowCount.map(String.init) ?? "–")</td><td>\(Self.day(record.createdAt))</td></tr>
 
@@ -55,6 +55,22 @@ enum DashboardRoutes: RouteGroup {
             <h2>Online runs</h2><table><tr><th>id</th><th>spec</th><th>status</th><th>batches</th><th>rows</th><th>updated</th></tr>\
             \(runs)</table>
             """
+        // Each name's headline metric across its versions, for the history charts.
+        var series: [HistorySeries] = []
+        for name in Set(records.map(\.name)).sorted() {
+            let versions = records.filter { $0.name == name }.sorted { $0.version < $1.version }
+            let metric = versions.last?.task.headlineMetric ?? ""
+            series.append(
+                HistorySeries(
+                    name: name, metric: metric,
+                    points: versions.compactMap { record in
+                        record.metrics.heldOut[metric].map {
+                            HistorySeries.Point(
+                                version: record.version, id: record.id, value: $0, production: record.isProduction)
+                        }
+                    }))
+        }
+        let historyJSON = try ModelDocuments.json(series).replacingOccurrences(of: "</", with: "<\\/")
         let html = """
             <!doctype html><html lang=en><head><meta charset=utf-8><title>modelserve</title>
             <meta http-equiv=refresh content=10>
@@ -67,14 +83,41 @@ enum DashboardRoutes: RouteGroup {
             <a href="/ready">readiness</a> · \(log.rowsWritten) requests logged by this process · \(log.rowsWaiting) waiting</p>
             <h2>In production</h2><div class=cards>\(production)</div>
             \(online)
+            <h2>Metric history</h2><div id=history class=cards></div>
             <h2>History</h2><table><tr><th>id</th><th>name</th><th>version</th><th>kind</th><th>hyperparameters</th>
             <th>held-out metrics</th><th>rows</th><th>created</th></tr>\(history)</table>
+            <script id=history-data type="application/json">\(historyJSON)</script>
+            <script>\(ChartScript.library)</script>
+            <script>\(historyScript)</script>
             </body></html>
             """
         return .html(html)
     }
 
     static func hyperparameters(_ record: ModelRecord) -> String { record.hyperparameters.summary }
+
+    /// One model name's headline metric by version.
+    struct HistorySeries: Encodable {
+        struct Point: Encodable {
+            var version: Int
+            var id: Int64
+            var value: Double
+            var production: Bool
+        }
+        var name: String
+        var metric: String
+        var points: [Point]
+    }
+
+    /// Draws a chart per name (production's version as the larger dot) into #history.
+    static let historyScript = #"""
+        const history = JSON.parse(document.getElementById('history-data').textContent);
+        document.getElementById('history').innerHTML = history.filter(h => h.points.length).map(h => chart([
+          { name: h.metric + ' by version', dots: 3, points: h.points.map(p => [p.version, p.value]) },
+          { name: 'production', color: '#059669', dots: 6, points: h.points.filter(p => p.production).map(p => [p.version, p.value]) },
+        ], h.name, h.metric, 'version')).join('');
+        document.body.dataset.loaded = 'yes';
+        """#
 
     static func day(_ date: Date) -> String {
         let formatter = DateFormatter()

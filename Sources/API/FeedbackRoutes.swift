@@ -146,13 +146,16 @@ enum FeedbackRoutes: RouteGroup {
 
     static func monitoring(_ services: Services, _ context: RouteContext) throws -> Reply {
         let id = try context.id("id", of: "model")
-        let text = context.request.queryItems["window"] ?? "7d"
-        guard let window = duration(text) else {
-            throw APIError(
-                400, "invalid_window", "window must be a duration such as 30m, 24h or 7d, not '\(text.prefix(20))'")
-        }
+        let window = try window(context)
         let document = try VersionMonitoring(registry: services.registry, modelID: id, window: window)
-        return Reply(body: Array(try ModelDocuments.json(document).utf8), modelID: id)
+        let json = try ModelDocuments.json(document)
+        if (context.request.header("Accept") ?? "").contains("text/html") {
+            let drift = try? ModelDocuments.json(DriftReport(registry: services.registry, modelID: id, window: window))
+            return .html(
+                MonitoringPage.html(
+                    monitoring: json, drift: drift, title: "\(document.name) version \(document.version) (id \(id))"))
+        }
+        return Reply(body: Array(json.utf8), modelID: id)
     }
 
     /// `30m`, `24h`, `7d` in seconds (at most a year).

@@ -93,6 +93,16 @@ struct DriftTests {
         #expect(byName["x"]?["flag"] as? String == "major")
         #expect(byName["z"]?["flag"] as? String == "stable")
         #expect(byName["c"]?["flag"] as? String == "stable")
+        // The monitoring page shows the drift as bars, coloured by flag; the dashboard charts the history.
+        let dom = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/models/\(id)/monitoring")
+        #expect(dom.contains("data-bars=\"3\""), "\(dom.prefix(400))")
+        #expect(dom.contains("x (major)") && dom.contains("z (stable)") && dom.contains("fill=\"#dc2626\""))
+        let dashboard = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/")
+        #expect(dashboard.contains("data-loaded=\"yes\""))
+        #expect(
+            dashboard.matches(of: /class="dot"/).count >= 4,
+            "a dot per version of promotion and drifting, and production's")
+        #expect(dashboard.contains("href=\"/models/\(id)/monitoring\""))
         #expect(try client.request("GET", "/models/\(id)/drift?window=never").status == 400)
         #expect(try client.request("GET", "/models/999/drift").status == 404)
     }

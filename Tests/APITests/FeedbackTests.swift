@@ -118,6 +118,19 @@ struct FeedbackTests {
             let requests = try #require(monitoring.json["requests"] as? [String: Any])
             #expect(requests["count"] as? Int == 901, "900 single requests and one batch")
             #expect((requests["latency_milliseconds"] as? [String: Double])?["p99"] != nil)
+            // The page for people draws the same figures (headless Chromium, over the socket).
+            let dom = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/models/\(modelID)/monitoring")
+            #expect(dom.contains("data-loaded=\"yes\""), "\(dom.prefix(400))")
+            let table = try #require(dom.firstMatch(of: /<table id="quality-table">(.*?)<\/table>/)?.1)
+            #expect(
+                table.contains(String(format: "%.4f", model.metrics[name == "fb-logistic" ? "log_loss" : "rmse"]!)),
+                "\(table)")
+            if model.calibration != nil {
+                let points = dom.matches(of: /class="series" data-points="(\d+)"/).compactMap { Int($0.1) }
+                #expect(
+                    points.first == model.calibration!.rows.filter { $0 > 0 }.count, "a point per filled bin: \(points)"
+                )
+            }
             if let calibration = model.calibration {
                 let bins = try #require(monitoring.json["calibration"] as? [[String: Any]])
                 #expect(bins.map { $0["rows"] as? Int } == calibration.rows.map { $0 })

@@ -12,7 +12,8 @@ import Testing
 struct RequestLogDurabilityTests {
     static let row = "{\"features\": {\"network_ability\": 0.5, \"competence\": -0.2}}"
 
-    @Test("bodies with NUL bytes or invalid UTF-8 are stored byte for byte, and the batch around them too",
+    @Test(
+        "bodies with NUL bytes or invalid UTF-8 are stored byte for byte, and the batch around them too",
         arguments: Backend.allCases)
     func binaryBodies(backend: Backend) throws {
         let (url, cleanup) = try TestDatabase.makeURL(backend)
@@ -63,7 +64,8 @@ struct RequestLogDurabilityTests {
         }
     }
 
-    @Test("kill -9 under load loses no answered request: the next start replays the journal lanes",
+    @Test(
+        "kill -9 under load loses no answered request: the next start replays the journal lanes",
         arguments: Backend.allCases)
     func crash(backend: Backend) throws {
         let (url, cleanup) = try TestDatabase.makeURL(backend)

@@ -106,6 +106,8 @@ struct ServeCommandTests {
         }
         let database = try openDatabase(url, maxConnections: 1)
         defer { database.close() }
-        #expect(try database.query("SELECT count(*) FROM request_log WHERE path = '/predict'")[0][0].int64 == Int64(expected))
+        #expect(
+            try database.query("SELECT count(*) FROM request_log WHERE path = '/predict'")[0][0].int64
+                == Int64(expected))
     }
 }

@@ -7,7 +7,9 @@ import Testing
 /// the production version's training data sharing the match columns, nearest first.
 @Suite("Similar samples over HTTP and the CLI", .serialized)
 struct SimilarTests {
-    @Test("POST /similar answers n training rows of the same group, nearest first; bad input is a 422", arguments: Backend.allCases)
+    @Test(
+        "POST /similar answers n training rows of the same group, nearest first; bad input is a 422",
+        arguments: Backend.allCases)
     func similar(backend: Backend) throws {
         let (url, cleanup) = try TestDatabase.makeURL(backend)
         defer { cleanup() }
@@ -29,8 +31,10 @@ struct SimilarTests {
             ["migrate"], ["generate", "diamonds", "--out", folder, "--rows", "1500"],
             ["load", "\(folder)/diamonds.csv", "--table", "diamonds"],
             ["train", "--spec", "\(folder)/gems.yaml", "--promote"],
-            ["train", "--name", "plain", "--kind", "linear", "--query", "SELECT carat, price FROM diamonds",
-             "--target", "price", "--promote"],
+            [
+                "train", "--name", "plain", "--kind", "linear", "--query", "SELECT carat, price FROM diamonds",
+                "--target", "price", "--promote",
+            ],
         ] {
             let result = try ModelServeBinary.run(step, environment: env)
             #expect(result.status == 0, "\(step.joined(separator: " ")): \(result.stderr)")
@@ -42,7 +46,10 @@ struct SimilarTests {
         #expect(answer.status == 200, "\(answer.body)")
         let rows = try #require(answer.json["rows"] as? [[String: Any]])
         #expect(rows.count == 4)
-        #expect(rows.allSatisfy { $0["cut"] as? String == "Ideal" && $0["color"] as? String == "G" && $0["clarity"] as? String == "VS2" })
+        #expect(
+            rows.allSatisfy {
+                $0["cut"] as? String == "Ideal" && $0["color"] as? String == "G" && $0["clarity"] as? String == "VS2"
+            })
         let distances = rows.compactMap { $0["distance"] as? Double }
         #expect(distances == distances.sorted())
         #expect(zip(rows, distances).allSatisfy { abs(abs(($0.0["carat"] as? Double ?? .nan) - 0.9) - $0.1) < 1e-9 })
@@ -54,13 +61,17 @@ struct SimilarTests {
         defer { database.close() }
         _ = try database.execute("DELETE FROM diamonds")
         let again = try client.request("POST", "/similar", body: "{\"model\": \"gems\", \"n\": 4, \(query)}")
-        #expect(again.body == answer.body.replacingOccurrences(
-            of: answer.json["request_id"] as? String ?? "", with: again.json["request_id"] as? String ?? ""))
+        #expect(
+            again.body
+                == answer.body.replacingOccurrences(
+                    of: answer.json["request_id"] as? String ?? "", with: again.json["request_id"] as? String ?? ""))
 
         // The CLI answers the same rows.
         let cli = try ModelServeBinary.run(
-            ["similar", "--model", "gems", "-n", "4", "--json", "--features",
-             "{\"carat\": 0.9, \"cut\": \"Ideal\", \"color\": \"G\", \"clarity\": \"VS2\"}"], environment: env)
+            [
+                "similar", "--model", "gems", "-n", "4", "--json", "--features",
+                "{\"carat\": 0.9, \"cut\": \"Ideal\", \"color\": \"G\", \"clarity\": \"VS2\"}",
+            ], environment: env)
         #expect(cli.status == 0, "\(cli.stderr)")
         let cliRows = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [[String: Any]])
         #expect(cliRows.compactMap { $0["distance"] as? Double } == distances)
@@ -69,9 +80,12 @@ struct SimilarTests {
         // An unseen group: an empty list and a note. Bad input: 422 naming it. No samples: 404.
         let unseen = try client.request(
             "POST", "/similar",
-            body: "{\"model\": \"gems\", \"features\": {\"carat\": 1, \"cut\": \"Nope\", \"color\": \"G\", \"clarity\": \"VS2\"}}")
+            body:
+                "{\"model\": \"gems\", \"features\": {\"carat\": 1, \"cut\": \"Nope\", \"color\": \"G\", \"clarity\": \"VS2\"}}"
+        )
         #expect(unseen.status == 200 && (unseen.json["rows"] as? [Any])?.isEmpty == true && unseen.json["note"] != nil)
-        let missing = try client.request("POST", "/similar", body: "{\"model\": \"gems\", \"features\": {\"cut\": \"Ideal\"}}")
+        let missing = try client.request(
+            "POST", "/similar", body: "{\"model\": \"gems\", \"features\": {\"cut\": \"Ideal\"}}")
         #expect(missing.status == 422)
         let details = (missing.json["error"] as? [String: Any])?["details"] as? [String: String]
         #expect(Set(details?.keys.map { $0 } ?? []) == ["features.carat", "features.color", "features.clarity"])

@@ -1,0 +1,78 @@
+/// The pages' chart drawing, in one place: a small script (no library, nothing from a CDN,
+/// so the pages work offline) that turns JSON series into SVG line charts with bands and
+/// bar charts. Pages include it before their own script.
+enum ChartScript {
+    static let library = #"""
+        const palette = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#be185d'];
+        const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+        const fmt = v => v == null || !isFinite(v) ? '–' : Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4);
+
+        function niceTicks(lo, hi, n) {
+          const span = hi - lo || Math.abs(hi) || 1, step0 = span / n;
+          const mag = Math.pow(10, Math.floor(Math.log10(step0)));
+          const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= step0);
+          const ticks = [];
+          for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(+t.toPrecision(12));
+          return ticks;
+        }
+
+        // A line chart in SVG: series [{name, points: [[x, y]], band: [[x, lo, hi]]}].
+        function chart(series, title, yLabel, xLabel = 'rows seen') {
+          const W = 560, H = 250, L = 58, R = 30, T = 26, B = 36;
+          const xs = [], ys = [];
+          for (const s of series) {
+            for (const p of s.points) { xs.push(p[0]); ys.push(p[1]); }
+            for (const b of s.band || []) { ys.push(b[1], b[2]); }
+          }
+          const finite = ys.filter(isFinite);
+          if (!xs.length || !finite.length) return `<svg class=chart width=${W} height=${H}><text x=${L} y=${H / 2}>${esc(title)}: no data yet</text></svg>`;
+          let x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...finite), y1 = Math.max(...finite);
+          if (x1 === x0) x1 = x0 + 1;
+          if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
+          const pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad;
+          const X = x => L + (x - x0) / (x1 - x0) * (W - L - R), Y = y => T + (y1 - y) / (y1 - y0) * (H - T - B);
+          let svg = `<svg class=chart width=${W} height=${H} viewBox="0 0 ${W} ${H}" data-series=${series.length}>`;
+          svg += `<text x=${L} y=15 style="font-weight:600">${esc(title)}</text>`;
+          for (const t of niceTicks(y0, y1, 5)) svg += `<line x1=${L} x2=${W - R} y1=${Y(t)} y2=${Y(t)} stroke="#eee" /><text x=${L - 6} y=${Y(t) + 4} text-anchor=end>${fmt(t)}</text>`;
+          for (const t of niceTicks(x0, x1, 6)) svg += `<text x=${X(t)} y=${H - B + 16} text-anchor=middle>${t.toLocaleString()}</text>`;
+          svg += `<text x=${(L + W - R) / 2} y=${H - 4} text-anchor=middle>${esc(xLabel)}</text>`;
+          svg += `<text transform="translate(12 ${(T + H - B) / 2}) rotate(-90)" text-anchor=middle>${esc(yLabel)}</text>`;
+          if (y0 < 0 && y1 > 0) svg += `<line x1=${L} x2=${W - R} y1=${Y(0)} y2=${Y(0)} stroke="#999" stroke-dasharray="3 3" />`;
+          series.forEach((s, i) => {
+            const color = s.color || palette[i % palette.length];
+            const band = (s.band || []).filter(b => isFinite(b[1]) && isFinite(b[2]));
+            if (band.length > 1) {
+              const upper = band.map(b => `${X(b[0]).toFixed(1)},${Y(b[2]).toFixed(1)}`), lower = band.map(b => `${X(b[0]).toFixed(1)},${Y(b[1]).toFixed(1)}`).reverse();
+              svg += `<polygon class=band points="${upper.concat(lower).join(' ')}" fill="${color}" fill-opacity=0.15 stroke=none />`;
+            }
+            const pts = s.points.filter(p => isFinite(p[1]));
+            if (pts.length) svg += `<polyline class=series data-points=${pts.length} points="${pts.map(p => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}" fill=none stroke="${color}" stroke-width=${s.thin ? 1 : 2} ${s.thin ? 'stroke-opacity=0.4' : ''} />`;
+            if (s.dots) for (const p of pts) svg += `<circle class=dot cx=${X(p[0]).toFixed(1)} cy=${Y(p[1]).toFixed(1)} r=${s.dots} fill="${color}" />`;
+            svg += `<rect x=${W - R - 150} y=${T + 4 + i * 15} width=10 height=3 fill="${color}" /><text x=${W - R - 136} y=${T + 9 + i * 15}>${esc(s.name)}</text>`;
+          });
+          return svg + '</svg>';
+        }
+
+        // At most about 600 points a series, always keeping the last.
+        function thin(list) {
+          const k = Math.ceil(list.length / 600);
+          return k <= 1 ? list : list.filter((_, i) => i % k === 0 || i === list.length - 1);
+        }
+
+        // Horizontal bars: items [{name, value, color}], with optional reference lines [{at, label}].
+        function bars(items, title, lines = []) {
+          const W = 560, row = 22, T = 26, L = 150, R = 60, H = T + row * items.length + 24;
+          const top = Math.max(...items.map(i => i.value).filter(isFinite), ...lines.map(l => l.at), 1e-9);
+          const X = v => L + Math.max(0, v) / top * (W - L - R);
+          let svg = `<svg class=bars width=${W} height=${H} data-bars=${items.length}><text x=${L} y=15 style="font-weight:600">${esc(title)}</text>`;
+          items.forEach((item, i) => {
+            const y = T + i * row;
+            svg += `<text x=${L - 6} y=${y + 14} text-anchor=end>${esc(item.name)}</text>`;
+            svg += `<rect class=bar x=${L} y=${y + 3} width=${Math.max(1, X(item.value) - L).toFixed(1)} height=${row - 8} fill="${item.color || palette[0]}" />`;
+            svg += `<text x=${X(item.value) + 4} y=${y + 14}>${fmt(item.value)}</text>`;
+          });
+          for (const l of lines) svg += `<line x1=${X(l.at)} x2=${X(l.at)} y1=${T} y2=${H - 20} stroke="#999" stroke-dasharray="3 3" /><text x=${X(l.at)} y=${H - 6} text-anchor=middle>${esc(l.label)}</text>`;
+          return svg + '</svg>';
+        }
+        """#
+}
