@@ -43,7 +43,8 @@ public final class API: HTTPHandler {
     static var groups: [any RouteGroup.Type] {
         [
             PredictRoutes.self, SimilarRoutes.self, RegistryRoutes.self, AdminRoutes.self, OperationsRoutes.self,
-            DataSourceRoutes.self, RunsRoutes.self, FeedbackRoutes.self, DocsRoutes.self, DashboardRoutes.self,
+            DataSourceRoutes.self, RunsRoutes.self, FeedbackRoutes.self, TrafficRoutes.self, DocsRoutes.self,
+            DashboardRoutes.self,
         ]
     }
 
@@ -54,7 +55,8 @@ public final class API: HTTPHandler {
         for group in Self.groups { group.register(on: &router) }
         let services = Services(
             configuration: configuration, registry: ModelRegistry(database), store: store,
-            log: log, metrics: Metrics(), started: Date())
+            log: log, metrics: Metrics(), started: Date(),
+            shadows: ShadowScorer(log: log, maxBody: configuration.maxLoggedBody))
         responder = router.freeze(services: services)
     }
 

@@ -37,6 +37,14 @@ public final class LoadedModel: Sendable {
 /// changes meanwhile.
 public final class ModelStore: Sendable {
     private let models = Mutex<[String: LoadedModel]>([:])
+    private let splits = Mutex<[String: Split]>([:])
+
+    /// A name's canary split, loaded: cumulative weights in order, and the shadows.
+    public struct Split: Sendable {
+        public let choices: [(model: LoadedModel, upTo: Double)]
+        public let shadows: [LoadedModel]
+        public let source: TrafficSplit
+    }
     private let byID = Mutex<[Int64: LoadedModel]>([:])
     private let registry: ModelRegistry
     private let lastRefresh = Mutex<Date?>(nil)
@@ -53,6 +61,30 @@ public final class ModelStore: Sendable {
         let snapshot = models.withLock { $0 }
         if let name { return snapshot[name] }
         return snapshot.count == 1 ? snapshot.first?.value : nil
+    }
+
+    /// The version that answers a request for `name` (nil: the only production name): by
+    /// the name's split when it has one (sticky per `key`, else random), else production;
+    /// and the shadow versions that score the same rows.
+    public func route(name: String?, key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
+        guard let production = production(name: name) else { return nil }
+        guard let split = splits.withLock({ $0[production.name] }) else { return (production, []) }
+        let u = key().map(Self.unitHash) ?? Double.random(in: 0..<1)
+        let chosen = split.choices.first { u < $0.upTo }?.model ?? split.choices.last!.model
+        return (chosen, split.shadows)
+    }
+
+    /// The split of every name that has one.
+    public var traffic: [TrafficSplit] { splits.withLock { $0.values.map(\.source) }.sorted { $0.name < $1.name } }
+
+    /// A key's place in [0, 1): FNV-1a, so a key keeps its version across requests and replicas.
+    static func unitHash(_ key: String) -> Double {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return Double(hash >> 11) / Double(1 << 53)
     }
 
     public var all: [LoadedModel] {
@@ -97,7 +129,21 @@ public final class ModelStore: Sendable {
             }
         }
         changed += current.keys.filter { next[$0] == nil }
+        var nextSplits: [String: Split] = [:]
+        for split in try registry.traffic() where next[split.name] != nil {
+            var total = 0.0
+            var choices: [(model: LoadedModel, upTo: Double)] = []
+            for (id, weight) in split.weights.sorted(by: { $0.key < $1.key }) {
+                total += weight
+                choices.append((try model(id: id), total))
+            }
+            nextSplits[split.name] = Split(choices: choices, shadows: try split.shadow.map(model(id:)), source: split)
+        }
+        let previous = splits.withLock { $0 }
+        for (name, split) in nextSplits where previous[name]?.source != split.source { changed.append(name) }
+        changed += previous.keys.filter { nextSplits[$0] == nil }
         models.withLock { $0 = next }
+        splits.withLock { $0 = nextSplits }
         lastRefresh.withLock { $0 = Date() }
         return changed
     }

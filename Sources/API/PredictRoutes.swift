@@ -33,9 +33,11 @@ enum PredictRoutes: RouteGroup {
     }
 
     static func predict(_ services: Services, _ context: RouteContext) throws -> Reply {
+        // The routing key is read only when a name has a canary split.
+        let key = { context.request.header("X-Routing-Key") }
         // The common body, {"features": {...}} for the default model, skips the JSON tree.
-        if let loaded = services.defaultModel(), let row = loaded.scanner.scan(context.request.body) {
-            return try answer([row], single: true, loaded, context)
+        if let route = services.defaultRoute(key: key), let row = route.answer.scanner.scan(context.request.body) {
+            return try answer([row], single: true, route.answer, context, services: services, shadows: route.shadows)
         }
         let body = try context.json()
         guard case .object(let members) = body else {
@@ -80,7 +82,10 @@ enum PredictRoutes: RouteGroup {
                 413, "too_many_instances",
                 "\(instances.count) instances; at most \(services.configuration.maxInstances) per request")
         }
-        let loaded = try services.selectModel(name: modelName, id: modelID, context)
+        let (loaded, shadows) =
+            modelID != nil
+            ? (try services.selectModel(name: modelName, id: modelID, context), [])
+            : try services.selectRoute(name: modelName, key: key, context)
         let categorical = Set(loaded.model.schema.categorical)
         var rows: [[FeatureValue?]?] = []
         for (i, row) in (instances ?? [features!]).enumerated() {
@@ -111,14 +116,15 @@ enum PredictRoutes: RouteGroup {
             }
             rows.append(values)
         }
-        return try answer(rows, single: instances == nil, loaded, context, problems: problems)
+        return try answer(
+            rows, single: instances == nil, loaded, context, problems: problems, services: services, shadows: shadows)
     }
 
     /// Predicts every row (nil: a row already found malformed) and writes the answer, or one
     /// 422 listing every problem by row and feature.
     private static func answer(
         _ rows: [[FeatureValue?]?], single: Bool, _ loaded: LoadedModel, _ context: RouteContext,
-        problems known: [String: String] = [:]
+        problems known: [String: String] = [:], services: Services, shadows: [LoadedModel]
     ) throws -> Reply {
         var problems = known
         var results: [(Prediction, Preprocessor.EncodingNotes)] = []
@@ -152,6 +158,20 @@ enum PredictRoutes: RouteGroup {
             json.endArray()
         }
         json.endObject()
+        if !shadows.isEmpty {
+            // The rows by name, for shadows whose inputs may be ordered (or named) otherwise.
+            let names = loaded.model.preprocessor.inputNames
+            let named = rows.compactMap { row in
+                row.map { values in
+                    var out: [String: FeatureValue] = [:]
+                    for (k, value) in values.enumerated() { out[names[k]] = value ?? .missing }
+                    return out
+                }
+            }
+            services.shadows.score(
+                named, with: shadows, requestID: context.requestID, requestBody: context.request.body,
+                clientAddress: context.request.remoteAddress)
+        }
         return .json(json, modelID: loaded.id)
     }
 

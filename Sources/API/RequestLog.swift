@@ -127,6 +127,17 @@ public final class RequestLog: @unchecked Sendable {
     /// Queues an entry; waits while the queue is full. `lane`: the event loop that will
     /// send the answer (its journal lane holds the entry until `commit(lane:)`).
     public func append(_ entry: LogEntry, lane: Int = 0) {
+        let sequence = enqueue(entry)
+        if !lanes.isEmpty { lanes[lane % lanes.count].add(entry, sequence: sequence) }
+    }
+
+    /// Queues an entry that no answer waits on (a shadow version's scoring), from any
+    /// thread: written like the others, but not journaled, so a crash may lose it.
+    public func appendUnjournaled(_ entry: LogEntry) {
+        _ = enqueue(entry)
+    }
+
+    private func enqueue(_ entry: LogEntry) -> UInt64 {
         condition.lock()
         while unsafeState.queue.count >= capacity && !unsafeState.stopping { condition.wait() }
         unsafeState.queue.append(entry)
@@ -137,7 +148,7 @@ public final class RequestLog: @unchecked Sendable {
         let count = unsafeState.queue.count
         if count == batchSize || count == maxBatch { condition.broadcast() }
         condition.unlock()
-        if !lanes.isEmpty { lanes[lane % lanes.count].add(entry, sequence: sequence) }
+        return sequence
     }
 
     /// Makes the entries appended for `lane` crash-safe: called by that event loop before

@@ -20,12 +20,32 @@ extension Services {
             return loaded
         }
         if let loaded = defaultModel() { return loaded }
+        throw noDefaultModel()
+    }
+
+    /// The version that answers a request naming `name` (or none), by the name's canary
+    /// split when it has one (sticky per `key`), and the shadows that score the same rows.
+    func selectRoute(name: String?, key: () -> String?, _ context: RouteContext) throws -> (
+        answer: LoadedModel, shadows: [LoadedModel]
+    ) {
+        if let name {
+            guard let route = store.route(name: name, key: key) else {
+                throw APIError.notFound("no production model named \(name)")
+            }
+            return route
+        }
+        if let route = defaultRoute(key: key) { return route }
+        throw noDefaultModel()
+    }
+
+    /// Why a request that names no model has none: nothing in production, or several.
+    private func noDefaultModel() -> APIError {
         let names = store.all.map(\.name)
         if names.isEmpty {
-            throw APIError(
+            return APIError(
                 503, "no_production_model", "no model is in production yet; assign one with POST /models/assign")
         }
-        throw APIError(
+        return APIError(
             400, "model_required",
             "several models are in production (\(names.joined(separator: ", "))); name one with \"model\"")
     }
@@ -35,5 +55,11 @@ extension Services {
     func defaultModel() -> LoadedModel? {
         if let preferred = configuration.defaultModel, let loaded = store.production(name: preferred) { return loaded }
         return store.production(name: nil)
+    }
+
+    /// The default model's route: its split's choice for `key`, and its shadows.
+    func defaultRoute(key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
+        guard let production = defaultModel() else { return nil }
+        return store.route(name: production.name, key: key)
     }
 }

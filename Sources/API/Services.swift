@@ -10,4 +10,5 @@ struct Services: Sendable {
     let log: RequestLog
     let metrics: Metrics
     let started: Date
+    let shadows: ShadowScorer
 }

@@ -11,7 +11,7 @@ public final class ModelRegistry: Sendable {
     /// compares this with a migrated database, so a new migration's table cannot be missed.
     public static let tables: Set<String> = [
         "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
-        "search_trials", "model_samples", "feedback", "model_profiles",
+        "search_trials", "model_samples", "feedback", "model_profiles", "traffic_splits",
     ]
 
     public init(_ database: any Database) {
@@ -262,6 +262,8 @@ public final class ModelRegistry: Sendable {
         try connection.execute(
             "INSERT INTO model_assignments (name, from_model_id, to_model_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)",
             [.text(name), previous.map(SQLValue.integer) ?? .null, .integer(id), .timestamp(now), .text(by)])
+        // A new production version ends the name's canary and shadow split.
+        try connection.execute("DELETE FROM traffic_splits WHERE name = ?", [.text(name)])
         if connection.dialect == .postgres {
             // Other serve processes follow production changes through this channel.
             try connection.execute("SELECT pg_notify('modelserve_production', ?)", [.text(name)])

@@ -298,7 +298,8 @@ struct APITests {
                 "POST /models/rollback", "POST /models/train", "GET /requests", "GET /health", "GET /ready",
                 "GET /metrics",
                 "GET /openapi.json", "GET /docs", "GET /", "GET /runs", "GET /runs/{id}", "GET /runs/{id}/checkpoints",
-                "POST /feedback", "GET /models/{id}/monitoring", "GET /models/{id}/drift",
+                "POST /feedback", "GET /models/{id}/monitoring", "GET /models/{id}/drift", "POST /models/traffic",
+                "GET /models/traffic",
             ]
             #expect(documented == expected)
         }

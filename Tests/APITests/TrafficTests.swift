@@ -1,0 +1,170 @@
+import API
+import Foundation
+import Registry
+import Storage
+import TestSupport
+import Testing
+
+@Suite("Canary and shadow traffic", .serialized)
+struct TrafficTests {
+    static let admin = ["Authorization": "Bearer \(APITestServer.token)"]
+    static let row = #"{"model": "promotion", "features": {"network_ability": 0.3, "competence": -0.2}}"#
+
+    static func answeredBy(_ response: TestClient.Response) -> Int? { response.json["model_id"] as? Int }
+
+    @Test(
+        "a 90/10 split: shares within three standard deviations, sticky per X-Routing-Key; assign clears it",
+        arguments: Backend.allCases)
+    func canary(_ backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        defer { server.stop() }
+        let client = server.inProcess
+        let (v1, v2) = (Int(server.versions[0].id), Int(server.versions[1].id))
+        let set = try client.request(
+            "POST", "/models/traffic", body: #"{"name": "promotion", "split": {"\#(v1)": 0.9, "\#(v2)": 0.1}}"#,
+            headers: Self.admin)
+        #expect(set.status == 200, "\(set.body)")
+        let n = 5000.0
+        let bound = 3 * (0.1 * 0.9 / n).squareRoot()
+        // By routing key: each key's place is fixed, so the share is too.
+        var canary = 0
+        for i in 0..<5000 {
+            let answer = try client.request("POST", "/predict", body: Self.row, headers: ["X-Routing-Key": "user-\(i)"])
+            if Self.answeredBy(answer) == v2 { canary += 1 }
+        }
+        #expect(abs(Double(canary) / n - 0.1) < bound, "\(canary) of 5000 by key")
+        // Without a key: random, so allow five standard deviations (a false alarm once in 1.7 million runs).
+        var random = 0
+        for _ in 0..<5000 where Self.answeredBy(try client.request("POST", "/predict", body: Self.row)) == v2 {
+            random += 1
+        }
+        #expect(abs(Double(random) / n - 0.1) < 5 * bound / 3, "\(random) of 5000 at random")
+        // The default-model fast path routes too.
+        var fast: Set<Int> = []
+        for _ in 0..<300 {
+            let answer = try client.request(
+                "POST", "/predict", body: #"{"features": {"network_ability": 0.3, "competence": -0.2}}"#)
+            if let id = Self.answeredBy(answer) { fast.insert(id) }
+        }
+        #expect(fast == [v1, v2])
+        // Sticky: a key keeps its version.
+        let first = Self.answeredBy(
+            try client.request("POST", "/predict", body: Self.row, headers: ["X-Routing-Key": "alice"]))
+        for _ in 0..<20 {
+            #expect(
+                Self.answeredBy(
+                    try client.request("POST", "/predict", body: Self.row, headers: ["X-Routing-Key": "alice"]))
+                    == first)
+        }
+        // The current production is still v1, whatever the split.
+        #expect(try client.request("GET", "/models/current").json["id"] as? Int == v1)
+        let listed = try client.request("GET", "/models/traffic", headers: Self.admin)
+        #expect(listed.body.contains("\"\(v2)\":0.1"), "\(listed.body)")
+        // Assigning production ends the split.
+        #expect(
+            try client.request("POST", "/models/assign", body: #"{"model_id": \#(v2)}"#, headers: Self.admin).status
+                == 200)
+        #expect(try client.request("GET", "/models/traffic", headers: Self.admin).body == "[]")
+        for _ in 0..<50 { #expect(Self.answeredBy(try client.request("POST", "/predict", body: Self.row)) == v2) }
+    }
+
+    @Test("shadow versions score the same rows: logged, marked, never returned", arguments: Backend.allCases)
+    func shadow(_ backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        defer { server.stop() }
+        let client = server.inProcess
+        let (v1, v2) = (Int(server.versions[0].id), Int(server.versions[1].id))
+        #expect(
+            try client.request(
+                "POST", "/models/traffic", body: #"{"name": "promotion", "split": {"\#(v1)": 1}, "shadow": [\#(v2)]}"#,
+                headers: Self.admin
+            ).status == 200)
+        var ids: [String] = []
+        for i in 0..<40 {
+            let body =
+                i % 2 == 0
+                ? Self.row
+                : #"{"model": "promotion", "instances": [{"network_ability": 1, "competence": 2}, {"network_ability": -1, "competence": 0.5}]}"#
+            let answer = try client.request("POST", "/predict", body: body)
+            #expect(answer.status == 200 && Self.answeredBy(answer) == v1, "only production answers")
+            #expect(!answer.body.contains("shadow"))
+            ids.append(try #require(answer.headers["x-request-id"]))
+        }
+        try server.waitUntilLogged(40 + 1 + 40)
+        let shadowRows = try server.database.query(
+            "SELECT request_id, model_id, response_body, status FROM request_log WHERE path = '/predict (shadow)' ORDER BY id"
+        )
+        #expect(shadowRows.count == 40)
+        #expect(Set(shadowRows.compactMap { $0[0].string }) == Set(ids.map { "\($0)-shadow-\(v2)" }))
+        #expect(shadowRows.allSatisfy { $0[1].int64 == Int64(v2) && $0[3].int64 == 200 })
+        // What the shadow logged is what v2 predicts for the row.
+        let v2Model = try server.versions[1].model()
+        let expected = try v2Model.predict(["network_ability": .number(0.3), "competence": .number(-0.2)]).prediction
+            .value
+        let logged = try #require(shadowRows.first?[2].string)
+        let predictions = try #require(
+            (try JSONSerialization.jsonObject(with: Data(logged.utf8)) as? [String: Any])?["predictions"] as? [Double])
+        // (Foundation's JSON parser may be an ulp off the written shortest digits.)
+        #expect(predictions.count == 1 && abs(predictions[0] - expected) < 1e-12, "\(predictions) vs \(expected)")
+        let production = try server.versions[0].model()
+        let v1Value = try production.predict(["network_ability": .number(0.3), "competence": .number(-0.2)]).prediction
+            .value
+        #expect(abs(v1Value - expected) > 1e-6, "the two versions differ, so the log shows the shadow's own answer")
+    }
+
+    @Test("splits are refused unless every version is the name's, weights sum to 1 and shadows stand apart")
+    func refusals() throws {
+        let (url, cleanup) = try TestDatabase.makeURL(.sqlite)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        defer { server.stop() }
+        let client = server.inProcess
+        let (v1, v2) = (Int(server.versions[0].id), Int(server.versions[1].id))
+        for (body, status) in [
+            (#"{"name": "promotion", "split": {"\#(v1)": 0.5, "\#(v2)": 0.4}}"#, 422),
+            (#"{"name": "promotion", "split": {"\#(v1)": 1.5, "\#(v2)": -0.5}}"#, 422),
+            (#"{"name": "promotion", "split": {"999": 1}}"#, 404),
+            (#"{"name": "other", "split": {"\#(v1)": 1}}"#, 422),
+            (#"{"name": "promotion", "split": {"\#(v1)": 1}, "shadow": [\#(v1)]}"#, 422),
+            (#"{"name": "promotion", "split": {"x": 1}}"#, 422),
+            (#"{"name": "promotion"}"#, 422),
+        ] {
+            let answer = try client.request("POST", "/models/traffic", body: body, headers: Self.admin)
+            #expect(answer.status == status, "\(body): \(answer.status) \(answer.body)")
+        }
+        #expect(
+            try client.request("POST", "/models/traffic", body: #"{"name": "promotion", "split": {"\#(v1)": 1}}"#)
+                .status == 401)
+        #expect(try client.request("GET", "/models/traffic", headers: Self.admin).body == "[]", "nothing was stored")
+    }
+
+    @Test("a second serve process on the same Postgres follows a split within a second")
+    func replicaFollows() throws {
+        let (url, cleanup) = try TestDatabase.makeURL(.postgres)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        defer { server.stop() }
+        let other = try openDatabase(url, maxConnections: 2)
+        defer { other.close() }
+        let store = ModelStore(registry: ModelRegistry(other))
+        try store.refresh()
+        let watcher = ProductionWatcher(store: store, database: other) { _ in }
+        watcher.start()
+        defer { watcher.stop() }
+        let (v1, v2) = (Int(server.versions[0].id), Int(server.versions[1].id))
+        let started = Date()
+        #expect(
+            try server.inProcess.request(
+                "POST", "/models/traffic", body: #"{"name": "promotion", "split": {"\#(v1)": 0.5, "\#(v2)": 0.5}}"#,
+                headers: Self.admin
+            ).status == 200)
+        while store.traffic.isEmpty && Date().timeIntervalSince(started) < 5 {}
+        let seconds = Date().timeIntervalSince(started)
+        #expect(store.traffic.first?.weights == [Int64(v1): 0.5, Int64(v2): 0.5])
+        #expect(seconds < 1, "followed in \(seconds) s")
+    }
+}

@@ -1,0 +1,10 @@
+-- Canary and shadow traffic per model name (POST /models/traffic): requests that name no
+-- version are routed by weight among versions; shadow versions score the same rows and are
+-- logged, never answered. Assigning production clears a name's split.
+CREATE TABLE traffic_splits (
+    name       TEXT PRIMARY KEY,
+    weights    JSONB NOT NULL,
+    shadow     JSONB NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    updated_by TEXT NOT NULL
+);
