@@ -70,7 +70,7 @@ enum DashboardRoutes: RouteGroup {
                         }
                     }))
         }
-        let historyJSON = try ModelDocuments.json(series).replacingOccurrences(of: "</", with: "<\\/")
+        let historyJSON = DocsPage.scriptJSON(try ModelDocuments.json(series))
         let html = """
             <!doctype html><html lang=en><head><meta charset=utf-8><title>modelserve</title>
             <meta http-equiv=refresh content=10>

@@ -59,6 +59,12 @@ enum DocsPage {
         "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
+    /// JSON to embed in a `<script type="application/json">` element: only "</" could end
+    /// the element early, and "<\/" reads as the same JSON.
+    static func scriptJSON(_ json: String) -> String {
+        json.replacingOccurrences(of: "</", with: "<\\/")
+    }
+
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")

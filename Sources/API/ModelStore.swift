@@ -36,8 +36,13 @@ public final class LoadedModel: Sendable {
 /// `LoadedModel` it took, so it finishes on the model it started with even if production
 /// changes meanwhile.
 public final class ModelStore: Sendable {
-    private let models = Mutex<[String: LoadedModel]>([:])
-    private let splits = Mutex<[String: Split]>([:])
+    /// Production per name and the names' splits, swapped together, read with one lock.
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var models: [String: LoadedModel] = [:]
+        var splits: [String: Split] = [:]
+    }
 
     /// A name's canary split, loaded: cumulative weights in order, and the shadows.
     public struct Split: Sendable {
@@ -58,7 +63,7 @@ public final class ModelStore: Sendable {
 
     /// Production for `name`, or the only production model when `name` is nil.
     public func production(name: String?) -> LoadedModel? {
-        let snapshot = models.withLock { $0 }
+        let snapshot = state.withLock { $0.models }
         if let name { return snapshot[name] }
         return snapshot.count == 1 ? snapshot.first?.value : nil
     }
@@ -67,15 +72,22 @@ public final class ModelStore: Sendable {
     /// the name's split when it has one (sticky per `key`, else random), else production;
     /// and the shadow versions that score the same rows.
     public func route(name: String?, key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
-        guard let production = production(name: name) else { return nil }
-        guard let split = splits.withLock({ $0[production.name] }) else { return (production, []) }
+        let (production, split) = state.withLock { state -> (LoadedModel?, Split?) in
+            let production =
+                name.map { state.models[$0] } ?? (state.models.count == 1 ? state.models.first?.value : nil)
+            return (production, production.flatMap { state.splits[$0.name] })
+        }
+        guard let production else { return nil }
+        guard let split else { return (production, []) }
         let u = key().map(Self.unitHash) ?? Double.random(in: 0..<1)
         let chosen = split.choices.first { u < $0.upTo }?.model ?? split.choices.last!.model
         return (chosen, split.shadows)
     }
 
     /// The split of every name that has one.
-    public var traffic: [TrafficSplit] { splits.withLock { $0.values.map(\.source) }.sorted { $0.name < $1.name } }
+    public var traffic: [TrafficSplit] {
+        state.withLock { $0.splits.values.map(\.source) }.sorted { $0.name < $1.name }
+    }
 
     /// A key's place in [0, 1): FNV-1a, so a key keeps its version across requests and replicas.
     static func unitHash(_ key: String) -> Double {
@@ -88,14 +100,14 @@ public final class ModelStore: Sendable {
     }
 
     public var all: [LoadedModel] {
-        models.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+        state.withLock { Array($0.models.values) }.sorted { $0.name < $1.name }
     }
 
     /// A version already in memory (production, or loaded before), without touching the
     /// database.
     public func cached(id: Int64) -> LoadedModel? {
         if let loaded = byID.withLock({ $0[id] }) { return loaded }
-        return models.withLock { $0.values.first { $0.id == id } }
+        return state.withLock { $0.models.values.first { $0.id == id } }
     }
 
     /// A specific version by id (loaded on first use, then cached).
@@ -115,7 +127,7 @@ public final class ModelStore: Sendable {
         refreshing.lock()
         defer { refreshing.unlock() }
         let productions = try registry.productions()
-        let current = models.withLock { $0 }
+        let current = state.withLock { $0.models }
         var next: [String: LoadedModel] = [:]
         var changed: [String] = []
         for production in productions {
@@ -139,11 +151,10 @@ public final class ModelStore: Sendable {
             }
             nextSplits[split.name] = Split(choices: choices, shadows: try split.shadow.map(model(id:)), source: split)
         }
-        let previous = splits.withLock { $0 }
+        let previous = state.withLock { $0.splits }
         for (name, split) in nextSplits where previous[name]?.source != split.source { changed.append(name) }
         changed += previous.keys.filter { nextSplits[$0] == nil }
-        models.withLock { $0 = next }
-        splits.withLock { $0 = nextSplits }
+        state.withLock { $0 = State(models: next, splits: nextSplits) }
         lastRefresh.withLock { $0 = Date() }
         return changed
     }

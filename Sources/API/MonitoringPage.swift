@@ -7,7 +7,7 @@ import Registry
 /// answers.
 enum MonitoringPage {
     static func html(monitoring: String, drift: String?, title: String) -> String {
-        func embedded(_ json: String) -> String { json.replacingOccurrences(of: "</", with: "<\\/") }
+        let embedded = DocsPage.scriptJSON
         return """
             <!doctype html><html lang=en><head><meta charset=utf-8><title>\(DocsPage.escape(title)) · monitoring</title>
             <style>body{font:15px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:76rem;color:#222}

@@ -7,8 +7,7 @@ import Registry
 /// works offline.
 enum RunPage {
     static func html(_ detail: TrainingRuns.Detail, json: String) -> String {
-        // JSON inside a script element: only "</" could end it early.
-        let data = json.replacingOccurrences(of: "</", with: "<\\/")
+        let data = DocsPage.scriptJSON(json)
         return """
             <!doctype html><html lang=en><head><meta charset=utf-8>
             <title>run \(detail.run.id) · \(DocsPage.escape(detail.run.name)) · modelserve</title>

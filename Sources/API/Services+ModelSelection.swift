@@ -59,7 +59,9 @@ extension Services {
 
     /// The default model's route: its split's choice for `key`, and its shadows.
     func defaultRoute(key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
-        guard let production = defaultModel() else { return nil }
-        return store.route(name: production.name, key: key)
+        if let preferred = configuration.defaultModel, let route = store.route(name: preferred, key: key) {
+            return route
+        }
+        return store.route(name: nil, key: key)
     }
 }

@@ -11,6 +11,27 @@ import Testing
 struct RunPageTests {
     static let token = "runs-test-token-0123456"
 
+    /// `modelserve serve` on the registry, with its own journal.
+    static func serve(_ url: String) throws -> Served {
+        let journal = temporaryPath(suffix: ".journal")
+        return Served(
+            process: try ServeProcess(
+                arguments: ["--threads", "1", "--journal", journal],
+                environment: ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": token]),
+            journal: journal)
+    }
+
+    struct Served {
+        let process: ServeProcess
+        let journal: String
+        var port: Int { process.port }
+
+        func stop() {
+            _ = process.terminate()
+            try? FileManager.default.removeItem(atPath: journal)
+        }
+    }
+
     /// A completed run of the test spec over 400 rows, in a fresh SQLite registry.
     static func prepare() throws -> (url: String, run: TrainingRuns.Run, checkpoints: Int, cleanup: () -> Void) {
         let source = try GrowingSource(rows: 400)
@@ -26,14 +47,8 @@ struct RunPageTests {
     func api() throws {
         let (url, run, count, cleanup) = try Self.prepare()
         defer { cleanup() }
-        let journal = temporaryPath(suffix: ".journal")
-        let serve = try ServeProcess(
-            arguments: ["--threads", "1", "--journal", journal],
-            environment: ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": Self.token])
-        defer {
-            _ = serve.terminate()
-            try? FileManager.default.removeItem(atPath: journal)
-        }
+        let serve = try Self.serve(url)
+        defer { serve.stop() }
         let client = try TestClient(port: serve.port)
         let list = try client.request("GET", "/runs")
         #expect(list.status == 200)
@@ -88,14 +103,8 @@ struct RunPageTests {
     func browser() throws {
         let (url, run, count, cleanup) = try Self.prepare()
         defer { cleanup() }
-        let journal = temporaryPath(suffix: ".journal")
-        let serve = try ServeProcess(
-            arguments: ["--threads", "1", "--journal", journal],
-            environment: ["DATABASE_URL": url, "MODELSERVE_ADMIN_TOKEN": Self.token])
-        defer {
-            _ = serve.terminate()
-            try? FileManager.default.removeItem(atPath: journal)
-        }
+        let serve = try Self.serve(url)
+        defer { serve.stop() }
         let dom = try Chromium.dumpDOM("http://127.0.0.1:\(serve.port)/runs/\(run.id)")
         // The script fetched every checkpoint and drew from them.
         #expect(dom.contains("data-loaded=\"\(count)\""), "\(dom.prefix(600))")
