@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build stage: the Swift toolchain and the -dev headers of the C libraries we wrap.
-ARG SWIFT_VERSION=6.1
+# Build stage: the Swift toolchain (the version CI builds and tests with; a test checks) and the
+# -dev headers of the C libraries we wrap.
+ARG SWIFT_VERSION=6.3.1
 FROM swift:${SWIFT_VERSION}-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-dev libpq-dev libcurl4-openssl-dev \

@@ -74,7 +74,8 @@ struct ContainerFilesTests {
         #expect(command.contains("0.0.0.0") && command.contains("8080"))
         let ports = try #require(api["ports"] as? [Any])
         #expect(ports.contains { "\($0)".contains("8080") })
-        #expect((api["environment"] as? [String: Any])?["MODELSERVE_ADMIN_TOKEN"] as? String == "compose-test-token-0123")
+        #expect(
+            (api["environment"] as? [String: Any])?["MODELSERVE_ADMIN_TOKEN"] as? String == "compose-test-token-0123")
         // Without a token compose refuses to start, rather than publish a guessable default.
         #expect(throws: (any Error).self) { _ = try resolvedCompose(token: nil) }
         let sources = try String(
@@ -122,12 +123,27 @@ struct ContainerFilesTests {
         }
         // The runtime stage installs the shared libraries the binary links against.
         let runtime = text.components(separatedBy: stages[1]).last ?? ""
-        for library in ["libpq5", "libsqlite3-0", "libcurl4", "libsnappy1v5", "libzstd1", "zlib1g"] { #expect(runtime.contains(library), "\(library)") }
+        for library in ["libpq5", "libsqlite3-0", "libcurl4", "libsnappy1v5", "libzstd1", "zlib1g"] {
+            #expect(runtime.contains(library), "\(library)")
+        }
         #expect(runtime.contains("COPY --from=build"))
         #expect(runtime.contains("ENTRYPOINT [\"modelserve\"]"))
         #expect(runtime.contains("CMD [\"serve\""))
         #expect(runtime.contains("EXPOSE 8080"))
         #expect(runtime.contains("ENV DATABASE_URL="))
+        // The image builds with the Swift that CI builds and tests with.
+        let pinned = try #require(text.firstMatch(of: /ARG SWIFT_VERSION=([0-9.]+)/)?.1)
+        let swift = Process()
+        swift.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        swift.arguments = ["swift", "--version"]
+        let out = Pipe()
+        swift.standardOutput = out
+        swift.standardError = FileHandle.nullDevice
+        try swift.run()
+        let version = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        swift.waitUntilExit()
+        let running = try #require(version.firstMatch(of: /Swift version ([0-9.]+)/)?.1)
+        #expect(pinned == running, "the Dockerfile pins Swift \(pinned); CI runs \(running)")
         // The build stage compiles everything Package.swift needs.
         for folder in ["Sources", "Plugins", "migrations"] {
             #expect(text.contains("COPY \(folder) \(folder)"), "\(folder)")
