@@ -2,7 +2,8 @@
 # Screenshots for SOLUTION.md: the dashboard and the API docs of a running server, and the
 # playbook transcript rendered as a page. Headless Chromium from Debian's packages.
 #
-#   scripts/screenshots.sh BASE_URL        (a server started by scripts/demo.sh)
+#   scripts/screenshots.sh BASE_URL        (a server started by scripts/demo.sh; with
+#                                           MODELSERVE_ADMIN_TOKEN set, also the monitoring page)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -18,6 +19,11 @@ shot() {  # file url [height]
 shot dashboard.png "$base/" 900
 shot docs.png "$base/docs" 1100
 shot run.png "$base/runs/1" 2000
+# A version's monitoring once outcomes arrive (simulated labels for 400 click predictions).
+if [ -n "${MODELSERVE_ADMIN_TOKEN:-}" ]; then
+    python3 scripts/simulate-feedback.py "$base" "$MODELSERVE_ADMIN_TOKEN"
+    shot monitoring.png "$base/models/1/monitoring" 900
+fi
 # The playbook transcript, as simple HTML.
 page=$(mktemp --suffix=.html)
 {

@@ -34,7 +34,9 @@ enum ChartScript {
           let svg = `<svg class=chart width=${W} height=${H} viewBox="0 0 ${W} ${H}" data-series=${series.length}>`;
           svg += `<text x=${L} y=15 style="font-weight:600">${esc(title)}</text>`;
           for (const t of niceTicks(y0, y1, 5)) svg += `<line x1=${L} x2=${W - R} y1=${Y(t)} y2=${Y(t)} stroke="#eee" /><text x=${L - 6} y=${Y(t) + 4} text-anchor=end>${fmt(t)}</text>`;
-          for (const t of niceTicks(x0, x1, 6)) svg += `<text x=${X(t)} y=${H - B + 16} text-anchor=middle>${t.toLocaleString()}</text>`;
+          // Whole-number x values (versions) get whole-number ticks.
+          const whole = xs.every(Number.isInteger);
+          for (const t of niceTicks(x0, x1, 6).filter(t => !whole || Number.isInteger(t))) svg += `<text x=${X(t)} y=${H - B + 16} text-anchor=middle>${t.toLocaleString()}</text>`;
           svg += `<text x=${(L + W - R) / 2} y=${H - 4} text-anchor=middle>${esc(xLabel)}</text>`;
           svg += `<text transform="translate(12 ${(T + H - B) / 2}) rotate(-90)" text-anchor=middle>${esc(yLabel)}</text>`;
           if (y0 < 0 && y1 > 0) svg += `<line x1=${L} x2=${W - R} y1=${Y(0)} y2=${Y(0)} stroke="#999" stroke-dasharray="3 3" />`;
@@ -71,7 +73,12 @@ enum ChartScript {
             svg += `<rect class=bar x=${L} y=${y + 3} width=${Math.max(1, X(item.value) - L).toFixed(1)} height=${row - 8} fill="${item.color || palette[0]}" />`;
             svg += `<text x=${X(item.value) + 4} y=${y + 14}>${fmt(item.value)}</text>`;
           });
-          for (const l of lines) svg += `<line x1=${X(l.at)} x2=${X(l.at)} y1=${T} y2=${H - 20} stroke="#999" stroke-dasharray="3 3" /><text x=${X(l.at)} y=${H - 6} text-anchor=middle>${esc(l.label)}</text>`;
+          let labelled = -Infinity;
+          for (const l of lines) {
+            svg += `<line x1=${X(l.at)} x2=${X(l.at)} y1=${T} y2=${H - 20} stroke="#999" stroke-dasharray="3 3" />`;
+            // A label only where it does not run into the previous one.
+            if (X(l.at) - labelled > 24) { svg += `<text x=${X(l.at)} y=${H - 6} text-anchor=middle>${esc(l.label)}</text>`; labelled = X(l.at); }
+          }
           return svg + '</svg>';
         }
         """#

@@ -77,7 +77,7 @@ enum DashboardRoutes: RouteGroup {
             <style>body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#222}
             .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:8px;padding:.6rem 1rem;min-width:13rem}
             .card h3{margin:.2rem 0}.big{font-size:2rem;margin:.2rem 0}table{border-collapse:collapse;width:100%}
-            td,th{border-top:1px solid #eee;padding:.35rem;text-align:left}tr.prod{background:#ecfdf5}small{color:#666}</style></head>
+            td,th{border-top:1px solid #eee;padding:.35rem;text-align:left}tr.prod{background:#ecfdf5}small{color:#666}svg text{font:11px system-ui,sans-serif;fill:#444}</style></head>
             <body><h1>modelserve</h1>
             <p><a href="/docs">API docs</a> · <a href="/openapi.json">OpenAPI</a> · <a href="/metrics">metrics</a> ·
             <a href="/ready">readiness</a> · \(log.rowsWritten) requests logged by this process · \(log.rowsWaiting) waiting</p>
