@@ -56,7 +56,7 @@ public final class API: HTTPHandler {
         let services = Services(
             configuration: configuration, registry: ModelRegistry(database), store: store,
             log: log, metrics: Metrics(), started: Date(),
-            shadows: ShadowScorer(log: log, maxBody: configuration.maxLoggedBody))
+            shadows: ShadowScorer(log: log, maxBody: configuration.maxLoggedBody), live: LiveFigures())
         responder = router.freeze(services: services)
     }
 

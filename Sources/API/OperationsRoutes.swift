@@ -91,6 +91,12 @@ enum OperationsRoutes: RouteGroup {
                     ["name": model.name, "version": String(model.version)], Double(model.id)
                 ))
         }
+        gauges.append(
+            (
+                "modelserve_shadow_jobs_dropped", "Shadow scorings dropped because their queue was full.", [:],
+                Double(services.shadows.dropped.load(ordering: .relaxed))
+            ))
+        gauges += services.live.gauges(services)
         for route in context.routes {
             gauges.append(
                 (

@@ -11,4 +11,5 @@ struct Services: Sendable {
     let metrics: Metrics
     let started: Date
     let shadows: ShadowScorer
+    let live: LiveFigures
 }

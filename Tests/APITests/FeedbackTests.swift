@@ -145,6 +145,21 @@ struct FeedbackTests {
                 #expect(monitoring.json["calibration"] == nil, "no calibration for a regression")
             }
         }
+        // /metrics carries the same figures for the served versions, refreshed in the
+        // background (the first scrape starts it; a scrape never waits on the database).
+        var exposition = ""
+        for (name, model) in [("fb-logistic", fixture.logistic), ("fb-linear", fixture.linear)] {
+            let key = name == "fb-logistic" ? "log_loss" : "rmse"
+            let sample = "modelserve_live_metric{metric=\"\(key)\",name=\"\(name)\",version=\"1\"} "
+            let deadline = Date().addingTimeInterval(10)
+            while !exposition.contains(sample) && Date() < deadline {
+                exposition = try client.request("GET", "/metrics").body
+            }
+            let line = try #require(exposition.split(separator: "\n").first { $0.hasPrefix(sample) }, "\(exposition)")
+            let scraped = try #require(Double(line.dropFirst(sample.count)))
+            #expect(abs(scraped - model.metrics[key]!) <= 1e-9 * max(1, model.metrics[key]!), "\(line)")
+            #expect(exposition.contains("modelserve_feedback_rows{name=\"\(name)\",version=\"1\"} 1000"))
+        }
     }
 
     @Test(
