@@ -36,6 +36,11 @@ enum MonitoringPage {
         let table = `<table id=quality-table><tr><th>metric</th><th>live, all time</th><th>live, recent</th><th>training (${esc(m.training_evaluated_on)})</th></tr>`;
         for (const name of names) table += `<tr><td>${esc(name)}</td><td>${fmt(m.live.all.metrics[name])}</td><td>${fmt(m.live.recent.metrics[name])}</td><td>${fmt(m.training[name])}</td></tr>`;
         document.getElementById('quality').innerHTML = table + '</table>' + (m.live.all.rows ? '' : '<p class=muted>No feedback yet: POST /feedback with the request ids of answers.</p>');
+        if (m.shadow) {
+          const c = m.shadow, names = Object.keys(c.delta).sort();
+          let rows = names.map(n => `<tr><td>${esc(n)}</td><td>${fmt(c.shadow_metrics[n])}</td><td>${fmt(c.answered_metrics[n])}</td><td>${fmt(c.delta[n])}</td></tr>`).join('');
+          document.getElementById('quality').innerHTML += `<h3>As a shadow of version id ${c.against_model_id}</h3><p>${c.requests.toLocaleString()} requests, ${c.rows.toLocaleString()} rows scored by both` + (c.agreement != null ? `; same label on ${(100 * c.agreement).toFixed(1)}%` : '') + `; mean |difference| ${fmt(c.mean_absolute_difference)}; ${c.labelled_rows} rows with feedback</p>` + (rows ? `<table id=shadow-table><tr><th>metric</th><th>this shadow</th><th>answering version</th><th>difference</th></tr>${rows}</table>` : '');
+        }
         if (m.calibration) {
           const filled = m.calibration.filter(b => b.rows > 0);
           document.getElementById('calibration').innerHTML = chart([

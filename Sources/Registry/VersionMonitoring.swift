@@ -19,6 +19,8 @@ public struct VersionMonitoring: Sendable, Encodable {
     public var live: Live
     public var calibration: [CalibrationBin]?
     public var requests: Requests
+    /// For a shadow version: against the answering version on the same requests.
+    public var shadow: ShadowComparison?
 
     public struct Live: Sendable, Encodable {
         public var all: Window
@@ -49,7 +51,7 @@ public struct VersionMonitoring: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case modelID = "model_id", name, version, kind, task, training, trainingEvaluatedOn = "training_evaluated_on"
-        case live, calibration, requests
+        case live, calibration, requests, shadow
     }
 
     /// The version's figures; `window` seconds back for the recent ones.
@@ -97,5 +99,6 @@ public struct VersionMonitoring: Sendable, Encodable {
         requests = Requests(
             since: since, count: log.count, errors: log.filter { ($0[1].int64 ?? 0) >= 400 }.count,
             latencyMilliseconds: latency)
+        shadow = try ShadowComparison(registry: registry, modelID: modelID, settings: settings, since: since)
     }
 }

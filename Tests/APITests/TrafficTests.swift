@@ -1,5 +1,6 @@
 import API
 import Foundation
+import Learning
 import Registry
 import Storage
 import TestSupport
@@ -114,6 +115,44 @@ struct TrafficTests {
         let v1Value = try production.predict(["network_ability": .number(0.3), "competence": .number(-0.2)]).prediction
             .value
         #expect(abs(v1Value - expected) > 1e-6, "the two versions differ, so the log shows the shadow's own answer")
+        // Monitoring compares the shadow with the answering version on the same requests:
+        // agreement on all 60 rows, and both versions' metrics on the rows given labels.
+        let rows: [[String: FeatureValue]] = [
+            ["network_ability": .number(0.3), "competence": .number(-0.2)],
+            ["network_ability": .number(1), "competence": .number(2)],
+            ["network_ability": .number(-1), "competence": .number(0.5)],
+        ]
+        let p1 = try rows.map { try production.predict($0).prediction.value }
+        let p2 = try rows.map { try v2Model.predict($0).prediction.value }
+        let same = (0..<3).map { (p1[$0] > 0.5) == (p2[$0] > 0.5) ? 1.0 : 0.0 }
+        let agreement = (20 * same[0] + 20 * same[1] + 20 * same[2]) / 60
+        // Labels for the single rows: 1 for even ones, 0 for the rest.
+        let singles = stride(from: 0, to: 40, by: 2).map { ids[$0] }
+        let labels = singles.enumerated().map { #"{"request_id": "\#($1)", "actual": \#($0 % 2 == 0 ? 1 : 0)}"# }
+        #expect(
+            try client.request(
+                "POST", "/feedback", body: #"{"feedback": [\#(labels.joined(separator: ","))]}"#, headers: Self.admin
+            )
+            .status == 200)
+        let monitoring = try client.request("GET", "/models/\(v2)/monitoring")
+        let comparison = try #require(monitoring.json["shadow"] as? [String: Any], "\(monitoring.body)")
+        #expect(comparison["against_model_id"] as? Int == v1)
+        #expect(comparison["requests"] as? Int == 40 && comparison["rows"] as? Int == 60)
+        #expect(abs((comparison["agreement"] as? Double ?? .nan) - agreement) < 1e-12)
+        #expect(comparison["labelled_rows"] as? Int == 20)
+        let truth = (0..<20).map { $0 % 2 == 0 ? 1.0 : 0.0 }
+        let shadowLoss = ClassificationMetrics(truth: truth, probabilities: Array(repeating: p2[0], count: 20)).logLoss
+        let answeredLoss = ClassificationMetrics(truth: truth, probabilities: Array(repeating: p1[0], count: 20))
+            .logLoss
+        let metrics = try #require(comparison["shadow_metrics"] as? [String: Double])
+        let answered = try #require(comparison["answered_metrics"] as? [String: Double])
+        #expect(abs(metrics["log_loss"]! - shadowLoss) < 1e-9 && abs(answered["log_loss"]! - answeredLoss) < 1e-9)
+        #expect(abs((comparison["delta"] as? [String: Double])!["log_loss"]! - (shadowLoss - answeredLoss)) < 1e-9)
+        #expect(try client.request("GET", "/models/\(v1)/monitoring").json["shadow"] == nil, "v1 shadowed nothing")
+        let page = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/models/\(v2)/monitoring")
+        #expect(
+            page.contains("id=\"shadow-table\"") && page.contains("As a shadow of version id \(v1)"),
+            "\(page.prefix(300))")
     }
 
     @Test("splits are refused unless every version is the name's, weights sum to 1 and shadows stand apart")
