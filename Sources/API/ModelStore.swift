@@ -89,13 +89,20 @@ public final class ModelStore: Sendable {
         state.withLock { $0.splits.values.map(\.source) }.sorted { $0.name < $1.name }
     }
 
-    /// A key's place in [0, 1): FNV-1a, so a key keeps its version across requests and replicas.
+    /// A key's place in [0, 1): FNV-1a, then MurmurHash3's 64-bit finaliser so that keys
+    /// differing only in their last bytes ("user-1", "user-2") spread over the whole range
+    /// (FNV alone leaves their top bits alike); the same on every replica.
     static func unitHash(_ key: String) -> Double {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash &*= 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
         return Double(hash >> 11) / Double(1 << 53)
     }
 

@@ -36,6 +36,10 @@ enum MonitoringPage {
         let table = `<table id=quality-table><tr><th>metric</th><th>live, all time</th><th>live, recent</th><th>training (${esc(m.training_evaluated_on)})</th></tr>`;
         for (const name of names) table += `<tr><td>${esc(name)}</td><td>${fmt(m.live.all.metrics[name])}</td><td>${fmt(m.live.recent.metrics[name])}</td><td>${fmt(m.training[name])}</td></tr>`;
         document.getElementById('quality').innerHTML = table + '</table>' + (m.live.all.rows ? '' : '<p class=muted>No feedback yet: POST /feedback with the request ids of answers.</p>');
+        if (m.canary) {
+          const c = m.canary, deltas = Object.keys(c.delta).sort().map(n => `${esc(n)} ${c.delta[n] >= 0 ? '+' : ''}${fmt(c.delta[n])}`).join(' · ');
+          document.getElementById('quality').innerHTML += `<h3 id=canary>A canary at ${(100 * c.weight).toFixed(0)}% of traffic</h3><p>against production (id ${c.production_model_id}) over the same window, on ${c.production.rows.toLocaleString()} of its labelled rows: ${deltas || 'no feedback yet'}</p>`;
+        }
         if (m.shadow) {
           const c = m.shadow, names = Object.keys(c.delta).sort();
           let rows = names.map(n => `<tr><td>${esc(n)}</td><td>${fmt(c.shadow_metrics[n])}</td><td>${fmt(c.answered_metrics[n])}</td><td>${fmt(c.delta[n])}</td></tr>`).join('');

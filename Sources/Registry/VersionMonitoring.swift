@@ -21,6 +21,21 @@ public struct VersionMonitoring: Sendable, Encodable {
     public var requests: Requests
     /// For a shadow version: against the answering version on the same requests.
     public var shadow: ShadowComparison?
+    /// For a canary (a weighted version of a split that is not production): its recent
+    /// live metrics against production's over the same window.
+    public var canary: Canary?
+
+    public struct Canary: Sendable, Encodable {
+        public var productionModelID: Int64
+        public var weight: Double
+        public var production: Window
+        /// canary - production, per metric of the recent window.
+        public var delta: [String: Double]
+
+        enum CodingKeys: String, CodingKey {
+            case productionModelID = "production_model_id", weight, production, delta
+        }
+    }
 
     public struct Live: Sendable, Encodable {
         public var all: Window
@@ -51,7 +66,7 @@ public struct VersionMonitoring: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case modelID = "model_id", name, version, kind, task, training, trainingEvaluatedOn = "training_evaluated_on"
-        case live, calibration, requests, shadow
+        case live, calibration, requests, shadow, canary
     }
 
     /// The version's figures; `window` seconds back for the recent ones.
@@ -100,5 +115,18 @@ public struct VersionMonitoring: Sendable, Encodable {
             since: since, count: log.count, errors: log.filter { ($0[1].int64 ?? 0) >= 400 }.count,
             latencyMilliseconds: latency)
         shadow = try ShadowComparison(registry: registry, modelID: modelID, settings: settings, since: since)
+        if let split = try registry.traffic().first(where: { $0.name == record.name }),
+            let weight = split.weights[modelID],
+            let production = try registry.production(name: record.name), production.record.id != modelID
+        {
+            let theirs = measured(
+                try feedback.labelled(modelID: production.record.id, since: since, limit: Self.sampleLimit),
+                since: since)
+            var delta: [String: Double] = [:]
+            for (metric, value) in live.recent.metrics where metric != "rows" {
+                if let other = theirs.metrics[metric] { delta[metric] = value - other }
+            }
+            canary = Canary(productionModelID: production.record.id, weight: weight, production: theirs, delta: delta)
+        }
     }
 }

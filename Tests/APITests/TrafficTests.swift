@@ -63,6 +63,28 @@ struct TrafficTests {
         #expect(try client.request("GET", "/models/current").json["id"] as? Int == v1)
         let listed = try client.request("GET", "/models/traffic", headers: Self.admin)
         #expect(listed.body.contains("\"\(v2)\":0.1"), "\(listed.body)")
+        // Monitoring of the canary: its recent feedback metrics against production's over the
+        // same window. 200 keyed answers, every outcome 1: each version's log loss is -ln p.
+        var answered: [(id: String, version: Int)] = []
+        for i in 0..<200 {
+            let answer = try client.request("POST", "/predict", body: Self.row, headers: ["X-Routing-Key": "m-\(i)"])
+            answered.append((try #require(answer.headers["x-request-id"]), try #require(Self.answeredBy(answer))))
+        }
+        #expect(answered.contains { $0.version == v2 } && answered.contains { $0.version == v1 })
+        try server.waitUntilLogged(1 + 10_000 + 300 + 21 + 2 + 200)  // every request so far
+        let labels = answered.map { #"{"request_id": "\#($0.id)", "actual": 1}"# }.joined(separator: ",")
+        #expect(
+            try client.request("POST", "/feedback", body: #"{"feedback": [\#(labels)]}"#, headers: Self.admin).status
+                == 200)
+        let features: [String: FeatureValue] = ["network_ability": .number(0.3), "competence": .number(-0.2)]
+        let p1 = try server.versions[0].model().predict(features).prediction.value
+        let p2 = try server.versions[1].model().predict(features).prediction.value
+        let monitoring = try client.request("GET", "/models/\(v2)/monitoring").json
+        let canaryFigures = try #require(monitoring["canary"] as? [String: Any], "\(monitoring)")
+        #expect(canaryFigures["production_model_id"] as? Int == v1 && canaryFigures["weight"] as? Double == 0.1)
+        let delta = try #require((canaryFigures["delta"] as? [String: Double])?["log_loss"])
+        #expect(abs(delta - (-log(p2) + log(p1))) < 1e-9, "\(delta) vs \(-log(p2) + log(p1))")
+        #expect(try client.request("GET", "/models/\(v1)/monitoring").json["canary"] == nil, "production is no canary")
         // Assigning production ends the split.
         #expect(
             try client.request("POST", "/models/assign", body: #"{"model_id": \#(v2)}"#, headers: Self.admin).status
