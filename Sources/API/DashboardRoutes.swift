@@ -57,6 +57,13 @@ enum DashboardRoutes: RouteGroup {
             """
         // Each name's headline metric across its versions, for the history charts.
         var series: [HistorySeries] = []
+        let splits = services.store.traffic
+        func role(_ record: ModelRecord) -> String? {
+            if record.isProduction { return "production" }
+            guard let split = splits.first(where: { $0.name == record.name }) else { return nil }
+            if split.weights[record.id] != nil { return "canary" }
+            return split.shadow.contains(record.id) ? "shadow" : nil
+        }
         for name in Set(records.map(\.name)).sorted() {
             let versions = records.filter { $0.name == name }.sorted { $0.version < $1.version }
             let metric = versions.last?.task.headlineMetric ?? ""
@@ -66,7 +73,7 @@ enum DashboardRoutes: RouteGroup {
                     points: versions.compactMap { record in
                         record.metrics.heldOut[metric].map {
                             HistorySeries.Point(
-                                version: record.version, id: record.id, value: $0, production: record.isProduction)
+                                version: record.version, id: record.id, value: $0, role: role(record))
                         }
                     }))
         }
@@ -102,7 +109,8 @@ enum DashboardRoutes: RouteGroup {
             var version: Int
             var id: Int64
             var value: Double
-            var production: Bool
+            /// production, canary, shadow, or nil.
+            var role: String?
         }
         var name: String
         var metric: String
@@ -114,7 +122,9 @@ enum DashboardRoutes: RouteGroup {
         const history = JSON.parse(document.getElementById('history-data').textContent);
         document.getElementById('history').innerHTML = history.filter(h => h.points.length).map(h => chart([
           { name: h.metric + ' by version', dots: 3, points: h.points.map(p => [p.version, p.value]) },
-          { name: 'production', color: '#059669', dots: 6, points: h.points.filter(p => p.production).map(p => [p.version, p.value]) },
+          ...[['production', '#059669'], ['canary', '#d97706'], ['shadow', '#7c3aed']]
+            .filter(([role]) => role === 'production' || h.points.some(p => p.role === role))
+            .map(([role, color]) => ({ name: role, color, dots: 6, points: h.points.filter(p => p.role === role).map(p => [p.version, p.value]) })),
         ], h.name, h.metric, 'version')).join('');
         document.body.dataset.loaded = 'yes';
         """#

@@ -85,6 +85,10 @@ struct TrafficTests {
         let delta = try #require((canaryFigures["delta"] as? [String: Double])?["log_loss"])
         #expect(abs(delta - (-log(p2) + log(p1))) < 1e-9, "\(delta) vs \(-log(p2) + log(p1))")
         #expect(try client.request("GET", "/models/\(v1)/monitoring").json["canary"] == nil, "production is no canary")
+        // The dashboard marks the canary on the name's history chart.
+        let dashboard = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/")
+        #expect(
+            dashboard.contains(">canary</text>") && dashboard.contains("fill=\"#d97706\""), "\(dashboard.prefix(300))")
         // Assigning production ends the split.
         #expect(
             try client.request("POST", "/models/assign", body: #"{"model_id": \#(v2)}"#, headers: Self.admin).status
