@@ -42,6 +42,12 @@ public final class ModelStore: Sendable {
     private struct State {
         var models: [String: LoadedModel] = [:]
         var splits: [String: Split] = [:]
+
+        /// Production for `name`, or the only production model when `name` is nil.
+        func production(name: String?) -> LoadedModel? {
+            if let name { return models[name] }
+            return models.count == 1 ? models.first?.value : nil
+        }
     }
 
     /// A name's canary split, loaded: cumulative weights in order, and the shadows.
@@ -63,9 +69,7 @@ public final class ModelStore: Sendable {
 
     /// Production for `name`, or the only production model when `name` is nil.
     public func production(name: String?) -> LoadedModel? {
-        let snapshot = state.withLock { $0.models }
-        if let name { return snapshot[name] }
-        return snapshot.count == 1 ? snapshot.first?.value : nil
+        state.withLock { $0.production(name: name) }
     }
 
     /// The version that answers a request for `name` (nil: the only production name): by
@@ -73,8 +77,7 @@ public final class ModelStore: Sendable {
     /// and the shadow versions that score the same rows.
     public func route(name: String?, key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
         let (production, split) = state.withLock { state -> (LoadedModel?, Split?) in
-            let production =
-                name.map { state.models[$0] } ?? (state.models.count == 1 ? state.models.first?.value : nil)
+            let production = state.production(name: name)
             return (production, production.flatMap { state.splits[$0.name] })
         }
         guard let production else { return nil }

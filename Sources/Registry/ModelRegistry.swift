@@ -271,6 +271,11 @@ public final class ModelRegistry: Sendable {
         return Assignment(name: name, fromModelID: previous, toModelID: id, assignedAt: now, assignedBy: by)
     }
 
+    /// The id of `name`'s production version, without reading any record.
+    public func productionID(name: String) throws -> Int64? {
+        try database.query("SELECT model_id FROM production_model WHERE name = ?", [.text(name)]).first?[0].int64
+    }
+
     /// The production version of `name`, if one is assigned.
     public func production(name: String) throws -> Production? {
         try productions().first { $0.record.name == name }

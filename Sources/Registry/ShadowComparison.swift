@@ -72,18 +72,24 @@ public struct ShadowComparison: Sendable, Encodable {
         var truth: [Double] = []
         var shadowPredicted: [Double] = []
         var answeredPredicted: [Double] = []
-        let byRequest = Dictionary(grouping: pairs, by: \.requestID)
-        for (requestID, items) in byRequest {
+        // One read of the answering versions' labels in the window, joined in memory.
+        var actual: [String: Double] = [:]
+        for model in against.keys {
             let labels = try registry.database.query(
-                "SELECT row_index, actual FROM feedback WHERE request_id = ?", [.text(requestID)])
+                "SELECT request_id, row_index, actual FROM feedback WHERE model_id = ? AND predicted_at >= ?",
+                [.integer(model), .timestamp(since)])
             for label in labels {
-                guard let index = label[0].int64, let actual = label[1].double,
-                    let pair = items.first(where: { $0.index == Int(index) })
-                else { continue }
-                truth.append(actual)
-                shadowPredicted.append(pair.shadow)
-                answeredPredicted.append(pair.answered)
+                guard let id = label[0].string, let index = label[1].int64, let value = label[2].double else {
+                    continue
+                }
+                actual["\(id)#\(index)"] = value
             }
+        }
+        for pair in pairs {
+            guard let value = actual["\(pair.requestID)#\(pair.index)"] else { continue }
+            truth.append(value)
+            shadowPredicted.append(pair.shadow)
+            answeredPredicted.append(pair.answered)
         }
         labelledRows = truth.count
         shadowMetrics = truth.isEmpty ? [:] : settings.evaluation(truth: truth, shadowPredicted).named

@@ -215,12 +215,7 @@ public struct TrainingRuns: Sendable {
         let now = Date()
         try database.transaction { connection in
             try connection.lock("modelserve.runs:\(run.id)")
-            for (i, model) in checkpoint.models.enumerated() {
-                guard let draft = drafts[model.name] else { continue }
-                let record = try registry.register(draft, on: connection)
-                checkpoint.models[i].modelID = record.id
-                checkpoint.models[i].version = record.version
-            }
+            _ = try register(drafts, noting: &checkpoint, on: connection)
             let moved = try connection.execute(
                 """
                 UPDATE training_runs SET next_page = ?, page_offset = ?, rows_seen = ?, batches = ?, state = ?,
@@ -272,13 +267,7 @@ public struct TrainingRuns: Sendable {
             try connection.lock("modelserve.runs:\(run.id)")
             var records: [ModelRecord] = []
             if var last, !drafts.isEmpty {
-                for (i, model) in last.models.enumerated() {
-                    guard let draft = drafts[model.name] else { continue }
-                    let record = try registry.register(draft, on: connection)
-                    last.models[i].modelID = record.id
-                    last.models[i].version = record.version
-                    records.append(record)
-                }
+                records = try register(drafts, noting: &last, on: connection)
                 try connection.execute(
                     "UPDATE training_checkpoints SET models = ? WHERE run_id = ? AND batch = ?",
                     [.text(try JSONText.encode(last.models)), .integer(run.id), .integer(Int64(last.batch))])
@@ -291,6 +280,21 @@ public struct TrainingRuns: Sendable {
                 ])
             return records
         }
+    }
+
+    /// Registers the versions named by model and notes each on the checkpoint's model entry.
+    private func register(
+        _ drafts: [String: ModelRegistry.Draft], noting checkpoint: inout Checkpoint, on connection: any Connection
+    ) throws -> [ModelRecord] {
+        var records: [ModelRecord] = []
+        for (i, model) in checkpoint.models.enumerated() {
+            guard let draft = drafts[model.name] else { continue }
+            let record = try registry.register(draft, on: connection)
+            checkpoint.models[i].modelID = record.id
+            checkpoint.models[i].version = record.version
+            records.append(record)
+        }
+        return records
     }
 
     /// A run's checkpoints after batch `after`, in order, at most `limit`.

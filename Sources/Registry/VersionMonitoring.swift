@@ -117,16 +117,16 @@ public struct VersionMonitoring: Sendable, Encodable {
         shadow = try ShadowComparison(registry: registry, modelID: modelID, settings: settings, since: since)
         if let split = try registry.traffic().first(where: { $0.name == record.name }),
             let weight = split.weights[modelID],
-            let production = try registry.production(name: record.name), production.record.id != modelID
+            let productionID = try registry.productionID(name: record.name), productionID != modelID
         {
             let theirs = measured(
-                try feedback.labelled(modelID: production.record.id, since: since, limit: Self.sampleLimit),
+                try feedback.labelled(modelID: productionID, since: since, limit: Self.sampleLimit),
                 since: since)
             var delta: [String: Double] = [:]
             for (metric, value) in live.recent.metrics where metric != "rows" {
                 if let other = theirs.metrics[metric] { delta[metric] = value - other }
             }
-            canary = Canary(productionModelID: production.record.id, weight: weight, production: theirs, delta: delta)
+            canary = Canary(productionModelID: productionID, weight: weight, production: theirs, delta: delta)
         }
     }
 }
