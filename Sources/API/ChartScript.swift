@@ -61,6 +61,20 @@ enum ChartScript {
           return k <= 1 ? list : list.filter((_, i) => i % k === 0 || i === list.length - 1);
         }
 
+        // Request rate and latency over time from request activity documents
+        // ([{name, color, activity: {interval_seconds, series}}]), against time before now.
+        function traffic(versions) {
+          const now = Date.now(), span = Math.max(0, ...versions.flatMap(v => v.activity.series.map(p => now - Date.parse(p.at))));
+          const hours = span > 3 * 3600e3, unit = hours ? 3600e3 : 60e3, label = hours ? 'hours before now' : 'minutes before now';
+          const x = p => -(now - Date.parse(p.at)) / unit;
+          const each = (f, suffix = '') => versions.map((v, i) => ({ name: v.name + suffix, color: v.color || palette[i % palette.length], thin: suffix !== '', points: v.activity.series.map(p => [x(p), f(p)]) }));
+          const interval = versions.length ? versions[0].activity.interval_seconds : 60;
+          return {
+            rate: chart(each(p => p.per_second), `requests per second (${interval / 60}-minute intervals)`, 'requests / s', label),
+            latency: chart([...each(p => p.p99_ms, ' p99'), ...each(p => p.p50_ms)], 'latency: p50 (solid) and p99 (thin), from the histogram', 'milliseconds', label),
+          };
+        }
+
         // Horizontal bars: items [{name, value, color}], with optional reference lines [{at, label}].
         function bars(items, title, lines = []) {
           const W = 560, row = 22, T = 26, L = 150, R = 60, H = T + row * items.length + 24;

@@ -1,7 +1,8 @@
 import Foundation
 import Registry
 
-/// `GET /`: production models, the registry's history with key metrics, request counts.
+/// `GET /`: production models, the last hour's requests of every version in service, the
+/// registry's history with key metrics, streaming runs.
 enum DashboardRoutes: RouteGroup {
     static func register(on router: inout RouterBuilder) {
         router.get(
@@ -78,6 +79,19 @@ enum DashboardRoutes: RouteGroup {
                     }))
         }
         let historyJSON = DocsPage.scriptJSON(try ModelDocuments.json(series))
+        // The last hour's requests of every version in service, from request_minutes (a row a
+        // minute per version, read by key).
+        var served: [ServedTraffic] = []
+        let hourAgo = Date().addingTimeInterval(-3600)
+        for record in records {
+            guard let role = role(record) else { continue }
+            served.append(
+                ServedTraffic(
+                    name: "\(record.name) v\(record.version) (\(role))",
+                    activity: try RequestActivity(
+                        database: services.registry.database, modelID: record.id, since: hourAgo)))
+        }
+        let trafficJSON = DocsPage.scriptJSON(try ModelDocuments.json(served))
         let html = """
             <!doctype html><html lang=en><head><meta charset=utf-8><title>modelserve</title>
             <meta http-equiv=refresh content=10>
@@ -90,10 +104,12 @@ enum DashboardRoutes: RouteGroup {
             <a href="/ready">readiness</a> · \(log.rowsWritten) requests logged by this process · \(log.rowsWaiting) waiting</p>
             <h2>In production</h2><div class=cards>\(production)</div>
             \(online)
+            <h2>Requests, last hour</h2><div id=traffic class=cards></div>
             <h2>Metric history</h2><div id=history class=cards></div>
             <h2>History</h2><table><tr><th>id</th><th>name</th><th>version</th><th>kind</th><th>hyperparameters</th>
             <th>held-out metrics</th><th>rows</th><th>created</th></tr>\(history)</table>
             <script id=history-data type="application/json">\(historyJSON)</script>
+            <script id=traffic-data type="application/json">\(trafficJSON)</script>
             <script>\(ChartScript.library)</script>
             <script>\(historyScript)</script>
             </body></html>
@@ -117,6 +133,12 @@ enum DashboardRoutes: RouteGroup {
         var points: [Point]
     }
 
+    /// A version in service and its requests of the last hour.
+    struct ServedTraffic: Encodable {
+        var name: String
+        var activity: RequestActivity
+    }
+
     /// Draws a chart per name (production's version as the larger dot) into #history.
     static let historyScript = #"""
         const history = JSON.parse(document.getElementById('history-data').textContent);
@@ -126,6 +148,9 @@ enum DashboardRoutes: RouteGroup {
             .filter(([role]) => role === 'production' || h.points.some(p => p.role === role))
             .map(([role, color]) => ({ name: role, color, dots: 6, points: h.points.filter(p => p.role === role).map(p => [p.version, p.value]) })),
         ], h.name, h.metric, 'version')).join('');
+        const served = JSON.parse(document.getElementById('traffic-data').textContent);
+        const t = traffic(served);
+        document.getElementById('traffic').innerHTML = served.length ? t.rate + t.latency : '<p>No version in service yet.</p>';
         document.body.dataset.loaded = 'yes';
         """#
 

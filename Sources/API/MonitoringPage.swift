@@ -19,6 +19,7 @@ enum MonitoringPage {
             <p id=summary></p>
             <h2>Quality: live on feedback, and at training</h2><div id=quality></div>
             <div class=charts><div id=calibration></div><div id=drift></div></div>
+            <h2>Requests over time</h2><div class=charts><div id=rate></div><div id=latency></div></div>
             <script id=monitoring type="application/json">\(embedded(monitoring))</script>
             <script id=drift-data type="application/json">\(embedded(drift ?? "null"))</script>
             <script>\(ChartScript.library)</script>
@@ -60,6 +61,9 @@ enum MonitoringPage {
         } else {
           document.getElementById('drift').innerHTML = '<p class=muted>No training profile for this version, so no drift.</p>';
         }
+        const t = traffic([{ name: `version ${m.version}`, activity: r }]);
+        document.getElementById('rate').innerHTML = t.rate;
+        document.getElementById('latency').innerHTML = t.latency;
         document.body.dataset.loaded = 'yes';
         """#
 }

@@ -24,7 +24,7 @@ extension RequestLog {
             let (bytes, atEnd) = try read(journalPath, from: replayOffset)
             let (entries, next) = try LogRecord.decode(bytes, limit: replaySlice)
             if !entries.isEmpty {
-                try store.insertSkippingDuplicates(entries)
+                countMinutes(of: try store.insertNew(entries))
                 replayOffset += next
                 noteReplayed(entries.count)
             }

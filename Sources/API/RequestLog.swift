@@ -1,6 +1,7 @@
 public import Foundation
 public import Registry
 public import Storage
+import HTTPServer
 
 /// Writes every request to `request_log` off the request path.
 ///
@@ -53,13 +54,22 @@ public final class RequestLog: @unchecked Sendable {
     var replayOffset = 0
     /// Rows replayed per writer round, between live batches.
     let replaySlice: Int
+    /// Requests per version and minute stored since the last flush to `request_minutes`
+    /// (writer thread only), flushed every `minuteFlushInterval` seconds and at shutdown.
+    private var minutes = RequestMinutes()
+    private let minuteFlushInterval: TimeInterval
+    private var lastMinuteFlush = 0.0
+    private var minuteFlushFailing = false
+    /// Versions × minutes kept at most while flushes fail (a day of 100 versions).
+    static let maxPendingMinutes = 144_000
 
     public init(
         database: any Database, capacity: Int = 10_000, batchSize: Int = 100, maxBatch: Int = 1_000,
         spacing: TimeInterval = 0.004,
         journalPath: String, durability: LogDurability = .process, lanes: Int = 1, replaySlice: Int = 500,
-        onError: @escaping @Sendable (String) -> Void = { _ in }
+        minuteFlushInterval: TimeInterval = 5, onError: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.minuteFlushInterval = max(0, minuteFlushInterval)
         store = RequestLogStore(database, chunk: max(1, batchSize))
         self.capacity = max(1, capacity)
         self.batchSize = max(1, batchSize)
@@ -207,11 +217,14 @@ public final class RequestLog: @unchecked Sendable {
                 }
             }
             var durable = true
+            // Counted as written once the minute figures that include it are flushed (when
+            // due), so that a reader who sees the row count also sees them.
+            var wrote = 0
             if !batch.isEmpty {
                 if down {
                     durable = spill(batch)
                 } else if store(batch) {
-                    locked { $0.written += batch.count }
+                    wrote = batch.count
                 } else {
                     down = true
                     lastProbe = Date().timeIntervalSince1970
@@ -223,6 +236,8 @@ public final class RequestLog: @unchecked Sendable {
             if durable { recycleLanes(through: through) }
             // The spill journal, a slice a round, so live rows keep moving meanwhile.
             if !down && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
+            if !down { flushMinutes(force: stopping) }
+            if wrote > 0 { locked { $0.written += wrote } }
             if stopping && locked({ $0.queue.isEmpty }) {
                 // Last chance to empty the journal: look again whether the database is back.
                 if locked({ $0.journaled > 0 }) {
@@ -231,6 +246,7 @@ public final class RequestLog: @unchecked Sendable {
                     }
                     while !locked({ $0.databaseDown }) && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
                 }
+                if !locked({ $0.databaseDown }) { flushMinutes(force: true) }
                 removeLaneFiles()  // the queue is empty: everything is in the database or the spill journal
                 return
             }
@@ -247,6 +263,7 @@ public final class RequestLog: @unchecked Sendable {
     private func store(_ batch: [LogEntry]) -> Bool {
         do {
             try store.insert(batch)
+            countMinutes(of: batch)
             return true
         } catch {
             guard store.isReachable else {
@@ -256,13 +273,38 @@ public final class RequestLog: @unchecked Sendable {
             }
             for entry in batch {
                 do {
-                    try store.insertSkippingDuplicates([entry])
+                    countMinutes(of: try store.insertNew([entry]))
                 } catch {
                     locked { $0.rejected += 1 }
                     onError("request log: row \(entry.requestID) refused: \(error)")
                 }
             }
             return true
+        }
+    }
+
+    /// Counts stored entries into the minute figures (writer thread only).
+    func countMinutes(of stored: [LogEntry]) {
+        minutes.add(stored)
+    }
+
+    /// Adds the minute figures to the table when `minuteFlushInterval` has passed (or
+    /// `force`); on failure keeps them for the next round, reporting the first failure of a
+    /// run of them, and past `maxPendingMinutes` keys gives them up (the log rows are safe).
+    private func flushMinutes(force: Bool) {
+        let now = Monotonic.seconds()
+        guard !minutes.isEmpty, force || now - lastMinuteFlush >= minuteFlushInterval else { return }
+        lastMinuteFlush = now
+        do {
+            try store.flush(&minutes)
+            minuteFlushFailing = false
+        } catch {
+            if !minuteFlushFailing { onError("request log: request_minutes not updated, will retry: \(error)") }
+            minuteFlushFailing = true
+            if minutes.pending.count > Self.maxPendingMinutes {
+                onError("request log: giving up \(minutes.pending.count) minutes of request figures")
+                minutes = RequestMinutes()
+            }
         }
     }
 

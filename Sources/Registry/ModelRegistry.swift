@@ -11,7 +11,7 @@ public final class ModelRegistry: Sendable {
     /// compares this with a migrated database, so a new migration's table cannot be missed.
     public static let tables: Set<String> = [
         "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
-        "search_trials", "model_samples", "feedback", "model_profiles", "traffic_splits",
+        "search_trials", "model_samples", "feedback", "model_profiles", "traffic_splits", "request_minutes",
     ]
 
     public init(_ database: any Database) {

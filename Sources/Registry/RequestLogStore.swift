@@ -41,15 +41,42 @@ public struct RequestLogStore: Sendable {
     }
 
     /// One transaction of multi-row inserts that skip request ids already stored: SQLite's
-    /// path, and the journal replay's.
-    public func insertSkippingDuplicates(_ batch: [LogEntry]) throws {
+    /// path for live batches.
+    func insertSkippingDuplicates(_ batch: [LogEntry]) throws {
+        try database.transaction { connection in try insert(batch, on: connection) }
+    }
+
+    /// Stores the entries whose request ids are not in the table yet and returns them: the
+    /// journal replay's path (a batch whose commit outcome was lost may be there already),
+    /// so that what is counted from it (`RequestMinutes`) is counted once.
+    public func insertNew(_ batch: [LogEntry]) throws -> [LogEntry] {
         try database.transaction { connection in
-            for start in stride(from: 0, to: batch.count, by: chunk) {
-                let rows = batch[start..<min(batch.count, start + chunk)]
-                let sql = rows.count == chunk ? fullChunkInsert : Self.insertSQL(rows: rows.count)
-                try connection.execute(sql, rows.flatMap(Self.values(of:)))
+            var stored: Set<String> = []
+            for start in stride(from: 0, to: batch.count, by: 500) {
+                let ids = batch[start..<min(batch.count, start + 500)].map { SQLValue.text($0.requestID) }
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                for row in try connection.query("SELECT request_id FROM request_log WHERE request_id IN (\(marks))", ids) {
+                    if let id = row[0].string { stored.insert(id) }
+                }
             }
+            var fresh: [LogEntry] = []
+            for entry in batch where stored.insert(entry.requestID).inserted { fresh.append(entry) }
+            try insert(fresh, on: connection)
+            return fresh
         }
+    }
+
+    private func insert(_ batch: [LogEntry], on connection: any Connection) throws {
+        for start in stride(from: 0, to: batch.count, by: chunk) {
+            let rows = batch[start..<min(batch.count, start + chunk)]
+            let sql = rows.count == chunk ? fullChunkInsert : Self.insertSQL(rows: rows.count)
+            try connection.execute(sql, rows.flatMap(Self.values(of:)))
+        }
+    }
+
+    /// Adds the minute figures counted from stored rows to `request_minutes`.
+    public func flush(_ minutes: inout RequestMinutes) throws {
+        try minutes.flush(to: database)
     }
 
     /// A request as stored, for reading back.

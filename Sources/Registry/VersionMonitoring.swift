@@ -4,9 +4,9 @@ import Storage
 
 /// How a version is doing in service: its live quality on the rows that have feedback (the
 /// task's metrics, computed as at training), over all time and over a recent window, next to
-/// its held-out figures from training; calibration for probabilities; and its requests and
-/// latency from the log. Reads the feedback table and the log by version and time (indexed),
-/// each bounded to its latest rows.
+/// its held-out figures from training; calibration for probabilities; and its request rate and
+/// latency over time. Reads the feedback table by version and time (indexed, bounded to its
+/// latest rows) and the per-minute request figures by key.
 public struct VersionMonitoring: Sendable, Encodable {
     public var modelID: Int64
     public var name: String
@@ -18,7 +18,8 @@ public struct VersionMonitoring: Sendable, Encodable {
     public var trainingEvaluatedOn: String
     public var live: Live
     public var calibration: [CalibrationBin]?
-    public var requests: Requests
+    /// Request rate and latency over the window (from `request_minutes`).
+    public var requests: RequestActivity
     /// For a shadow version: against the answering version on the same requests.
     public var shadow: ShadowComparison?
     /// For a canary (a weighted version of a split that is not production): its recent
@@ -47,18 +48,6 @@ public struct VersionMonitoring: Sendable, Encodable {
         public var since: Date?
         public var rows: Int
         public var metrics: [String: Double]
-    }
-
-    public struct Requests: Sendable, Encodable {
-        public var since: Date
-        /// Requests in the window (up to `sampleLimit`, the latest).
-        public var count: Int
-        public var errors: Int
-        public var latencyMilliseconds: [String: Double]
-
-        enum CodingKeys: String, CodingKey {
-            case since, count, errors, latencyMilliseconds = "latency_milliseconds"
-        }
     }
 
     /// Rows read at most per figure.
@@ -94,26 +83,7 @@ public struct VersionMonitoring: Sendable, Encodable {
         calibration =
             task == .binaryClassification && !all.actual.isEmpty
             ? CalibrationBin.bins(truth: all.actual, probabilities: all.predicted) : nil
-        let log = try registry.database.query(
-            """
-            SELECT latency_us, status FROM request_log WHERE model_id = ? AND received_at >= ?
-            ORDER BY received_at DESC LIMIT ?
-            """, [.integer(modelID), .timestamp(since), .integer(Int64(Self.sampleLimit))])
-        var latencies = log.compactMap { $0[0].int64 }.map { Double($0) / 1000 }
-        latencies.sort()
-        func percentile(_ q: Double) -> Double? {
-            guard !latencies.isEmpty else { return nil }
-            // Linear between closest ranks, as numpy's default.
-            let position = q * Double(latencies.count - 1)
-            let lower = Int(position)
-            let upper = min(lower + 1, latencies.count - 1)
-            return latencies[lower] + (latencies[upper] - latencies[lower]) * (position - Double(lower))
-        }
-        var latency: [String: Double] = [:]
-        for (name, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] { latency[name] = percentile(q) }
-        requests = Requests(
-            since: since, count: log.count, errors: log.filter { ($0[1].int64 ?? 0) >= 400 }.count,
-            latencyMilliseconds: latency)
+        requests = try RequestActivity(database: registry.database, modelID: modelID, since: since, now: now)
         shadow = try ShadowComparison(registry: registry, modelID: modelID, settings: settings, since: since)
         if let split = try registry.traffic().first(where: { $0.name == record.name }),
             let weight = split.weights[modelID],

@@ -46,7 +46,8 @@ final class APITestServer {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
         // Small batches, so the tests cross many batch and chunk boundaries (and their remainders).
         log = RequestLog(
-            database: database, batchSize: 7, maxBatch: 30, journalPath: self.journal, lanes: threads, replaySlice: 40)
+            database: database, batchSize: 7, maxBatch: 30, journalPath: self.journal, lanes: threads, replaySlice: 40,
+            minuteFlushInterval: 0)
         try log.start()
         api = API(
             configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
@@ -80,5 +81,12 @@ final class APITestServer {
     func waitUntilLogged(_ count: Int) throws {
         let deadline = Date().addingTimeInterval(30)
         while try requestLogCount() < count && Date() < deadline {}
+    }
+
+    /// Waits (up to 30 s) until this server's writer has stored `count` rows and counted them
+    /// in `request_minutes` (it flushes those after every batch here).
+    func waitUntilCounted(_ count: Int) {
+        let deadline = Date().addingTimeInterval(30)
+        while log.rowsWritten < count && Date() < deadline {}
     }
 }

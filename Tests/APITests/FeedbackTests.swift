@@ -85,6 +85,7 @@ struct FeedbackTests {
             references[name] = refs
         }
         try server.waitUntilLogged(2 * 901)
+        server.waitUntilCounted(2 * 901)
         for (name, model, modelID) in [
             ("fb-logistic", fixture.logistic, ids.logistic), ("fb-linear", fixture.linear, ids.linear),
         ] {
@@ -117,11 +118,38 @@ struct FeedbackTests {
             #expect(recent["rows"] as? Int == 1000, "all predictions are within the last 7 days")
             let requests = try #require(monitoring.json["requests"] as? [String: Any])
             #expect(requests["count"] as? Int == 901, "900 single requests and one batch")
-            #expect((requests["latency_milliseconds"] as? [String: Double])?["p99"] != nil)
+            // Rate and latency over time come from request_minutes: the same requests as the
+            // log holds, each latency percentile in the histogram bucket of the log's own.
+            let logged = try server.database.query(
+                "SELECT latency_us FROM request_log WHERE model_id = ? ORDER BY latency_us", [.integer(modelID)]
+            ).compactMap { $0[0].int64 }
+            #expect(logged.count == 901)
+            let series = try #require(requests["series"] as? [[String: Any]])
+            #expect(series.compactMap { $0["requests"] as? Int }.reduce(0, +) == 901, "\(series)")
+            let latency = try #require(requests["latency_milliseconds"] as? [String: Double])
+            let bounds = RequestMinutes.boundsMicros.map(Double.init) + [.infinity]
+            func bucket(_ micros: Double) -> Int { bounds.firstIndex { micros <= $0 }! }
+            for (name, q) in [("p50", 0.5), ("p99", 0.99)] {
+                // The rank-th smallest latency, the rank the histogram estimate interpolates to.
+                let exact = Double(logged[max(0, Int((q * Double(logged.count)).rounded(.up)) - 1)])
+                let estimate = try #require(latency[name]) * 1000
+                #expect(
+                    bucket(estimate) == bucket(exact)
+                        || (bucket(exact) == bounds.count - 1 && estimate == bounds[bounds.count - 2]),
+                    "\(name): \(estimate) µs estimated, \(exact) µs in the log")
+            }
+            let mean = Double(logged.reduce(0, +)) / Double(logged.count) / 1000
+            #expect(abs(try #require(latency["mean"]) - mean) <= 1e-9 * mean)
             // The page for people draws the same figures (headless Chromium, over the socket).
             let dom = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/models/\(modelID)/monitoring")
             #expect(dom.contains("data-loaded=\"yes\""), "\(dom.prefix(400))")
             let table = try #require(dom.firstMatch(of: /<table id="quality-table">(.*?)<\/table>/)?.1)
+            // Requests over time: a point per interval of the JSON's series, on both charts.
+            for chart in ["rate", "latency"] {
+                let svg = try #require(dom.firstMatch(of: try Regex("<div id=\"\(chart)\">(.*?)</div>"))?.output[1].substring)
+                let points = svg.matches(of: /class="series" data-points="(\d+)"/).compactMap { Int($0.1) }
+                #expect(!points.isEmpty && points.allSatisfy { $0 == series.count }, "\(chart): \(points)")
+            }
             #expect(
                 table.contains(String(format: "%.4f", model.metrics[name == "fb-logistic" ? "log_loss" : "rmse"]!)),
                 "\(table)")

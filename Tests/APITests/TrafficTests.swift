@@ -72,6 +72,7 @@ struct TrafficTests {
         }
         #expect(answered.contains { $0.version == v2 } && answered.contains { $0.version == v1 })
         try server.waitUntilLogged(1 + 10_000 + 300 + 21 + 2 + 200)  // every request so far
+        server.waitUntilCounted(1 + 10_000 + 300 + 21 + 2 + 200)
         let labels = answered.map { #"{"request_id": "\#($0.id)", "actual": 1}"# }.joined(separator: ",")
         #expect(
             try client.request("POST", "/feedback", body: #"{"feedback": [\#(labels)]}"#, headers: Self.admin).status
@@ -89,6 +90,12 @@ struct TrafficTests {
         let dashboard = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/")
         #expect(
             dashboard.contains(">canary</text>") && dashboard.contains("fill=\"#d97706\""), "\(dashboard.prefix(300))")
+        // and draws the last hour's requests of both versions in service.
+        let traffic = try #require(dashboard.firstMatch(of: /<div id="traffic" class="cards">(.*?)<\/div>/)?.1)
+        for label in ["promotion v1 (production)", "promotion v2 (canary)"] {
+            #expect(traffic.contains(">\(label)</text>"), "\(traffic.prefix(600))")
+        }
+        #expect(traffic.matches(of: /class="series" data-points="[1-9]/).count == 2 + 4, "rate, p50 and p99 of each")
         // Assigning production ends the split.
         #expect(
             try client.request("POST", "/models/assign", body: #"{"model_id": \#(v2)}"#, headers: Self.admin).status
