@@ -63,7 +63,7 @@ final class ShadowScorer: Sendable {
                 log.appendUnjournaled(
                     LogEntry(
                         requestID: "\(requestID)-shadow-\(shadow.id)", receivedAt: receivedAt, method: "POST",
-                        path: "/predict (shadow)", status: failed ? 422 : 200,
+                        path: LogEntry.shadowPath, status: failed ? 422 : 200,
                         latencyMicros: Int64((DispatchTime.now().uptimeNanoseconds - start) / 1000), modelID: shadow.id,
                         requestBody: requestBody, responseBody: json.bytes, clientAddress: clientAddress,
                         maxBody: maxBody))

@@ -11,7 +11,8 @@ public struct DriftReport: Sendable, Encodable {
     public var name: String
     public var version: Int
     public var since: Date
-    /// Logged /predict requests read, and the rows they held.
+    /// Logged /predict requests read (a shadow version's: those it scored), and the rows
+    /// they held.
     public var requests: Int
     public var rows: Int
     public var trainingRows: Int
@@ -47,9 +48,10 @@ public struct DriftReport: Sendable, Encodable {
         let logged = try registry.database.query(
             """
             SELECT request_body FROM request_log
-            WHERE model_id = ? AND received_at >= ? AND path = '/predict' AND status = 200 AND request_body_encoding IS NULL
+            WHERE model_id = ? AND received_at >= ? AND path IN ('/predict', ?) AND status = 200
+              AND request_body_encoding IS NULL
             ORDER BY received_at DESC LIMIT ?
-            """, [.integer(modelID), .timestamp(since), .integer(Int64(Self.requestLimit))])
+            """, [.integer(modelID), .timestamp(since), .text(LogEntry.shadowPath), .integer(Int64(Self.requestLimit))])
         let names = record.featureSchema.all
         var values: [String: [FeatureValue]] = Dictionary(uniqueKeysWithValues: names.map { ($0, []) })
         var rows = 0

@@ -37,6 +37,12 @@ public struct LogEntry: Sendable, Equatable {
     }
 }
 
+extension LogEntry {
+    /// The path a shadow version's scoring of a `/predict` is logged under: its rows are
+    /// served traffic for that version (drift, the shadow comparison), never an answer.
+    public static let shadowPath = "/predict (shadow)"
+}
+
 /// A body in the form a text column can hold losslessly, whatever the bytes.
 ///
 /// UTF-8 without NUL is stored as it is (encoding NULL), cut at `max` bytes on a character

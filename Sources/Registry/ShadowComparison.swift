@@ -37,9 +37,13 @@ public struct ShadowComparison: Sendable, Encodable {
             """
             SELECT p.request_id, p.model_id, p.response_body, s.response_body FROM request_log s
             JOIN request_log p ON p.request_id = substr(s.request_id, 1, length(s.request_id) - CAST(? AS INTEGER))
-            WHERE s.model_id = ? AND s.path = '/predict (shadow)' AND s.status = 200 AND s.received_at >= ?
+            WHERE s.model_id = ? AND s.path = ? AND s.status = 200 AND s.received_at >= ?
             ORDER BY s.id DESC LIMIT ?
-            """, [.integer(Int64(suffix.count)), .integer(modelID), .timestamp(since), .integer(Int64(Self.limit))])
+            """,
+            [
+                .integer(Int64(suffix.count)), .integer(modelID), .text(LogEntry.shadowPath), .timestamp(since),
+                .integer(Int64(Self.limit)),
+            ])
         guard !rows.isEmpty else { return nil }
         // Each pair's answered and shadow predictions, row by row.
         var pairs: [(requestID: String, index: Int, answered: Double, shadow: Double)] = []

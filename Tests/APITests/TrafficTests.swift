@@ -182,6 +182,10 @@ struct TrafficTests {
         #expect(abs(metrics["log_loss"]! - shadowLoss) < 1e-9 && abs(answered["log_loss"]! - answeredLoss) < 1e-9)
         #expect(abs((comparison["delta"] as? [String: Double])!["log_loss"]! - (shadowLoss - answeredLoss)) < 1e-9)
         #expect(try client.request("GET", "/models/\(v1)/monitoring").json["shadow"] == nil, "v1 shadowed nothing")
+        // Drift of a shadow version is over the traffic it scored: the same 40 requests, 60 rows.
+        let drift = try client.request("GET", "/models/\(v2)/drift")
+        #expect(drift.status == 200, "\(drift.body)")
+        #expect(drift.json["requests"] as? Int == 40 && drift.json["rows"] as? Int == 60, "\(drift.body)")
         let page = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/models/\(v2)/monitoring")
         #expect(
             page.contains("id=\"shadow-table\"") && page.contains("As a shadow of version id \(v1)"),
