@@ -105,7 +105,16 @@ enum FeedbackRoutes: RouteGroup {
         } else {
             items.append(try Self.item(body, "the body"))
         }
-        let recorded = try FeedbackStore(registry: services.registry).record(items, replace: replace)
+        let store = FeedbackStore(registry: services.registry)
+        let recorded: [FeedbackStore.Recorded]
+        do {
+            recorded = try store.record(items, replace: replace)
+        } catch let error as RegistryError where error.code == .notFound {
+            // Labels sent straight after the answer can outrun its row (written within 50 ms):
+            // once what this process had queued is in the database (at once if nothing), again.
+            guard services.log.waitUntilStored(timeout: 2) else { throw error }
+            recorded = try store.record(items, replace: replace)
+        }
         var json = JSONWriter(capacity: 64 + 96 * recorded.count)
         json.beginObject()
         json.key("recorded")

@@ -1,7 +1,7 @@
 public import Foundation
+import HTTPServer
 public import Registry
 public import Storage
-import HTTPServer
 
 /// Writes every request to `request_log` off the request path.
 ///
@@ -30,6 +30,11 @@ public final class RequestLog: @unchecked Sendable {
         var appended: UInt64 = 0
         /// Entries taken from the queue by the writer.
         var taken: UInt64 = 0
+        /// Entries through this sequence number are in the database (or were refused).
+        var stored: UInt64 = 0
+        /// Someone waits for the queue to reach the database (`waitUntilStored`): the writer
+        /// takes what is queued now instead of waiting for a full batch.
+        var flushRequested = false
     }
 
     let store: RequestLogStore
@@ -37,6 +42,8 @@ public final class RequestLog: @unchecked Sendable {
     private let batchSize: Int
     private let maxBatch: Int
     private let spacing: TimeInterval
+    /// How long a partial batch waits for company before it is written.
+    private let maxWait: TimeInterval
     let journalPath: String
     public let durability: LogDurability
     private let laneCount: Int
@@ -65,7 +72,7 @@ public final class RequestLog: @unchecked Sendable {
 
     public init(
         database: any Database, capacity: Int = 10_000, batchSize: Int = 100, maxBatch: Int = 1_000,
-        spacing: TimeInterval = 0.004,
+        spacing: TimeInterval = 0.004, maxWait: TimeInterval = 0.05,
         journalPath: String, durability: LogDurability = .process, lanes: Int = 1, replaySlice: Int = 500,
         minuteFlushInterval: TimeInterval = 5, onError: @escaping @Sendable (String) -> Void = { _ in }
     ) {
@@ -75,6 +82,7 @@ public final class RequestLog: @unchecked Sendable {
         self.batchSize = max(1, batchSize)
         self.maxBatch = max(self.batchSize, maxBatch)
         self.spacing = max(0, spacing)
+        self.maxWait = max(0.001, maxWait)
         self.journalPath = journalPath
         self.durability = durability
         laneCount = max(1, lanes)
@@ -161,6 +169,23 @@ public final class RequestLog: @unchecked Sendable {
         return sequence
     }
 
+    /// Waits (at most `timeout` seconds) until everything queued when it was called is in
+    /// the database, asking the writer not to wait for a full batch; false on timeout (the
+    /// database away, say). For a reader that must see a request just answered: feedback
+    /// that arrives before its prediction's row.
+    public func waitUntilStored(timeout: TimeInterval) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let target = unsafeState.appended
+        let deadline = Date().addingTimeInterval(timeout)
+        while unsafeState.stored < target {
+            unsafeState.flushRequested = true
+            condition.broadcast()
+            if !condition.wait(until: deadline) { return unsafeState.stored >= target }
+        }
+        return true
+    }
+
     /// Makes the entries appended for `lane` crash-safe: called by that event loop before
     /// it sends the answers they describe.
     public func commit(lane: Int) {
@@ -184,21 +209,27 @@ public final class RequestLog: @unchecked Sendable {
         var lastTake = Date.distantPast
         while true {
             condition.lock()
-            let deadline = Date().addingTimeInterval(0.05)
-            while unsafeState.queue.count < batchSize && !unsafeState.stopping {
+            let deadline = Date().addingTimeInterval(maxWait)
+            while unsafeState.queue.count < batchSize && !unsafeState.stopping && !unsafeState.flushRequested {
                 if !condition.wait(until: deadline) { break }
             }
             // Under heavy load, writes keep `spacing` apart and the batches grow instead of
             // their number: each batch has a fixed cost (a statement, a commit, two wake-ups).
             let earliest = lastTake.addingTimeInterval(spacing)
-            while unsafeState.queue.count < maxBatch && !unsafeState.stopping && Date() < earliest {
+            while unsafeState.queue.count < maxBatch && !unsafeState.stopping && !unsafeState.flushRequested
+                && Date() < earliest
+            {
                 _ = condition.wait(until: earliest)
             }
+            let flushing = unsafeState.flushRequested
+            unsafeState.flushRequested = false
             lastTake = Date()
             // Whole multiples of batchSize when there are that many, so SQLite reuses one
             // prepared statement; the rest waits for the next round.
             let waiting = unsafeState.queue.count
-            let take = waiting < batchSize ? waiting : min(maxBatch, waiting) / batchSize * batchSize
+            let take =
+                waiting < batchSize || flushing
+                ? min(maxBatch, waiting) : min(maxBatch, waiting) / batchSize * batchSize
             let batch = Array(unsafeState.queue.prefix(take))
             unsafeState.queue.removeFirst(take)
             unsafeState.taken += UInt64(take)
@@ -237,7 +268,13 @@ public final class RequestLog: @unchecked Sendable {
             // The spill journal, a slice a round, so live rows keep moving meanwhile.
             if !down && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
             if !down { flushMinutes(force: stopping) }
-            if wrote > 0 { locked { $0.written += wrote } }
+            if wrote > 0 {
+                condition.lock()
+                unsafeState.written += wrote
+                unsafeState.stored = through
+                condition.broadcast()  // for waitUntilStored
+                condition.unlock()
+            }
             if stopping && locked({ $0.queue.isEmpty }) {
                 // Last chance to empty the journal: look again whether the database is back.
                 if locked({ $0.journaled > 0 }) {

@@ -55,7 +55,9 @@ public struct RequestLogStore: Sendable {
             for start in stride(from: 0, to: batch.count, by: 500) {
                 let ids = batch[start..<min(batch.count, start + 500)].map { SQLValue.text($0.requestID) }
                 let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-                for row in try connection.query("SELECT request_id FROM request_log WHERE request_id IN (\(marks))", ids) {
+                for row in try connection.query(
+                    "SELECT request_id FROM request_log WHERE request_id IN (\(marks))", ids)
+                {
                     if let id = row[0].string { stored.insert(id) }
                 }
             }

@@ -146,7 +146,8 @@ struct FeedbackTests {
             let table = try #require(dom.firstMatch(of: /<table id="quality-table">(.*?)<\/table>/)?.1)
             // Requests over time: a point per interval of the JSON's series, on both charts.
             for chart in ["rate", "latency"] {
-                let svg = try #require(dom.firstMatch(of: try Regex("<div id=\"\(chart)\">(.*?)</div>"))?.output[1].substring)
+                let svg = try #require(
+                    dom.firstMatch(of: try Regex("<div id=\"\(chart)\">(.*?)</div>"))?.output[1].substring)
                 let points = svg.matches(of: /class="series" data-points="(\d+)"/).compactMap { Int($0.1) }
                 #expect(!points.isEmpty && points.allSatisfy { $0 == series.count }, "\(chart): \(points)")
             }
@@ -249,6 +250,30 @@ struct FeedbackTests {
         #expect(stored.first?[0].double == 1)
         #expect(try client.request("GET", "/models/999/monitoring").status == 404)
         #expect(try client.request("GET", "/models/1/monitoring?window=soon").status == 400)
+    }
+
+    @Test("a label sent straight after its answer is joined, though the answer's row was still queued")
+    func labelBeforeRow() throws {
+        let fixture = try FeedbackFixture.load()
+        let (url, cleanup) = try TestDatabase.makeURL(.sqlite)
+        defer { cleanup() }
+        // A partial batch of the log waits 60 s here, so the row is surely not written yet.
+        let server = try APITestServer(url: url, logWait: 60)
+        defer { server.stop() }
+        _ = try Self.register(fixture, server)
+        let client = server.inProcess
+        let answer = try client.request(
+            "POST", "/predict", body: #"{"model": "fb-linear", "features": {"a": 1, "b": 2}}"#)
+        let id = try #require(answer.headers["x-request-id"])
+        #expect(try server.requestLogCount() == 0, "the row waits in the queue")
+        let posted = try client.request(
+            "POST", "/feedback", body: #"{"request_id": "\#(id)", "actual": 4}"#, headers: Self.admin)
+        #expect(posted.status == 200, "\(posted.body)")
+        #expect(posted.json["recorded"] as? Int == 1)
+        // An id that is nowhere is still a 404 (the queue is empty now: no wait).
+        let missing = try client.request(
+            "POST", "/feedback", body: #"{"request_id": "nowhere", "actual": 4}"#, headers: Self.admin)
+        #expect(missing.status == 404)
     }
 
     @Test("MODELSERVE_FEEDBACK_TOKEN may post feedback and nothing else; the admin token may too")

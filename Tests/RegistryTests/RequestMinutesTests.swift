@@ -63,7 +63,8 @@ struct RequestMinutesTests {
             #expect(one.isEmpty && two.isEmpty)
 
             let read = try RequestMinutes.read(database, modelID: a, since: Date(timeIntervalSince1970: minute + 10))
-            #expect(read.map { $0.0.timeIntervalSince1970 } == [minute, minute + 60], "since rounds down to its minute")
+            #expect(
+                read.map { $0.0.timeIntervalSince1970 } == [minute, minute + 60], "since rounds down to its minute")
             let (_, m0) = read[0]
             #expect(m0.requests == 3 && m0.errors == 1 && m0.latencyMicrosSum == 120 + 80 + 40)
             #expect(m0.buckets[0] == 1 && m0.buckets[1] == 1 && m0.buckets[2] == 1 && m0.buckets.reduce(0, +) == 3)
