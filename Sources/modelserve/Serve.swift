@@ -37,12 +37,15 @@ struct Serve: ParsableCommand {
         help: ArgumentHelp(
             "Where the request log spills while the database is away (and, with --log-durability, its crash journal).",
             discussion: """
-                Defaults to the SQLite file's path + .request-log.journal, and for Postgres to                 modelserve-request-log-HOST-PORT.journal in the working directory: two servers never share one,                 and a restart on the same host and port replays what the last one left.
+                Defaults to the SQLite file's path + .request-log.journal, and for Postgres to \
+                modelserve-request-log-HOST-PORT.journal in the working directory: two servers never share one, \
+                and a restart on the same host and port replays what the last one left.
                 """))
     var journal: String?
     @Option(
         help: """
-            What a crash can cost the request log: none (entries in memory until written), process             (journaled before the answer is sent: survives kill -9), machine (also fdatasync: survives power loss).
+            What a crash can cost the request log: none (entries in memory until written), process \
+            (journaled before the answer is sent: survives kill -9), machine (also fdatasync: survives power loss).
             """)
     var logDurability = LogDurability.process
     @Option(help: "Serve this table at GET /api/v1/data?page=N, the paginated source online ingest reads.")
