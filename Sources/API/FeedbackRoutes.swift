@@ -68,7 +68,7 @@ enum FeedbackRoutes: RouteGroup {
 
     static func window(_ context: RouteContext) throws -> TimeInterval {
         let text = context.request.queryItems["window"] ?? "7d"
-        guard let window = duration(text) else {
+        guard let window = DurationText.seconds(text) else {
             throw APIError(
                 400, "invalid_window", "window must be a duration such as 30m, 24h or 7d, not '\(text.prefix(20))'")
         }
@@ -165,20 +165,5 @@ enum FeedbackRoutes: RouteGroup {
                     monitoring: json, drift: drift, title: "\(document.name) version \(document.version) (id \(id))"))
         }
         return Reply(body: Array(json.utf8), modelID: id)
-    }
-
-    /// `30m`, `24h`, `7d` in seconds (at most a year).
-    static func duration(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0, amount.isFinite else {
-            return nil
-        }
-        let seconds: Double
-        switch unit {
-        case "m": seconds = amount * 60
-        case "h": seconds = amount * 3600
-        case "d": seconds = amount * 86400
-        default: return nil
-        }
-        return seconds <= 366 * 86400 ? seconds : nil
     }
 }

@@ -12,7 +12,7 @@ public enum ModelDocuments {
         public var withSchema: Bool
 
         static let fields: Set<ModelRegistry.Draft.Field> = [
-            .name, .kind, .hyperparameters, .metrics, .createdAt, .rowCount, .dataFingerprint,
+            .name, .kind, .hyperparameters, .metrics, .createdAt, .rowCount, .dataFingerprint, .provenance,
         ]
 
         enum CodingKeys: String, CodingKey {

@@ -33,6 +33,8 @@ public final class ModelRegistry: Sendable {
         public var artifact: String
         public var trainingSeconds: Double?
         public var createdAt = Date()
+        /// Why it was trained, and what a promotion rule compared it with.
+        public var provenance: Provenance?
         /// Training rows kept for "similar samples" (`similar:` in the spec), stored beside
         /// the version in `model_samples`, not in the record's documents.
         public var samples: SimilarSamples?
@@ -42,7 +44,7 @@ public final class ModelRegistry: Sendable {
         public enum Field: String, CodingKey, CaseIterable, Sendable {
             case name, kind, hyperparameters, metrics, featureSchema = "feature_schema"
             case trainingQuery = "training_query", rowCount = "row_count", dataFingerprint = "data_fingerprint"
-            case artifact, trainingSeconds = "training_seconds", createdAt = "created_at"
+            case artifact, trainingSeconds = "training_seconds", createdAt = "created_at", provenance
         }
 
         public init(from decoder: any Decoder) throws {
@@ -58,6 +60,7 @@ public final class ModelRegistry: Sendable {
             artifact = try c.decode(String.self, forKey: .artifact)
             trainingSeconds = try c.decodeIfPresent(Double.self, forKey: .trainingSeconds)
             createdAt = try c.decode(Date.self, forKey: .createdAt)
+            provenance = try c.decodeIfPresent(Provenance.self, forKey: .provenance)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -80,6 +83,7 @@ public final class ModelRegistry: Sendable {
                 case .artifact: try c.encode(artifact, forKey: field)
                 case .trainingSeconds: try c.encodeIfPresent(trainingSeconds, forKey: field)
                 case .createdAt: try c.encode(createdAt, forKey: field)
+                case .provenance: try c.encodeIfPresent(provenance, forKey: field)
                 }
             }
         }
@@ -136,8 +140,8 @@ public final class ModelRegistry: Sendable {
         let row = try connection.queryFirst(
             """
             INSERT INTO models (name, version, kind, hyperparameters, metrics, feature_schema, training_query,
-                row_count, data_fingerprint, artifact, training_seconds, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                row_count, data_fingerprint, artifact, training_seconds, created_at, provenance)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """,
             [
@@ -146,6 +150,7 @@ public final class ModelRegistry: Sendable {
                 .text(try JSONText.encode(draft.featureSchema)), SQLValue(draft.trainingQuery),
                 SQLValue(draft.rowCount), SQLValue(draft.dataFingerprint), .text(draft.artifact),
                 SQLValue(draft.trainingSeconds), .timestamp(draft.createdAt),
+                SQLValue(try draft.provenance.map { try JSONText.encode($0) }),
             ])
         guard let id = row?[0].int64 else { throw RegistryError(.notFound, "the new model's id was not returned") }
         if let samples = draft.samples {
@@ -193,6 +198,17 @@ public final class ModelRegistry: Sendable {
         return try Self.record(row)
     }
 
+    /// A name's newest version, nil when it has none.
+    public func latest(name: String) throws -> ModelRecord? {
+        guard
+            let row = try database.query(
+                "SELECT id FROM models WHERE name = ? ORDER BY version DESC LIMIT 1", [.text(name)]
+            ).first,
+            let id = row[0].int64
+        else { return nil }
+        return try record(id: id)
+    }
+
     public func record(name: String, version: Int) throws -> ModelRecord {
         guard
             let row = try database.query(
@@ -217,6 +233,7 @@ public final class ModelRegistry: Sendable {
             dataFingerprint: row["data_fingerprint"].string, artifact: try stored.text("artifact"),
             trainingSeconds: row["training_seconds"].double)
         registered.createdAt = try stored.date("created_at")
+        if !row["provenance"].isNull { registered.provenance = try stored.json("provenance", as: Provenance.self) }
         return ModelRecord(
             id: try stored.int64("id"), version: Int(try stored.int64("version")), registered: registered,
             isProduction: row["is_production"].bool ?? false)

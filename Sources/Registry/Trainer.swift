@@ -36,20 +36,35 @@ public struct Trainer: Sendable {
         public var fingerprint: String
         /// True when the test fraction was 0: metrics are on the training rows.
         public var metricsOnTrainingData: Bool
+        /// Set when nothing was trained because the data had not changed: the name's latest
+        /// version, whose data has the same fingerprint.
+        public var unchangedSince: ModelRecord?
     }
 
+    /// Reads the spec's query, trains every version, registers them (all or none) and
+    /// applies `promotion`. `reason` is recorded with each version; with `onlyIfChanged`,
+    /// nothing is trained when the data's fingerprint equals that of the name's latest
+    /// version (`Result.unchangedSince` says which).
     public func train(
         _ spec: TrainingSpec, promotion: Promotion = .none, by: String = "modelserve",
-        progress: (String) -> Void = { _ in }
+        reason: Provenance.Reason = .manual, onlyIfChanged: Bool = false, progress: (String) -> Void = { _ in }
     ) throws -> Result {
         try spec.validate()
         if case .ifBetter(let metric) = promotion { _ = try MetricDirection.isBetter(0, than: 0, on: metric) }
+        let previous = try registry.latest(name: spec.name)
         let started = Date()
         let queryData = try QueryDataReader.read(
             source, query: spec.query, target: spec.target, features: spec.featuresToRead,
             categoricalHints: spec.categoricalHints, timeout: queryTimeout
         ) { rows in progress("reading: \(rows.formatted()) rows") }
         let data = queryData.data
+        if onlyIfChanged, let previous, previous.dataFingerprint == queryData.fingerprint {
+            return Result(
+                versions: [], rows: data.count, fingerprint: queryData.fingerprint, metricsOnTrainingData: false,
+                unchangedSince: previous)
+        }
+        let provenance = Provenance(
+            reason: reason, previousVersion: previous?.version, previousFingerprint: previous?.dataFingerprint)
         progress(
             "read \(data.count.formatted()) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; "
                 + "features: \(queryData.schema.all.joined(separator: ", "))")
@@ -120,6 +135,7 @@ public struct Trainer: Sendable {
                         trainingSeconds: Date().timeIntervalSince(setStarted))
                     draft.samples = samples
                     draft.profile = profile
+                    draft.provenance = provenance
                     drafts.append(draft)
                 } catch let error as LearningError {
                     throw LearningError(error.code, "\(label): \(error.message)", details: error.details)
@@ -139,7 +155,8 @@ public struct Trainer: Sendable {
         return result
     }
 
-    /// `metric`: what `.always` ranks by (the spec's `promote`, or the task's headline).
+    /// `metric`: what `.always` ranks by (the spec's `promote`, or the task's headline). The
+    /// verdict is recorded in every new version's provenance, with production's figure.
     private func promote(_ result: inout Result, promotion: Promotion, metric ranking: String, by: String) throws {
         let metric: String
         switch promotion {
@@ -147,33 +164,49 @@ public struct Trainer: Sendable {
         case .always: metric = ranking
         case .ifBetter(let named): metric = named
         }
+        guard let name = result.versions.first?.name else { return }
+        let current = try registry.production(name: name)
+        let incumbent = current?.record.metrics.heldOut[metric]
         let scored = result.versions.compactMap { v in v.metrics.heldOut[metric].map { (v, $0) } }
-        guard var best = scored.first else {
-            result.promotionNote = "not promoted: the new versions have no \(metric)"
-            return
-        }
-        for candidate in scored.dropFirst() where try MetricDirection.isBetter(candidate.1, than: best.1, on: metric) {
+        var best = scored.first
+        for candidate in scored.dropFirst() where try MetricDirection.isBetter(candidate.1, than: best!.1, on: metric) {
             best = candidate
         }
-        if case .ifBetter = promotion, let current = try registry.production(name: best.0.name) {
-            guard let incumbent = current.record.metrics.heldOut[metric] else {
-                result.promotionNote = "promoted: production version \(current.record.version) has no \(metric)"
-                try registry.assign(id: best.0.id, by: by)
-                result.promoted = best.0
-                return
+        var promoting = best != nil
+        let note: String
+        if let best {
+            if case .ifBetter = promotion, let current {
+                if let incumbent {
+                    promoting = try MetricDirection.isBetter(best.1, than: incumbent, on: metric)
+                    note =
+                        promoting
+                        ? "promoted: \(metric) \(Self.format(best.1)) beats production version \(current.record.version)'s \(Self.format(incumbent))"
+                        : "not promoted: best new \(metric) \(Self.format(best.1)) does not beat production version \(current.record.version)'s \(Self.format(incumbent))"
+                } else {
+                    note = "promoted: production version \(current.record.version) has no \(metric)"
+                }
+            } else {
+                note = "promoted version \(best.0.version) (\(metric) \(Self.format(best.1)))"
             }
-            guard try MetricDirection.isBetter(best.1, than: incumbent, on: metric) else {
-                result.promotionNote =
-                    "not promoted: best new \(metric) \(Self.format(best.1)) does not beat production version \(current.record.version)'s \(Self.format(incumbent))"
-                return
-            }
-            result.promotionNote =
-                "promoted: \(metric) \(Self.format(best.1)) beats production version \(current.record.version)'s \(Self.format(incumbent))"
         } else {
-            result.promotionNote = "promoted version \(best.0.version) (\(metric) \(Self.format(best.1)))"
+            note = "not promoted: the new versions have no \(metric)"
         }
+        for i in result.versions.indices {
+            let version = result.versions[i]
+            let isBest = version.id == best?.0.id
+            var provenance = version.provenance ?? Provenance(reason: .manual)
+            provenance.comparison = Provenance.Comparison(
+                metric: metric, value: version.metrics.heldOut[metric], productionModelID: current?.record.id,
+                productionVersion: current?.record.version, productionValue: incumbent, promoted: promoting && isBest,
+                note: isBest || best == nil
+                    ? note : "not the best new version by \(metric) (version \(best!.0.version) was)")
+            try registry.update(provenance, for: version.id)
+            result.versions[i].provenance = provenance
+        }
+        result.promotionNote = note
+        guard promoting, let best else { return }
         try registry.assign(id: best.0.id, by: by)
-        result.promoted = best.0
+        result.promoted = result.versions.first { $0.id == best.0.id }
     }
 
     static func crossValidate(

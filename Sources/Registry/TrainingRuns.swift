@@ -328,5 +328,6 @@ extension ModelRegistry.Draft {
             featureSchema: FeatureSchema(numeric: model.features), trainingQuery: nil, rowCount: model.rowsSeen,
             dataFingerprint: nil, artifact: String(decoding: try model.model.artifactJSON(), as: UTF8.self),
             trainingSeconds: nil)
+        provenance = Provenance(reason: .online)
     }
 }

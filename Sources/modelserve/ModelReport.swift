@@ -5,6 +5,17 @@ import Registry
 /// The long-form text of `models show` and `models compare`.
 enum ModelReport {
     /// `search`: the trials of the search the version came out of, if any.
+    /// Why a version was trained, in a line.
+    static func because(_ provenance: Provenance) -> String {
+        var text = provenance.reason.phrase
+        if provenance.reason == .dataChanged, let version = provenance.previousVersion {
+            text +=
+                " since version \(version)"
+                + (provenance.previousFingerprint.map { " (fingerprint \($0.prefix(12)))" } ?? "")
+        }
+        return text
+    }
+
     static func text(_ record: ModelRecord, search: [ModelRegistry.StoredTrial]? = nil) throws -> String {
         let model = try record.model()
         var lines: [String] = []
@@ -25,6 +36,10 @@ enum ModelReport {
         lines.append(
             "fit:             \(model.training.solver), \(model.training.iterations) iterations, converged: \(model.training.converged)"
         )
+        if let provenance = record.provenance {
+            lines.append("trained because: " + Self.because(provenance))
+            if let comparison = provenance.comparison { lines.append("compared:        \(comparison.note)") }
+        }
         for caveat in model.caveats { lines.append("note:            \(caveat)") }
         if let query = record.trainingQuery {
             lines.append("query:")
