@@ -18,6 +18,19 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Python tools the tests run (kubernetes-validate), in a venv under .build so a fresh clone
+# gets them and the system's Python is left alone; exports the paths the tests read.
+ensure_test_tools() {
+    local venv=.build/test-tools
+    if [ ! -x "$venv/bin/kubernetes-validate" ]; then
+        ensure_packages python3-venv
+        say "installing kubernetes-validate (PyPI) into $venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check kubernetes-validate
+    fi
+    export MODELSERVE_TEST_KUBERNETES_VALIDATE="$PWD/$venv/bin/kubernetes-validate"
+}
+
 pg_bin_dir() {
     local dir
     dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)

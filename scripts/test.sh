@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev postgresql sqlite3 docker-compose chromium
+ensure_test_tools
 start_throwaway_postgres
 
 say "building"
