@@ -12,15 +12,15 @@ struct ContainerFilesTests {
         .deletingLastPathComponent()
 
     /// The compose file as docker-compose resolves it (variables interpolated, schema checked).
-    func resolvedCompose(token: String? = "compose-test-token-0123") throws -> [String: Any] {
+    func resolvedCompose(token: String? = "compose-test-token-0123", profile: String? = nil) throws -> [String: Any] {
         let process = Process()
         var environment = ProcessInfo.processInfo.environment
         environment["MODELSERVE_ADMIN_TOKEN"] = token
         process.environment = environment
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "docker-compose", "--file", Self.root.appendingPathComponent("docker-compose.yml").path, "config",
-        ]
+            "docker-compose", "--file", Self.root.appendingPathComponent("docker-compose.yml").path,
+        ] + (profile.map { ["--profile", $0] } ?? []) + ["config"]
         process.currentDirectoryURL = Self.root
         let out = Pipe()
         let err = Pipe()
@@ -36,7 +36,7 @@ struct ContainerFilesTests {
         return try #require(try Yams.load(yaml: String(decoding: data, as: UTF8.self)) as? [String: Any])
     }
 
-    @Test("docker-compose.yml is valid: Postgres, a one-shot setup, then the API on 8080")
+    @Test("docker-compose.yml is valid: Postgres, a one-shot setup, three API replicas behind HAProxy on 8080")
     func compose() throws {
         let compose = try resolvedCompose()
         let services = try #require(compose["services"] as? [String: Any])
@@ -72,8 +72,38 @@ struct ContainerFilesTests {
         let command = try #require(api["command"] as? [String])
         #expect(command.first == "serve")
         #expect(command.contains("0.0.0.0") && command.contains("8080"))
-        let ports = try #require(api["ports"] as? [Any])
-        #expect(ports.contains { "\($0)".contains("8080") })
+        // Three replicas, reached through the balancer only, which publishes 8080.
+        #expect((api["deploy"] as? [String: Any])?["replicas"] as? Int == 3)
+        #expect(api["ports"] == nil, "replicas cannot share a published port")
+        let balancer = try #require(services["balancer"] as? [String: Any])
+        #expect((balancer["image"] as? String)?.hasPrefix("haproxy:") == true)
+        #expect((balancer["ports"] as? [Any])?.contains { "\($0)".contains("8080") } == true)
+        #expect(
+            ((balancer["depends_on"] as? [String: Any])?["api"] as? [String: Any])?["condition"] as? String
+                == "service_healthy")
+        let mounted = try #require((balancer["volumes"] as? [Any])?.first)
+        #expect("\(mounted)".contains("deploy/haproxy/haproxy.cfg"))
+        // HAProxy's own check of its configuration, and the backend it names is the api's port
+        // and readiness route.
+        let config = Self.root.appendingPathComponent("deploy/haproxy/haproxy.cfg")
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
+        check.arguments = ["-c", "-f", config.path]
+        check.standardOutput = FileHandle.nullDevice
+        check.standardError = FileHandle.nullDevice
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "haproxy -c rejects deploy/haproxy/haproxy.cfg (test.sh installs haproxy)")
+        let haproxy = try String(contentsOf: config, encoding: .utf8)
+        #expect(haproxy.contains("server-template api 3 api:8080") && haproxy.contains("option httpchk GET /ready"))
+        #expect(haproxy.contains("bind :8080"))
+        // The retrain profile runs the retrain subcommand on a schedule, off by default.
+        let retrain = try #require(
+            try resolvedCompose(profile: "retrain")["services"].flatMap { $0 as? [String: Any] }?["retrain"]
+                as? [String: Any])
+        #expect(retrain["profiles"] as? [String] == ["retrain"], "retraining is a profile, off by default")
+        let retrainCommand = try #require(retrain["command"] as? [String])
+        #expect(retrainCommand.starts(with: ["retrain", "--spec"]) && retrainCommand.contains("--every"))
         #expect(
             (api["environment"] as? [String: Any])?["MODELSERVE_ADMIN_TOKEN"] as? String == "compose-test-token-0123")
         // Without a token compose refuses to start, rather than publish a guessable default.
