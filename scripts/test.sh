@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev postgresql sqlite3 docker-compose chromium haproxy wrk
+ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev postgresql sqlite3 docker-compose chromium haproxy wrk pgbouncer
 ensure_test_tools
 start_throwaway_postgres
 

@@ -5,21 +5,25 @@ import Synchronization
 
 /// Keeps a `ModelStore` in step with the database's production pointers: on Postgres it
 /// LISTENs for the registry's notifications (sub-second) and re-checks every few seconds
-/// as a safety net; on SQLite it polls.
+/// as a safety net; on SQLite it polls. `listenOn`: where to LISTEN when the store's database
+/// cannot carry it (PgBouncer in transaction mode hands each transaction any server
+/// connection, so a LISTEN is lost): a direct connection to the same Postgres.
 public final class ProductionWatcher: Sendable {
     private let store: ModelStore
     private let database: any Database
+    private let listenOn: PostgresDatabase?
     private let pollInterval: Double
     private let stopped = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
     private let onError: @Sendable (String) -> Void
 
     public init(
-        store: ModelStore, database: any Database, pollInterval: Double = 1,
+        store: ModelStore, database: any Database, listenOn: PostgresDatabase? = nil, pollInterval: Double = 1,
         onError: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.store = store
         self.database = database
+        self.listenOn = listenOn
         self.pollInterval = pollInterval
         self.onError = onError
     }
@@ -43,7 +47,7 @@ public final class ProductionWatcher: Sendable {
         var lastCheck = 0.0
         while !stopped.load(ordering: .acquiring) {
             do {
-                if let postgres = database as? PostgresDatabase {
+                if let postgres = listenOn ?? database as? PostgresDatabase {
                     if listener == nil { listener = try postgres.listen(channel: "modelserve_production") }
                     let heard = try listener!.wait(timeout: 0.25)
                     let now = Date().timeIntervalSince1970

@@ -52,6 +52,23 @@ struct Serve: ParsableCommand {
     var dataTable: String?
     @Option(help: "The --data-table column pages are ordered by.") var dataKey = "id"
     @Option(help: "Rows per --data-table page.") var dataPageSize = 10
+    @Option(
+        help: ArgumentHelp(
+            "A direct Postgres URL for following assignments (LISTEN/NOTIFY) when --database goes through PgBouncer.",
+            discussion: """
+                PgBouncer in transaction mode cannot carry LISTEN: without this a replica behind it \
+                follows assignments only through its 5-second re-check. Defaults to \
+                $MODELSERVE_LISTEN_DATABASE_URL.
+                """, valueName: "url"))
+    var listenDatabase: String?
+
+    /// The LISTEN URL in force, from the option or the environment.
+    var listenURLText: String? {
+        listenDatabase
+            ?? ProcessInfo.processInfo.environment["MODELSERVE_LISTEN_DATABASE_URL"].flatMap {
+                $0.isEmpty ? nil : $0
+            }
+    }
     @OptionGroup var options: DatabaseOptions
 
     func validate() throws {
@@ -69,6 +86,11 @@ struct Serve: ParsableCommand {
         ]
         where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds")
+        }
+        if let listenURLText {
+            guard case .postgres = try? DatabaseURL(parsing: listenURLText) else {
+                throw ValidationError("--listen-database must be a postgres:// URL (LISTEN/NOTIFY is Postgres')")
+            }
         }
         let token = ProcessInfo.processInfo.environment["MODELSERVE_ADMIN_TOKEN"] ?? ""
         if !token.isEmpty && token.count < APIConfiguration.minimumTokenLength {
@@ -144,7 +166,11 @@ struct Serve: ParsableCommand {
                 configuration.dataSource = pages
             }
             let api = API(configuration: configuration, database: database, store: store, log: log)
-            let watcher = ProductionWatcher(store: store, database: database) { Console.err($0) }
+            let listener = try listenURLText.map { try openDatabase(DatabaseURL(parsing: $0), maxConnections: 1) }
+            defer { listener?.close() }
+            let watcher = ProductionWatcher(
+                store: store, database: database, listenOn: listener as? PostgresDatabase
+            ) { Console.err($0) }
             watcher.start()
             let http = HTTPServer(configuration: server, handler: api)
             try http.start()

@@ -35,7 +35,8 @@ struct ClusterTests {
         let up = try runBash(["scripts/cluster.sh", "up"], environment: environment, directory: repository)
         defer { _ = try? runBash(["scripts/cluster.sh", "down"], environment: environment, directory: repository) }
         try #require(up.status == 0, "\(up.output)")
-        let balancer = try #require(up.output.firstMatch(of: /balancer http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) })
+        let balancer = try #require(
+            up.output.firstMatch(of: /balancer http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) })
         let replicas = up.output.matches(of: /replica http:\/\/127\.0\.0\.1:(\d+)/).compactMap { Int($0.1) }
         try #require(replicas.count == 3, "\(up.output)")
         let url = try String(contentsOfFile: "\(state)/database-url", encoding: .utf8)
@@ -94,7 +95,9 @@ struct ClusterTests {
 
         // SIGTERM to one replica mid-load: it drains, HAProxy sends the rest elsewhere.
         let stoppedPID = try #require(
-            Int32(try String(contentsOfFile: "\(state)/replica-1.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            Int32(
+                try String(contentsOfFile: "\(state)/replica-1.pid", encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines)))
         let before = count()
         kill(stoppedPID, SIGTERM)
         #expect(Self.within(40) { kill(stoppedPID, 0) != 0 } != nil, "the stopped replica exits")
@@ -125,6 +128,8 @@ struct ClusterTests {
         _ = try Self.within(10) { try logged().count >= ids.count }
         let rows = try logged()
         #expect(rows.count == ids.count && Set(rows) == ids, "\(rows.count) rows for \(ids.count) answers")
-        print("cluster: \(ids.count) answers through the balancer, slowest follow \(String(format: "%.0f", slowest * 1000)) ms")
+        print(
+            "cluster: \(ids.count) answers through the balancer, slowest follow \(String(format: "%.0f", slowest * 1000)) ms"
+        )
     }
 }

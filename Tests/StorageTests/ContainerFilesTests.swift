@@ -18,9 +18,10 @@ struct ContainerFilesTests {
         environment["MODELSERVE_ADMIN_TOKEN"] = token
         process.environment = environment
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "docker-compose", "--file", Self.root.appendingPathComponent("docker-compose.yml").path,
-        ] + (profile.map { ["--profile", $0] } ?? []) + ["config"]
+        process.arguments =
+            [
+                "docker-compose", "--file", Self.root.appendingPathComponent("docker-compose.yml").path,
+            ] + (profile.map { ["--profile", $0] } ?? []) + ["config"]
         process.currentDirectoryURL = Self.root
         let out = Pipe()
         let err = Pipe()
@@ -93,7 +94,8 @@ struct ContainerFilesTests {
         check.standardError = FileHandle.nullDevice
         try check.run()
         check.waitUntilExit()
-        #expect(check.terminationStatus == 0, "haproxy -c rejects deploy/haproxy/haproxy.cfg (test.sh installs haproxy)")
+        #expect(
+            check.terminationStatus == 0, "haproxy -c rejects deploy/haproxy/haproxy.cfg (test.sh installs haproxy)")
         let haproxy = try String(contentsOf: config, encoding: .utf8)
         #expect(haproxy.contains("server-template api 3 api:8080") && haproxy.contains("option httpchk GET /ready"))
         #expect(haproxy.contains("bind :8080"))

@@ -34,7 +34,8 @@ struct KubernetesManifestTests {
         let resources = all.keys.filter { $0 != "kustomization.yaml" }.sorted()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [Self.validator, "--strict", "--no-warn"] + resources.map { Self.folder.appendingPathComponent($0).path }
+        process.arguments =
+            [Self.validator, "--strict", "--no-warn"] + resources.map { Self.folder.appendingPathComponent($0).path }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
@@ -43,7 +44,8 @@ struct KubernetesManifestTests {
         process.waitUntilExit()
         #expect(
             process.terminationStatus == 0,
-            "kubernetes-validate (scripts/test.sh installs it; MODELSERVE_TEST_KUBERNETES_VALIDATE names it): \(printed)")
+            "kubernetes-validate (scripts/test.sh installs it; MODELSERVE_TEST_KUBERNETES_VALIDATE names it): \(printed)"
+        )
         for file in resources { #expect(printed.contains("\(file) passed"), "\(file): \(printed)") }
         let kustomization = try #require(all["kustomization.yaml"])
         let listed = Set(try #require(kustomization["resources"] as? [String]))
@@ -66,10 +68,12 @@ struct KubernetesManifestTests {
         let secretName = try #require((secret["metadata"] as? [String: Any])?["name"] as? String)
         let variables = try #require(secret["stringData"] as? [String: Any]).keys
         // Each variable is one the binary reads.
-        let sources = try FileManager.default.subpathsOfDirectory(atPath: Self.root.appendingPathComponent("Sources").path)
-            .filter { $0.hasSuffix(".swift") }
-            .map { try String(contentsOf: Self.root.appendingPathComponent("Sources/\($0)"), encoding: .utf8) }
-            .joined()
+        let sources = try FileManager.default.subpathsOfDirectory(
+            atPath: Self.root.appendingPathComponent("Sources").path
+        )
+        .filter { $0.hasSuffix(".swift") }
+        .map { try String(contentsOf: Self.root.appendingPathComponent("Sources/\($0)"), encoding: .utf8) }
+        .joined()
         for variable in variables {
             #expect(sources.contains("environment[\"\(variable)\"]"), "\(variable) is not read by modelserve")
         }
@@ -145,7 +149,8 @@ struct KubernetesManifestTests {
         let grace = try #require(pod["terminationGracePeriodSeconds"] as? Int)
         let drain = Int(ServerConfiguration().shutdownGrace)
         #expect(
-            grace >= pause + drain, "the pause (\(pause) s) and serve's drain (\(drain) s) fit in the grace period (\(grace) s)")
+            grace >= pause + drain,
+            "the pause (\(pause) s) and serve's drain (\(drain) s) fit in the grace period (\(grace) s)")
         let requests = try #require((container["resources"] as? [String: Any])?["requests"] as? [String: Any])
         #expect(requests["cpu"] != nil && requests["memory"] != nil, "the autoscaler needs CPU requests")
         // The Service and the autoscaler point at this Deployment.
