@@ -77,4 +77,4 @@ Serving on $url  (Ctrl-C stops it; the request log is flushed on the way out)
     MODELSERVE_ADMIN_TOKEN=$MODELSERVE_ADMIN_TOKEN playbook/run.sh $url
 
 MSG
-exec "$bin" serve --port "$port" --model click
+exec "$bin" serve --port "$port" --model click --train-inline

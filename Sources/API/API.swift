@@ -20,6 +20,10 @@ public struct APIConfiguration: Sendable {
     public var trainingDatabase: (any Database)?
     /// Seconds a training query sent over HTTP may run.
     public var trainingTimeout = 60.0
+    /// Whether `POST /models/train` trains in this process and answers with the versions
+    /// (the single-binary demo), rather than queueing a job for `modelserve worker` and
+    /// answering 202 at once: a serving replica that trains competes with its own requests.
+    public var trainInline = false
     /// The table `GET /api/v1/data` serves page by page (nil: the route is not offered).
     public var dataSource: DataPages?
     /// A token that may post feedback (and nothing else), for the system that knows the
@@ -43,8 +47,8 @@ public final class API: HTTPHandler {
     static var groups: [any RouteGroup.Type] {
         [
             PredictRoutes.self, SimilarRoutes.self, RegistryRoutes.self, AdminRoutes.self, OperationsRoutes.self,
-            DataSourceRoutes.self, RunsRoutes.self, FeedbackRoutes.self, TrafficRoutes.self, DocsRoutes.self,
-            DashboardRoutes.self,
+            DataSourceRoutes.self, RunsRoutes.self, FeedbackRoutes.self, TrafficRoutes.self, TrainingJobRoutes.self,
+            DocsRoutes.self, DashboardRoutes.self,
         ]
     }
 

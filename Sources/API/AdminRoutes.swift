@@ -37,7 +37,9 @@ enum AdminRoutes: RouteGroup {
         router.post(
             "/models/train", admin: true, queueLimit: 2,
             RouteDescription(
-                summary: "Train versions from a spec (admin; at most two at a time)",
+                summary:
+                    "Train versions from a spec (admin): queued for modelserve worker (202, GET /models/train/jobs/{id}), "
+                    + "or with serve --train-inline trained here, at most two at a time (200)",
                 body: .init(
                     schema: .described(
                         "A training spec, as in pipelines/*.yaml (one kind, or several under models), plus optional promote (bool) or promote_if_better (metric).",
@@ -59,7 +61,10 @@ enum AdminRoutes: RouteGroup {
                         ],
                         "hyperparameters": [["C": 0.5, "standardize": true, "missing": "mean"]],
                     ]),
-                responses: [200: "The new versions", 401: "No token", 403: "Wrong token", 422: "Invalid spec or data"]),
+                responses: [
+                    200: "The new versions (serve --train-inline)", 202: "The job, queued for modelserve worker",
+                    401: "No token", 403: "Wrong token", 422: "Invalid spec or data",
+                ]),
             handler: train)
         router.get(
             "/requests", admin: true,
@@ -112,8 +117,17 @@ enum AdminRoutes: RouteGroup {
             throw APIError(422, "invalid_request", "send a training spec object")
         }
         members.removeAll { $0.0 == "promote" || $0.0 == "promote_if_better" }
-        let spec = try TrainingSpec.parse(JSONValue.object(members).encoded, file: "request body")
+        let text = JSONValue.object(members).encoded
         let configuration = services.configuration
+        if !configuration.trainInline {
+            var promoteIfBetter: String?
+            if case .ifBetter(let metric) = promotion { promoteIfBetter = metric }
+            let job = try TrainingJobs(registry: services.registry).enqueue(
+                spec: text, promote: promotion == .always, promoteIfBetter: promoteIfBetter,
+                by: "api:\(context.request.remoteAddress)")
+            return Reply(status: 202, body: Array(try ModelDocuments.json(job).utf8))
+        }
+        let spec = try TrainingSpec.parse(text, file: "request body")
         let trainer = Trainer(
             registry: services.registry, source: configuration.trainingDatabase,
             queryTimeout: configuration.trainingTimeout)

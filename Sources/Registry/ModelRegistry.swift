@@ -12,6 +12,7 @@ public final class ModelRegistry: Sendable {
     public static let tables: Set<String> = [
         "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
         "search_trials", "model_samples", "feedback", "model_profiles", "traffic_splits", "request_minutes",
+        "training_jobs",
     ]
 
     public init(_ database: any Database) {

@@ -33,6 +33,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Most rows per /predict request.") var maxInstances = 1_000
     @Option(help: "Most open connections.") var maxConnections = 10_000
     @Option(help: "Seconds a training query sent to POST /models/train may run.") var trainingTimeout = 60.0
+    @Flag(
+        help: ArgumentHelp(
+            "Train POST /models/train in this process and answer with the versions (the single-binary demo).",
+            discussion: "Without it the request is queued as a job for `modelserve worker` and answered 202 at once."))
+    var trainInline = false
     @Option(
         help: ArgumentHelp(
             "Where the request log spills while the database is away (and, with --log-durability, its crash journal).",
@@ -153,6 +158,7 @@ struct Serve: ParsableCommand {
             configuration.maxInstances = maxInstances
             configuration.onError = { Console.err($0) }
             configuration.trainingTimeout = trainingTimeout
+            configuration.trainInline = trainInline
             let trainingSource = try options.openTrainingSource()
             defer { trainingSource?.close() }
             configuration.trainingDatabase = trainingSource

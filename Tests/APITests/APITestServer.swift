@@ -51,8 +51,9 @@ final class APITestServer {
             replaySlice: 40,
             minuteFlushInterval: 0)
         try log.start()
-        api = API(
-            configuration: APIConfiguration(adminToken: Self.token), database: database, store: store, log: log)
+        var settings = APIConfiguration(adminToken: Self.token)
+        settings.trainInline = true  // the tests of training over HTTP read its answer
+        api = API(configuration: settings, database: database, store: store, log: log)
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.threads = threads

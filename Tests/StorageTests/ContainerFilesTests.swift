@@ -56,7 +56,9 @@ struct ContainerFilesTests {
         let expectedURL =
             "postgres://\(pgEnv["POSTGRES_USER"]!):\(pgEnv["POSTGRES_PASSWORD"]!)@postgres:5432/\(pgEnv["POSTGRES_DB"]!)"
         let source = try #require(services["source"] as? [String: Any])
-        for (name, service) in [("setup", setup), ("api", api), ("source", source)] {
+        let worker = try #require(services["worker"] as? [String: Any])
+        #expect(worker["command"] as? [String] == ["worker"], "POST /models/train's jobs run in the worker")
+        for (name, service) in [("setup", setup), ("api", api), ("source", source), ("worker", worker)] {
             let build = try #require(service["build"] as? [String: Any], "\(name)")
             let context = URL(fileURLWithPath: try #require(build["context"] as? String))
             #expect(context.standardizedFileURL.path == Self.root.standardizedFileURL.path)

@@ -106,7 +106,7 @@ struct KubernetesManifestTests {
                 #expect(specs[URL(fileURLWithPath: path).lastPathComponent] != nil, "\(file): \(path)")
             }
         }
-        #expect(workloads == 4, "serve, migrate, train and retrain")
+        #expect(workloads == 5, "serve, worker, migrate, train and retrain")
         // The ConfigMap holds the repository's specs, byte for byte.
         for (name, text) in specs {
             let file = try String(contentsOf: Self.root.appendingPathComponent("pipelines/\(name)"), encoding: .utf8)

@@ -11,7 +11,7 @@ struct MigratorTests {
         try TestDatabase.with(backend) { db, _ throws in
             let migrator = try Migrator(for: db)
             let all = ["0001_registry", "0002_request_log_indexes", "0003_request_log_writes", "0004_request_log_body_encoding", "0005_search_trials",
-                "0006_model_samples", "0007_online_runs", "0008_feedback", "0009_model_profiles", "0010_traffic_splits", "0011_request_minutes", "0012_model_provenance",
+                "0006_model_samples", "0007_online_runs", "0008_feedback", "0009_model_profiles", "0010_traffic_splits", "0011_request_minutes", "0012_model_provenance", "0013_training_jobs",
             ]
             #expect(try migrator.pending(db) == all)
             let first = try migrator.migrate(db)

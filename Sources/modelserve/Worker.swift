@@ -1,0 +1,78 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Registry
+import Storage
+
+/// `modelserve worker`: runs the training jobs `POST /models/train` queues.
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the training jobs POST /models/train queues, one at a time.",
+        discussion: """
+            Claims the oldest queued job (workers never take the same one), trains it as \
+            `modelserve train` would, and records the versions or the error; then the next. \
+            Idle, it waits for a new job (Postgres announces them; SQLite is polled). SIGTERM or \
+            SIGINT stops it after the job in hand. With --once it runs what is queued and exits.
+            """
+    )
+
+    @Flag(help: "Run the queued jobs, then exit (a Kubernetes Job, a test).") var once = false
+    @Option(help: "Seconds between looks at the queue when nothing announces a job.") var pollInterval = 2.0
+    @Option(help: "Seconds a training query may run before the database stops it.") var queryTimeout = 300.0
+    @OptionGroup var options: DatabaseOptions
+
+    func validate() throws {
+        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+    }
+
+    func run() throws {
+        try Console.run {
+            let stopping = StopFlag()
+            let wake = DispatchSemaphore(value: 0)
+            var signals: [any DispatchSourceSignal] = []
+            for sig in [SIGTERM, SIGINT] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler {
+                    stopping.set()
+                    wake.signal()
+                }
+                source.resume()
+                signals.append(source)
+            }
+            defer { signals.forEach { $0.cancel() } }
+            let database = try options.openRegistry()
+            defer { database.close() }
+            let source = try options.openTrainingSource()
+            defer { source?.close() }
+            let registry = ModelRegistry(database)
+            let jobs = TrainingJobs(registry: registry)
+            let trainer = Trainer(registry: registry, source: source, queryTimeout: queryTimeout)
+            let name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+            let listener = try (database as? PostgresDatabase)?.listen(channel: TrainingJobs.channel)
+            Console.err("worker \(name) waiting for training jobs")
+            while !stopping.isSet {
+                if let job = try jobs.claim(worker: name) {
+                    Console.err("job \(job.id): training \(job.name ?? "?") for \(job.requestedBy)")
+                    let done = try jobs.run(job, trainer: trainer)
+                    if let outcome = done.result {
+                        Console.out(
+                            "job \(job.id): completed: \(outcome.versionIDs.count) versions (ids "
+                                + "\(outcome.versionIDs.map(String.init).joined(separator: ", "))) on "
+                                + "\(outcome.rows.formatted()) rows" + (outcome.promotion.map { "; \($0)" } ?? ""))
+                    } else {
+                        Console.out("job \(job.id): failed: \(done.error ?? "?")")
+                    }
+                    continue
+                }
+                if once { break }
+                if let listener {
+                    _ = try listener.wait(timeout: pollInterval)
+                } else {
+                    _ = wake.wait(timeout: .now() + pollInterval)
+                }
+            }
+            Console.err("worker \(name) stopped")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import API
+import Foundation
+import Registry
+import Storage
+import TestSupport
+import Testing
+
+@Suite("Training as jobs: POST /models/train queues, modelserve worker trains")
+struct TrainingJobsTests {
+    static let admin = ["Authorization": "Bearer \(APITestServer.token)"]
+
+    static func spec(_ name: String = "promotion", table: String = "promotion", C: Double) -> String {
+        #"{"name": "\#(name)", "kind": "logistic", "query": "SELECT network_ability, competence, promoted FROM \#(table)", "target": "promoted", "hyperparameters": [{"C": \#(C)}], "promote_if_better": "log_loss"}"#
+    }
+
+    /// The server's API as a serving replica runs it by default: training queued, not inline.
+    static func queueing(_ server: APITestServer) -> InProcessClient {
+        InProcessClient(
+            api: API(
+                configuration: APIConfiguration(adminToken: APITestServer.token), database: server.database,
+                store: server.store, log: server.log))
+    }
+
+    @Test(
+        "a queued job trains in a worker, never in the replica; two workers never run one job twice; failures are recorded",
+        arguments: Backend.allCases)
+    func queueAndWorkers(_ backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        defer { server.stop() }
+        let client = Self.queueing(server)
+        let before = try server.registry.list(name: "promotion").count
+
+        let queued = try client.request("POST", "/models/train", body: Self.spec(C: 0.3), headers: Self.admin)
+        #expect(queued.status == 202, "\(queued.body)")
+        #expect(
+            queued.json["status"] as? String == "queued" && queued.json["promote_if_better"] as? String == "log_loss")
+        let first = try #require(queued.json["id"] as? Int)
+        #expect(try server.registry.list(name: "promotion").count == before, "the replica trained nothing")
+        // A spec that cannot train is refused before it is queued.
+        let bad = try client.request(
+            "POST", "/models/train", body: #"{"name": "x", "kind": "tree"}"#, headers: Self.admin)
+        #expect(bad.status == 422, "\(bad.body)")
+        #expect(try client.request("POST", "/models/train", body: Self.spec(C: 1)).status == 401)
+        // More work: three good jobs and one whose table does not exist.
+        for C in [0.5, 2.0, 5.0] {
+            #expect(
+                try client.request("POST", "/models/train", body: Self.spec(C: C), headers: Self.admin).status == 202)
+        }
+        #expect(
+            try client.request("POST", "/models/train", body: Self.spec(table: "nowhere", C: 1), headers: Self.admin)
+                .status == 202)
+        let listed = try client.request("GET", "/models/train/jobs", headers: Self.admin)
+        #expect((try JSONSerialization.jsonObject(with: Data(listed.body.utf8)) as? [Any])?.count == 5)
+
+        // Two workers at once drain the queue.
+        let workers = try (0..<2).map { _ in
+            let process = Process()
+            process.executableURL = ModelServeBinary.url
+            process.arguments = ["worker", "--once"]
+            process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url]) { $1 }
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return (process, out)
+        }
+        var printed = ""
+        for (process, out) in workers {
+            printed += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        let jobs = TrainingJobs(registry: server.registry)
+        let all = try jobs.list()
+        #expect(all.count == 5)
+        #expect(all.filter { $0.status == .completed }.count == 4, "\(all.map { ($0.id, $0.status, $0.error) })")
+        let failed = try #require(all.first { $0.status == .failed })
+        #expect(failed.error?.contains("nowhere") == true, "\(failed.error ?? "")")
+        // Each job once: one version per completed job, each job's versions its own.
+        let versions = all.compactMap(\.result).flatMap(\.versionIDs)
+        #expect(versions.count == 4 && Set(versions).count == 4)
+        #expect(try server.registry.list(name: "promotion").count == before + 4)
+        #expect(
+            all.allSatisfy { $0.status == .queued || $0.worker != nil && $0.startedAt != nil && $0.finishedAt != nil })
+        #expect(printed.components(separatedBy: "completed:").count - 1 == 4, "\(printed)")
+        // The job reads back over HTTP with what it registered and the promotion verdict.
+        let shown = try client.request("GET", "/models/train/jobs/\(first)", headers: Self.admin)
+        let result = try #require(shown.json["result"] as? [String: Any], "\(shown.body)")
+        #expect((result["version_ids"] as? [Int])?.count == 1)
+        #expect((result["promotion"] as? String)?.contains("log_loss") == true)
+        #expect(try client.request("GET", "/models/train/jobs/999", headers: Self.admin).status == 404)
+        // --train-inline (the demo) still answers with the versions.
+        let inline = try server.inProcess.request("POST", "/models/train", body: Self.spec(C: 7), headers: Self.admin)
+        #expect(inline.status == 200 && inline.json["versions"] != nil, "\(inline.body)")
+    }
+
+    @Test("an idle worker on Postgres starts a new job at once (announced), and stops on SIGTERM")
+    func announced() throws {
+        let (url, cleanup) = try TestDatabase.makeURL(.postgres)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        defer { server.stop() }
+        let process = Process()
+        process.executableURL = ModelServeBinary.url
+        // A poll far longer than the test: only the announcement can start the job in time.
+        process.arguments = ["worker", "--poll-interval", "300"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url]) { $1 }
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        var said = ""
+        while !said.contains("waiting for training jobs") {
+            let chunk = err.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        let queued = try Self.queueing(server).request(
+            "POST", "/models/train", body: Self.spec(C: 0.4), headers: Self.admin)
+        let id = Int64(try #require(queued.json["id"] as? Int))
+        let jobs = TrainingJobs(registry: server.registry)
+        let started = Date()
+        while try jobs.job(id: id).status != .completed && Date().timeIntervalSince(started) < 60 {}
+        #expect(try jobs.job(id: id).status == .completed)
+        process.terminate()
+        said += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && said.contains("stopped"), "\(said)")
+    }
+}
