@@ -69,13 +69,25 @@ public final class RequestLog: @unchecked Sendable {
     private var minuteFlushFailing = false
     /// Versions × minutes kept at most while flushes fail (a day of 100 versions).
     static let maxPendingMinutes = 144_000
+    /// How long rows are kept (nil: for ever); see `maintain`.
+    private let retention: TimeInterval?
+    private var lastMaintenance = -Double.infinity
+    /// The last expiry removed a full batch: more to remove next round.
+    private var expiring = false
+    private var maintenanceFailing = false
+    /// Seconds between rounds of upkeep (partitions made ahead, retention applied).
+    static let maintenanceInterval = 3_600.0
+    /// Old rows removed per round at most (SQLite, and Postgres' default partition).
+    static let expiryBatch = 1_000
 
     public init(
         database: any Database, capacity: Int = 10_000, batchSize: Int = 100, maxBatch: Int = 1_000,
         spacing: TimeInterval = 0.004, maxWait: TimeInterval = 0.05,
         journalPath: String, durability: LogDurability = .process, lanes: Int = 1, replaySlice: Int = 500,
-        minuteFlushInterval: TimeInterval = 5, onError: @escaping @Sendable (String) -> Void = { _ in }
+        minuteFlushInterval: TimeInterval = 5, retention: TimeInterval? = nil,
+        onError: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.retention = retention
         self.minuteFlushInterval = max(0, minuteFlushInterval)
         store = RequestLogStore(database, chunk: max(1, batchSize))
         self.capacity = max(1, capacity)
@@ -268,6 +280,7 @@ public final class RequestLog: @unchecked Sendable {
             // The spill journal, a slice a round, so live rows keep moving meanwhile.
             if !down && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
             if !down { flushMinutes(force: stopping) }
+            if !down && !stopping { maintain() }
             if wrote > 0 {
                 condition.lock()
                 unsafeState.written += wrote
@@ -317,6 +330,33 @@ public final class RequestLog: @unchecked Sendable {
                 }
             }
             return true
+        }
+    }
+
+    /// Upkeep between batches, hourly (writer thread only): the coming days' partitions
+    /// (Postgres), and with a retention the rows older than it removed — whole partitions,
+    /// or small batches a round until none is left, so live rows keep moving meanwhile.
+    private func maintain() {
+        let now = Monotonic.seconds()
+        guard expiring || now - lastMaintenance >= Self.maintenanceInterval else { return }
+        do {
+            if !expiring {
+                lastMaintenance = now
+                try store.preparePartitions()
+            }
+            if let retention {
+                let (rows, dropped) = try store.expire(
+                    before: Date().addingTimeInterval(-retention), batch: Self.expiryBatch)
+                expiring = rows == Self.expiryBatch
+                if !dropped.isEmpty {
+                    onError("request log: retention dropped \(dropped.joined(separator: ", "))")
+                }
+            }
+            maintenanceFailing = false
+        } catch {
+            expiring = false
+            if !maintenanceFailing { onError("request log: upkeep failed, will retry within the hour: \(error)") }
+            maintenanceFailing = true
         }
     }
 

@@ -14,7 +14,7 @@ public struct RequestLogStore: Sendable {
     public init(_ database: any Database, chunk: Int = 100) {
         self.database = database
         self.chunk = max(1, chunk)
-        fullChunkInsert = Self.insertSQL(rows: self.chunk)
+        fullChunkInsert = Self.insertSQL(rows: self.chunk, dialect: database.dialect)
     }
 
     /// The columns the writer fills, in the order of `values(of:)`.
@@ -71,7 +71,8 @@ public struct RequestLogStore: Sendable {
     private func insert(_ batch: [LogEntry], on connection: any Connection) throws {
         for start in stride(from: 0, to: batch.count, by: chunk) {
             let rows = batch[start..<min(batch.count, start + chunk)]
-            let sql = rows.count == chunk ? fullChunkInsert : Self.insertSQL(rows: rows.count)
+            let sql =
+                rows.count == chunk ? fullChunkInsert : Self.insertSQL(rows: rows.count, dialect: database.dialect)
             try connection.execute(sql, rows.flatMap(Self.values(of:)))
         }
     }
@@ -136,12 +137,13 @@ public struct RequestLogStore: Sendable {
         ]
     }
 
-    private static func insertSQL(rows: Int) -> String {
+    /// SQLite's request ids are a unique key, so a row already stored is skipped; Postgres'
+    /// partitioned table cannot hold that key (`insertNew` checks first instead).
+    private static func insertSQL(rows: Int, dialect: SQLDialect) -> String {
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         return """
             INSERT INTO request_log (\(columns.joined(separator: ", ")))
             VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
-            ON CONFLICT (request_id) DO NOTHING
-            """
+            """ + (dialect == .sqlite ? " ON CONFLICT (request_id) DO NOTHING" : "")
     }
 }

@@ -53,6 +53,14 @@ struct Serve: ParsableCommand {
             (journaled before the answer is sent: survives kill -9), machine (also fdatasync: survives power loss).
             """)
     var logDurability = LogDurability.process
+    @Option(
+        help: ArgumentHelp(
+            "Keep request_log rows this long (30d, 12h); default: for ever.",
+            discussion: """
+                Postgres drops whole day partitions once past it; SQLite deletes old rows a thousand at a \
+                time between log writes. Checked at start and hourly.
+                """))
+    var logRetention: String?
     @Option(help: "Serve this table at GET /api/v1/data?page=N, the paginated source online ingest reads.")
     var dataTable: String?
     @Option(help: "The --data-table column pages are ordered by.") var dataKey = "id"
@@ -91,6 +99,9 @@ struct Serve: ParsableCommand {
         ]
         where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds")
+        }
+        if let logRetention, DurationText.seconds(logRetention) == nil {
+            throw ValidationError("--log-retention must be a duration such as 30d or 12h, not '\(logRetention)'")
         }
         if let listenURLText {
             guard case .postgres = try? DatabaseURL(parsing: listenURLText) else {
@@ -147,7 +158,8 @@ struct Serve: ParsableCommand {
             let journal =
                 try self.journal ?? Self.defaultJournal(for: DatabaseURL(parsing: options.urlText), port: port)
             let log = RequestLog(
-                database: database, journalPath: journal, durability: logDurability, lanes: server.threads
+                database: database, journalPath: journal, durability: logDurability, lanes: server.threads,
+                retention: logRetention.flatMap(DurationText.seconds)
             ) { Console.err($0) }
             try log.start()
             var configuration = APIConfiguration(adminToken: token)
