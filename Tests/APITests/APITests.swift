@@ -295,7 +295,8 @@ struct APITests {
             let expected: Set<String> = [
                 "POST /predict", "POST /similar", "GET /models/current", "GET /models", "GET /models/{id}",
                 "POST /models/assign",
-                "POST /models/rollback", "POST /models/train", "GET /requests", "GET /health", "GET /ready",
+                "POST /models/rollback", "POST /models/train", "GET /models/train/jobs", "GET /models/train/jobs/{id}",
+                "GET /requests", "GET /health", "GET /ready",
                 "GET /metrics",
                 "GET /openapi.json", "GET /docs", "GET /", "GET /runs", "GET /runs/{id}", "GET /runs/{id}/checkpoints",
                 "POST /feedback", "GET /models/{id}/monitoring", "GET /models/{id}/drift", "POST /models/traffic",
