@@ -137,26 +137,10 @@ run_wrk fastapi "http://127.0.0.1:$port/predict"
 kill "$uvicorn_pid"; wait "$uvicorn_pid" 2>/dev/null || true
 
 say "nginx fixed body (ceiling)"
-port=$(free_port)
-ngx=$(mktemp -d)
-cat > "$ngx/nginx.conf" <<NGINX
-worker_processes 2;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $ngx/body;
-    server {
-        listen 127.0.0.1:$port;
-        location /predict { default_type application/json; return 200 '{"model_id":1,"name":"bench","version":1,"probability":0.97,"label":1}'; }
-    }
-}
-NGINX
-nginx -c "$ngx/nginx.conf"
-run_wrk nginx "http://127.0.0.1:$port/predict"
-run_wrk nginx-paced "http://127.0.0.1:$port/predict" bench/serve/paced.lua
-nginx -c "$ngx/nginx.conf" -s stop; rm -rf "$ngx"
+start_nginx_ceiling '{"model_id":1,"name":"bench","version":1,"probability":0.97,"label":1}'
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT/predict"
+run_wrk nginx-paced "http://127.0.0.1:$NGINX_PORT/predict" bench/serve/paced.lua
+stop_nginx_ceiling
 
 python3 - "$results" "$seconds" <<'PY'
 import sys

@@ -91,3 +91,30 @@ build_progress() {
     '
 }
 
+# nginx answering POST /predict with a fixed body on a free port: the ceiling the serving
+# benchmarks measure against (no model, no log: the cost of HTTP alone). Sets NGINX_PORT
+# and NGINX_DIR; stop_nginx_ceiling stops it.
+start_nginx_ceiling() {  # body
+    NGINX_PORT=$(free_port)
+    NGINX_DIR=$(mktemp -d)
+    cat > "$NGINX_DIR/nginx.conf" <<NGINX
+worker_processes 2;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $NGINX_DIR/body;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location /predict { default_type application/json; return 200 '$1'; }
+    }
+}
+NGINX
+    nginx -c "$NGINX_DIR/nginx.conf"
+}
+
+stop_nginx_ceiling() {
+    nginx -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || true
+    rm -rf "$NGINX_DIR"
+}

@@ -1,7 +1,7 @@
+import API
 import ArgumentParser
 @preconcurrency import Glibc
 import HTTPServer
-import API
 import Learning
 import Registry
 import Storage

@@ -22,9 +22,10 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The training database's URL, if one is set apart from the registry's.
     var trainingURLText: String? {
-        trainingDatabase ?? ProcessInfo.processInfo.environment["MODELSERVE_TRAINING_DATABASE_URL"].flatMap {
-            $0.isEmpty ? nil : $0
-        }
+        trainingDatabase
+            ?? ProcessInfo.processInfo.environment["MODELSERVE_TRAINING_DATABASE_URL"].flatMap {
+                $0.isEmpty ? nil : $0
+            }
     }
 
     /// The database training queries read, if separate (closed by the caller).

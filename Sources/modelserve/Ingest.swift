@@ -74,16 +74,9 @@ struct IngestCommand: ParsableCommand {
             } else {
                 Console.err("run \(current.id): \(spec.models.count) models from \(current.source)")
             }
-            let stopping = Atomic<Bool>(false)
-            var signals: [any DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { stopping.store(true, ordering: .relaxed) }
-                source.resume()
-                signals.append(source)
-            }
-            defer { signals.forEach { $0.cancel() } }
+            let stopping = StopFlag()
+            let signals = StopSignals { stopping.set() }
+            defer { signals.cancel() }
             var settings = OnlineIngest.Options()
             settings.pagesPerBatch = pagesPerBatch
             settings.maxPages = maxPages
@@ -109,7 +102,7 @@ struct IngestCommand: ParsableCommand {
                         }
                         line.update(text)
                     },
-                    stop: { stopping.load(ordering: .relaxed) })
+                    stop: { stopping.isSet })
             } catch let error as PageSource.Failure {
                 line.finish()
                 throw IngestFailure(message: "\(error); resume with --resume")

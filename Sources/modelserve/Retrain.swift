@@ -2,7 +2,6 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Registry
-import Synchronization
 
 /// `modelserve retrain`: the spec again when its data changed, promoted only if it wins.
 struct Retrain: ParsableCommand {
@@ -48,18 +47,15 @@ struct Retrain: ParsableCommand {
             let interval = every.flatMap(DurationText.seconds)
             let wake = DispatchSemaphore(value: 0)
             let stopping = StopFlag()
-            var signals: [any DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] where interval != nil {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler {
+            // Signals stop a repeating retrain between runs; a single run dies on them as usual.
+            let signals =
+                interval == nil
+                ? nil
+                : StopSignals {
                     stopping.set()
                     wake.signal()
                 }
-                source.resume()
-                signals.append(source)
-            }
-            defer { signals.forEach { $0.cancel() } }
+            defer { signals?.cancel() }
             let database = try options.openRegistry()
             defer { database.close() }
             let source = try options.openTrainingSource()
@@ -107,11 +103,4 @@ struct Retrain: ParsableCommand {
         Console.out(RecordTable.versions(result.versions))
         Console.out(result.promotionNote ?? "not promoted: no --promote-if-better")
     }
-}
-
-/// Set once, from a signal handler; read by the loop.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .relaxed) }
-    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

@@ -123,15 +123,8 @@ struct Serve: ParsableCommand {
             // milliseconds neither kills the process nor is lost (it stops the server as soon
             // as there is one, and the log is flushed as on any stop).
             let stopping = StopRequest()
-            var sources: [any DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { stopping.request() }
-                source.resume()
-                sources.append(source)
-            }
-            defer { sources.forEach { $0.cancel() } }
+            let signals = StopSignals { stopping.request() }
+            defer { signals.cancel() }
             var token = ProcessInfo.processInfo.environment["MODELSERVE_ADMIN_TOKEN"] ?? ""
             if token.isEmpty {
                 var generator = SystemRandomNumberGenerator()

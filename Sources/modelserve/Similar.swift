@@ -33,7 +33,8 @@ struct Similar: ParsableCommand {
             }
             guard let samples = try registry.samples(modelID: production.record.id) else {
                 throw RegistryError(
-                    .notFound, "\(model) version \(production.record.version) keeps no samples: add similar: to its spec")
+                    .notFound,
+                    "\(model) version \(production.record.version) keeps no samples: add similar: to its spec")
             }
             guard let object = try? JSONSerialization.jsonObject(with: Data(features.utf8)) as? [String: Any] else {
                 throw ValidationError("--features must be a JSON object")
@@ -65,7 +66,8 @@ struct Similar: ParsableCommand {
                 return
             }
             guard !found.isEmpty else {
-                Console.out("no training row of \(model) has these \(samples.spec.match.joined(separator: ", ")) values")
+                Console.out(
+                    "no training row of \(model) has these \(samples.spec.match.joined(separator: ", ")) values")
                 return
             }
             var table = TextTable(samples.columns + ["distance"])

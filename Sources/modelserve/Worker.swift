@@ -29,18 +29,11 @@ struct Worker: ParsableCommand {
         try Console.run {
             let stopping = StopFlag()
             let wake = DispatchSemaphore(value: 0)
-            var signals: [any DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler {
-                    stopping.set()
-                    wake.signal()
-                }
-                source.resume()
-                signals.append(source)
+            let signals = StopSignals {
+                stopping.set()
+                wake.signal()
             }
-            defer { signals.forEach { $0.cancel() } }
+            defer { signals.cancel() }
             let database = try options.openRegistry()
             defer { database.close() }
             let source = try options.openTrainingSource()
@@ -67,7 +60,11 @@ struct Worker: ParsableCommand {
                 }
                 if once { break }
                 if let listener {
-                    _ = try listener.wait(timeout: pollInterval)
+                    // In short waits, so that a signal is seen within half a second.
+                    let until = Date().addingTimeInterval(pollInterval)
+                    while !stopping.isSet && Date() < until {
+                        if try !listener.wait(timeout: min(0.5, until.timeIntervalSinceNow)).isEmpty { break }
+                    }
                 } else {
                     _ = wake.wait(timeout: .now() + pollInterval)
                 }

@@ -56,21 +56,12 @@ struct TrainingJobsTests {
 
         // Two workers at once drain the queue.
         let workers = try (0..<2).map { _ in
-            let process = Process()
-            process.executableURL = ModelServeBinary.url
-            process.arguments = ["worker", "--once"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url]) { $1 }
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return (process, out)
+            try ModelServeBinary.Running(["worker", "--once"], environment: ["DATABASE_URL": url])
         }
         var printed = ""
-        for (process, out) in workers {
-            printed += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+        for worker in workers {
+            #expect(worker.finish(signal: false) == 0, "\(worker.stderr)")
+            printed += worker.stdout
         }
         let jobs = TrainingJobs(registry: server.registry)
         let all = try jobs.list()
@@ -102,21 +93,10 @@ struct TrainingJobsTests {
         defer { cleanup() }
         let server = try APITestServer(url: url)
         defer { server.stop() }
-        let process = Process()
-        process.executableURL = ModelServeBinary.url
         // A poll far longer than the test: only the announcement can start the job in time.
-        process.arguments = ["worker", "--poll-interval", "300"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url]) { $1 }
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        var said = ""
-        while !said.contains("waiting for training jobs") {
-            let chunk = err.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            said += String(decoding: chunk, as: UTF8.self)
-        }
+        let worker = try ModelServeBinary.Running(
+            ["worker", "--poll-interval", "300"], environment: ["DATABASE_URL": url])
+        worker.wait(onStderr: true) { $0.contains("waiting for training jobs") }
         let queued = try Self.queueing(server).request(
             "POST", "/models/train", body: Self.spec(C: 0.4), headers: Self.admin)
         let id = Int64(try #require(queued.json["id"] as? Int))
@@ -124,9 +104,6 @@ struct TrainingJobsTests {
         let started = Date()
         while try jobs.job(id: id).status != .completed && Date().timeIntervalSince(started) < 60 {}
         #expect(try jobs.job(id: id).status == .completed)
-        process.terminate()
-        said += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0 && said.contains("stopped"), "\(said)")
+        #expect(worker.finish() == 0 && worker.stderr.contains("stopped"), "\(worker.stderr)")
     }
 }

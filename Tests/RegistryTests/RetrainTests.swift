@@ -109,28 +109,14 @@ struct RetrainTests {
         ] {
             #expect(try ModelServeBinary.run(arguments, environment: env).status == 0)
         }
-        let process = Process()
-        process.executableURL = ModelServeBinary.url
-        process.arguments = ["retrain", "--spec", specPath, "--every", "0.2s"]
-        process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let retrain = try ModelServeBinary.Running(
+            ["retrain", "--spec", specPath, "--every", "0.2s"], environment: env)
         // Two runs' lines, then the signal.
-        var printed = ""
-        while printed.components(separatedBy: "data unchanged since version 1").count < 3 {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            printed += String(decoding: chunk, as: UTF8.self)
-        }
-        process.terminate()
-        printed += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(errors)")
-        #expect(printed.components(separatedBy: "data unchanged since version 1").count >= 3, "\(printed)")
-        #expect(errors.contains("stopped"))
+        let unchanged = "data unchanged since version 1"
+        retrain.wait { $0.components(separatedBy: unchanged).count >= 3 }
+        let status = retrain.finish()
+        #expect(status == 0, "\(retrain.stderr)")
+        #expect(retrain.stdout.components(separatedBy: unchanged).count >= 3, "\(retrain.stdout)")
+        #expect(retrain.stderr.contains("stopped"))
     }
 }

@@ -52,6 +52,52 @@ public enum ModelServeBinary {
 }
 
 extension ModelServeBinary {
+    /// The binary running in the background (a worker, a repeating retrain): its output read
+    /// as it comes, a signal to stop it.
+    public final class Running {
+        public let process = Process()
+        private let out = Pipe()
+        private let err = Pipe()
+        /// What it printed on stdout and stderr so far (as far as `wait(for:)` read).
+        public private(set) var stdout = ""
+        public private(set) var stderr = ""
+
+        public init(_ arguments: [String], environment: [String: String]) throws {
+            process.executableURL = ModelServeBinary.url
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            env.removeValue(forKey: "DATABASE_URL")
+            process.environment = env.merging(environment) { $1 }
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+        }
+
+        /// Reads stdout (or stderr) until `done` holds for what was printed, or the stream ends.
+        public func wait(onStderr: Bool = false, for done: (String) -> Bool) {
+            let handle = (onStderr ? err : out).fileHandleForReading
+            while !done(onStderr ? stderr : stdout) {
+                let chunk = handle.availableData
+                guard !chunk.isEmpty else { return }
+                if onStderr {
+                    stderr += String(decoding: chunk, as: UTF8.self)
+                } else {
+                    stdout += String(decoding: chunk, as: UTF8.self)
+                }
+            }
+        }
+
+        /// Sends SIGTERM (unless it ended already), reads the rest and returns the exit status.
+        @discardableResult
+        public func finish(signal: Bool = true) -> Int32 {
+            if signal && process.isRunning { process.terminate() }
+            stdout += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            stderr += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return process.terminationReason == .exit ? process.terminationStatus : -1
+        }
+    }
+
     /// Through the CLI, as a user would: promotion data generated into `folder`, loaded, and
     /// a logistic model trained and promoted. Returns the failures (empty when all went well).
     public static func preparePromotionModel(folder: String, environment: [String: String]) throws -> [String] {
