@@ -16,14 +16,19 @@ shot() {  # file url [height]
         --screenshot="$out/$1" "$2" >/dev/null 2>&1
     echo "wrote $out/$1"
 }
-shot dashboard.png "$base/" 900
+# With the admin token: a 90/10 canary split of click's two versions, then simulated
+# outcomes for 400 click predictions, so the dashboard shows traffic and the canary and
+# the monitoring page live quality.
+if [ -n "${MODELSERVE_ADMIN_TOKEN:-}" ]; then
+    curl -sf -X POST -H "Authorization: Bearer $MODELSERVE_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+        -d '{"name": "click", "split": {"1": 0.9, "2": 0.1}}' "$base/models/traffic" >/dev/null
+    python3 scripts/simulate-feedback.py "$base" "$MODELSERVE_ADMIN_TOKEN"
+    sleep 2  # request_minutes is flushed every second
+    shot monitoring.png "$base/models/1/monitoring" 1250
+fi
+shot dashboard.png "$base/" 1100
 shot docs.png "$base/docs" 1100
 shot run.png "$base/runs/1" 2000
-# A version's monitoring once outcomes arrive (simulated labels for 400 click predictions).
-if [ -n "${MODELSERVE_ADMIN_TOKEN:-}" ]; then
-    python3 scripts/simulate-feedback.py "$base" "$MODELSERVE_ADMIN_TOKEN"
-    shot monitoring.png "$base/models/1/monitoring" 900
-fi
 # The playbook transcript, as simple HTML.
 page=$(mktemp --suffix=.html)
 {

@@ -12,12 +12,13 @@ enum ChartScript {
           const mag = Math.pow(10, Math.floor(Math.log10(step0)));
           const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= step0);
           const ticks = [];
-          for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(+t.toPrecision(12));
+          for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(+t.toPrecision(12) || 0);
           return ticks;
         }
 
-        // A line chart in SVG: series [{name, points: [[x, y]], band: [[x, lo, hi]]}].
-        function chart(series, title, yLabel, xLabel = 'rows seen') {
+        // A line chart in SVG: series [{name, points: [[x, y]], band: [[x, lo, hi]]}]; xRange
+        // [lo, hi] fixes the x axis (else the data's extent).
+        function chart(series, title, yLabel, xLabel = 'rows seen', xRange = null) {
           const W = 560, H = 250, L = 58, R = 30, T = 26, B = 36;
           const xs = [], ys = [];
           for (const s of series) {
@@ -26,7 +27,7 @@ enum ChartScript {
           }
           const finite = ys.filter(isFinite);
           if (!xs.length || !finite.length) return `<svg class=chart width=${W} height=${H}><text x=${L} y=${H / 2}>${esc(title)}: no data yet</text></svg>`;
-          let x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...finite), y1 = Math.max(...finite);
+          let x0 = xRange ? xRange[0] : Math.min(...xs), x1 = xRange ? xRange[1] : Math.max(...xs), y0 = Math.min(...finite), y1 = Math.max(...finite);
           if (x1 === x0) x1 = x0 + 1;
           if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
           const pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad;
@@ -64,14 +65,19 @@ enum ChartScript {
         // Request rate and latency over time from request activity documents
         // ([{name, color, activity: {interval_seconds, series}}]), against time before now.
         function traffic(versions) {
-          const now = Date.now(), span = Math.max(0, ...versions.flatMap(v => v.activity.series.map(p => now - Date.parse(p.at))));
+          // The x axis: the window, or if the traffic began later, from an hour before it.
+          const now = Date.now(), window = Math.max(60e3, ...versions.map(v => now - Date.parse(v.activity.since)));
+          const began = Math.min(now, ...versions.flatMap(v => v.activity.series.map(p => Date.parse(p.at))));
+          const span = Math.min(window, Math.max(3600e3, now - began + 60e3));
           const hours = span > 3 * 3600e3, unit = hours ? 3600e3 : 60e3, label = hours ? 'hours before now' : 'minutes before now';
+          const range = [-span / unit, 0];
           const x = p => -(now - Date.parse(p.at)) / unit;
-          const each = (f, suffix = '') => versions.map((v, i) => ({ name: v.name + suffix, color: v.color || palette[i % palette.length], thin: suffix !== '', points: v.activity.series.map(p => [x(p), f(p)]) }));
+          // Dots too while a series has few points (one minute of traffic is one point, no line).
+          const each = (f, suffix = '') => versions.map((v, i) => ({ name: v.name + suffix, color: v.color || palette[i % palette.length], thin: suffix !== '', dots: v.activity.series.length <= 30 ? 3 : 0, points: v.activity.series.map(p => [x(p), f(p)]) }));
           const interval = versions.length ? versions[0].activity.interval_seconds : 60;
           return {
-            rate: chart(each(p => p.per_second), `requests per second (${interval / 60}-minute intervals)`, 'requests / s', label),
-            latency: chart([...each(p => p.p99_ms, ' p99'), ...each(p => p.p50_ms)], 'latency: p50 (solid) and p99 (thin), from the histogram', 'milliseconds', label),
+            rate: chart(each(p => p.per_second), `requests per second (${interval / 60}-minute intervals)`, 'requests / s', label, range),
+            latency: chart([...each(p => p.p99_ms, ' p99'), ...each(p => p.p50_ms)], 'latency: p50 (solid) and p99 (thin), from the histogram', 'milliseconds', label, range),
           };
         }
 

@@ -84,7 +84,7 @@ public final class RequestLog: @unchecked Sendable {
         database: any Database, capacity: Int = 10_000, batchSize: Int = 100, maxBatch: Int = 1_000,
         spacing: TimeInterval = 0.004, maxWait: TimeInterval = 0.05,
         journalPath: String, durability: LogDurability = .process, lanes: Int = 1, replaySlice: Int = 500,
-        minuteFlushInterval: TimeInterval = 5, retention: TimeInterval? = nil,
+        minuteFlushInterval: TimeInterval = 1, retention: TimeInterval? = nil,
         onError: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.retention = retention

@@ -37,7 +37,10 @@ public struct RequestActivity: Sendable, Encodable {
     public init(database: any Database, modelID: Int64, since: Date, now: Date = Date(), maxPoints: Int = 360) throws {
         self.since = since
         let minutes = try RequestMinutes.read(database, modelID: modelID, since: since)
-        let span = max(60, now.timeIntervalSince(since))
+        // Intervals fit the stretch that has requests, not the whole window: a version
+        // serving for ten minutes of a 7-day window gets minutes, not one 28-minute point.
+        let first = max(since, minutes.first?.0 ?? since)
+        let span = max(60, now.timeIntervalSince(first))
         let interval = Int(max(1, (span / 60 / Double(max(1, maxPoints))).rounded(.up))) * 60
         intervalSeconds = interval
         var total = RequestMinutes.Figures()

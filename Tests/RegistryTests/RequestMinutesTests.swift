@@ -93,6 +93,11 @@ struct RequestMinutesTests {
                 database: database, modelID: a, since: Date(timeIntervalSince1970: minute),
                 now: Date(timeIntervalSince1970: minute + 3600))
             #expect(fine.intervalSeconds == 60 && fine.series.map(\.requests) == [3, 2])
+            // A week's window over an hour of traffic: intervals fit the hour, not the week.
+            let recent = try RequestActivity(
+                database: database, modelID: a, since: Date(timeIntervalSince1970: minute - 7 * 86_400),
+                now: Date(timeIntervalSince1970: minute + 3600))
+            #expect(recent.intervalSeconds == 60 && recent.count == 5)
         }
     }
 }
