@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: three replicas behind HAProxy (scripts/cluster.sh) against one replica of the
+# Benchmark: three replicas (MODELSERVE_CLUSTER_REPLICAS) behind HAProxy (scripts/cluster.sh) against one replica of the
 # same cluster asked directly and nginx's fixed body, all in one run: wrk POSTs one click row
 # to /predict (keep-alive, 64 connections, -t2) for SECONDS (default 10) each, then the rows
 # request_log holds are compared with the answers wrk counted. On two cores expect no gain
@@ -62,7 +62,9 @@ rows = {p[0]: p[1:] for p in (l.split() for l in open(sys.argv[1]))}
 nginx = float(rows["nginx"][0])
 print(f"\nCluster: POST /predict (click), keep-alive, 64 connections, wrk -t2, {sys.argv[2]} s each, 2 cores\n")
 print(f"{'':38} {'req/s':>9} {'x nginx':>8} {'p99':>9} {'non-2xx':>8}")
-for key, name in [("balancer", "3 replicas through HAProxy"), ("replica", "1 replica of them, directly"),
+import os
+replicas = os.environ.get("MODELSERVE_CLUSTER_REPLICAS", "3")
+for key, name in [("balancer", f"{replicas} replicas through HAProxy"), ("replica", "1 replica of them, directly"),
                   ("nginx", "nginx fixed body (ceiling)")]:
     rps, p99, total, bad = (rows[key] + ["0"])[:4]
     print(f"{name:38} {float(rps):>9,.0f} {float(rps) / nginx:>7.2f}x {p99:>9} {int(bad or 0):>8}")

@@ -13,9 +13,13 @@
 # at a fixed offered load (each connection sends every 2 ms, bench/serve/paced.lua).
 #
 #   bash bench/serve.sh [SECONDS]     (default 10)
+#   bash bench/serve.sh --replicas N [SECONDS]   (N replicas behind HAProxy: bench/cluster.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+if [ "${1:-}" = "--replicas" ]; then
+    MODELSERVE_CLUSTER_REPLICAS=${2:?--replicas needs a count} exec bash bench/cluster.sh "${3:-10}"
+fi
 seconds=${1:-10}
 out=bench/out
 mkdir -p "$out"

@@ -6,7 +6,8 @@ import TestSupport
 import Testing
 
 /// scripts/cluster.sh as a user runs it: a throwaway Postgres, three replicas and HAProxy,
-/// driven through the balancer while the production pointer and a split move.
+/// driven through the balancer (by wrk, and by clients that keep every answer's id) while
+/// the production pointer and a split move.
 @Suite("A cluster on one machine: replicas behind HAProxy on one Postgres")
 struct ClusterTests {
     static let token = "cluster-test-token-0123456789"
@@ -63,6 +64,20 @@ struct ClusterTests {
         var loadStopped = false
         defer { if !loadStopped { load.stop() } }
         let count = { answered.withLock { $0.count } }
+        // And wrk through the balancer over the assignments, with a row of its own (lender 4)
+        // so that its rows in the log can be told from the clients'.
+        let lua = "\(state)/wrk.lua"
+        let wrkRow = Self.row.replacingOccurrences(of: #""lender_id": 3"#, with: #""lender_id": 4"#)
+        try [
+            #"wrk.method = "POST""#, "wrk.body = '\(wrkRow)'", #"wrk.headers["Content-Type"] = "application/json""#,
+        ].joined(separator: "\n").write(toFile: lua, atomically: true, encoding: .utf8)
+        let wrk = Process()
+        wrk.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        wrk.arguments = ["-t1", "-c8", "-d8s", "-s", lua, "http://127.0.0.1:\(balancer)/predict"]
+        let wrkOutput = Pipe()
+        wrk.standardOutput = wrkOutput
+        wrk.standardError = wrkOutput
+        try wrk.run()
 
         // 200 assignments through the balancer; each replica, asked on its own port, answers
         // with the new version within a second.
@@ -115,6 +130,11 @@ struct ClusterTests {
                 .status == 200)
         #expect(try Self.within { try current(lateProbe) == versions[0] } != nil, "the late replica follows")
 
+        let wrkPrinted = String(decoding: wrkOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        wrk.waitUntilExit()
+        #expect(wrk.terminationStatus == 0, "\(wrkPrinted)")
+        #expect(!wrkPrinted.contains("Non-2xx") && !wrkPrinted.contains("Socket errors"), "\(wrkPrinted)")
+        let wrkAnswered = try #require(wrkPrinted.firstMatch(of: /(\d+) requests in/).flatMap { Int($0.1) })
         load.stop()
         loadStopped = true
         #expect(load.failures.all.isEmpty, "\(load.failures.all.prefix(3))")
@@ -122,14 +142,22 @@ struct ClusterTests {
         let ids = Set(answered.withLock { $0 })
         #expect(ids.count == count(), "request ids are unique across replicas")
         // Every answered request is in request_log, once, and nothing else is.
-        func logged() throws -> [String] {
-            try database.query("SELECT request_id FROM request_log WHERE path = '/predict'").compactMap { $0[0].string }
+        func logged(lender: Int) throws -> [String] {
+            try database.query(
+                "SELECT request_id FROM request_log WHERE path = '/predict' AND request_body LIKE ?",
+                [.text("%\"lender_id\": \(lender)}}")]
+            ).compactMap { $0[0].string }
         }
-        _ = try Self.within(10) { try logged().count >= ids.count }
-        let rows = try logged()
+        _ = try Self.within(10) { try logged(lender: 3).count >= ids.count }
+        let rows = try logged(lender: 3)
         #expect(rows.count == ids.count && Set(rows) == ids, "\(rows.count) rows for \(ids.count) answers")
+        // wrk counts the answers it read; the ones in flight when it stopped (at most one
+        // per connection) were answered and logged too.
+        let wrkRows = try logged(lender: 4).count
+        #expect(wrkRows >= wrkAnswered && wrkRows <= wrkAnswered + 8, "\(wrkRows) rows for wrk's \(wrkAnswered)")
         print(
-            "cluster: \(ids.count) answers through the balancer, slowest follow \(String(format: "%.0f", slowest * 1000)) ms"
+            "cluster: \(ids.count) + \(wrkAnswered) (wrk) answers through the balancer, slowest follow "
+                + "\(String(format: "%.0f", slowest * 1000)) ms"
         )
     }
 }
