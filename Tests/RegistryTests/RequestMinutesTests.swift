@@ -53,6 +53,12 @@ struct RequestMinutesTests {
                 Self.entry("s1", model: a, at: minute + 30, micros: 40),
                 Self.entry("s2", model: a, at: minute + 61, micros: 6_000_000),
             ]
+            // The table's columns are the ones the code names, in its order (migration 0011
+            // spells the histogram out; this keeps the two lists one).
+            let columns = try database.withConnection {
+                try $0.tableColumns(SQLIdentifier(validating: "request_minutes"))
+            }
+            #expect(columns == RequestMinutes.columns, "\(columns)")
             let store = RequestLogStore(database)
             var one = RequestMinutes()
             one.add(first)
