@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Instructions per request on the hot path, counted by valgrind's callgrind: a number that
+# does not move with the machine's load, unlike req/s. serve (one event loop, SQLite, the
+# durable log on) runs under callgrind; one keep-alive connection sends N /predict requests
+# to warm up, the counters are zeroed, then 20N more are sent and the counters dumped, so the
+# dump holds those 20N requests (and whatever the background threads did meanwhile). Printed
+# per request and per thread (event loop, request log writer, the rest), with the loop's and
+# the writer's top inclusive functions; for the 10-feature logistic row and for the same row
+# through a gbdt model (100 trees, depth 6).
+#
+#   bench/instructions.sh [N]        (default 200: 4,000 measured requests a model)
+#
+# Valgrind 3.19 (Debian's) cannot read the DWARF 5 that Swift emits, so it runs a copy of the
+# binary with the debug info stripped (symbols stay).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+n=${1:-200}
+measured=$((20 * n))
+ensure_packages valgrind libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
+say "building the release binary"
+swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 | build_progress
+bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/modelserve"
+out=bench/out/instructions
+rm -rf "$out"
+mkdir -p "$out"
+cp "$bin" "$out/modelserve"
+strip --strip-debug "$out/modelserve"
+body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/predict.lua)
+
+say "a 10-feature logistic model in SQLite"
+python3 - "$out/data.csv" <<'PY'
+import math, random, sys
+r = random.Random(5)
+with open(sys.argv[1], "w") as f:
+    f.write(",".join(f"f{i}" for i in range(10)) + ",y\n")
+    for _ in range(5000):
+        x = [round(r.gauss(0, 1), 4) for _ in range(10)]
+        eta = -0.3 + sum((j % 4 - 1.5) * 0.4 * v for j, v in enumerate(x))
+        f.write(",".join(map(str, x)) + "," + ("1" if r.random() < 1 / (1 + math.exp(-eta)) else "0") + "\n")
+PY
+export DATABASE_URL="sqlite:$out/bench.sqlite"
+"$out/modelserve" load "$out/data.csv" --table bench_data >/dev/null
+"$out/modelserve" train --name bench --kind logistic --query "SELECT * FROM bench_data" --target y --promote >/dev/null
+"$out/modelserve" train --name bench_gbdt --kind gbdt --query "SELECT * FROM bench_data" --target y \
+    --param objective=binary:logistic --promote >/dev/null
+
+send() {  # count: identical requests over one keep-alive connection, each answer read whole
+    python3 - "$port" "$1" "$body" <<'PY'
+import socket, sys
+port, count, body = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].encode()
+request = (b"POST /predict HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: "
+           + str(len(body)).encode() + b"\r\n\r\n" + body)
+s = socket.create_connection(("127.0.0.1", port))
+buffer = b""
+for _ in range(count):
+    s.sendall(request)
+    while b"\r\n\r\n" not in buffer:
+        buffer += s.recv(65536)
+    head, _, buffer = buffer.partition(b"\r\n\r\n")
+    length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    while len(buffer) < length:
+        buffer += s.recv(65536)
+    status = head.split(b" ")[1]
+    assert status == b"200", head
+    buffer = buffer[length:]
+s.close()
+PY
+}
+
+measure() {  # label model
+    local label=$1 model=$2
+    mkdir -p "$out/$label"
+    say "$label: serve under callgrind (one event loop), $n warm-up then $measured measured requests"
+    port=$(free_port)
+    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$out/$label/callgrind.%p" \
+        "$out/modelserve" serve --port "$port" --threads 1 --journal "$out/$label/journal" --model "$model" \
+        >"$out/$label/serve.log" 2>&1 &
+    serve=$!
+    trap 'kill $serve 2>/dev/null || true' EXIT
+    for _ in $(seq 1 600); do
+        if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; then break; fi
+        sleep 0.2
+    done
+    send "$n"
+    callgrind_control --zero "$serve" >/dev/null
+    send "$measured"
+    callgrind_control --dump "$serve" >/dev/null
+    kill -TERM "$serve"
+    wait "$serve" 2>/dev/null || true
+    trap - EXIT
+
+    # The dump: one file per thread (name.PID.1-TID); which thread is which, from its functions.
+    python3 - "$out/$label" "$measured" "$label" <<'PY'
+import glob, os, re, subprocess, sys
+out, measured, label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+files = sorted(f for f in glob.glob(f"{out}/callgrind.*") if re.search(r"\.1-\d+$", f))
+rows = []
+for f in files:
+    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", f],
+                          capture_output=True, text=True).stdout
+    total = re.search(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS", text)
+    total = int(total.group(1).replace(",", "")) if total else 0
+    if "EventLoop" in text and "run" in text and re.search(r"EventLoop\w*run", text):
+        role = "event loop"
+    elif "writerLoop" in text:
+        role = "request log writer"
+    else:
+        role = "other (" + os.path.basename(f).split("-")[-1] + ")"
+    functions = []
+    for line in text.splitlines():
+        m = re.match(r"\s*([\d,]+) \(\s*([\d.]+)%\)\s+\S*?:(.*?)(?: \[.*\])?$", line)
+        if m:
+            functions.append((int(m.group(1).replace(",", "")), m.group(3).strip()))
+    rows.append((role, total, functions))
+order = {"event loop": 0, "request log writer": 1}
+rows.sort(key=lambda r: (order.get(r[0], 2), -r[1]))
+print(f"\nInstructions per /predict, {label} ({measured:,} measured, one keep-alive connection, 10 features, SQLite, --log-durability process)\n")
+print(f"| {'thread':<28} | {'instructions / request':>22} |")
+print(f"|{'-' * 30}|{'-' * 24}|")
+for role, total, _ in rows:
+    if total / measured >= 1:
+        print(f"| {role:<28} | {total / measured:>22,.0f} |")
+print(f"| {'all threads':<28} | {sum(r[1] for r in rows) / measured:>22,.0f} |")
+def demangle(names):
+    try:
+        result = subprocess.run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(names),
+                                capture_output=True, text=True).stdout.splitlines()
+        return result if len(result) == len(names) else names
+    except OSError:
+        return names
+for role, total, functions in rows:
+    if role not in order:
+        continue
+    top = [f for f in functions if f[0] < total][:12]
+    names = demangle([name for _, name in top])
+    print(f"\nTop inclusive functions, {role} (per request):")
+    for (count, _), name in zip(top, names):
+        print(f"  {count / measured:>10,.0f}  {name[:110]}")
+PY
+}
+
+measure logistic bench
+measure gbdt bench_gbdt
