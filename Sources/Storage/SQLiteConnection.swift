@@ -7,6 +7,11 @@ final class SQLiteConnection: Connection {
     let dialect = SQLDialect.sqlite
     private let handle: OpaquePointer
     private(set) var isInTransaction = false
+    /// In a read-only transaction every statement prepared must be one that only reads
+    /// (`prepare` checks). Not `PRAGMA query_only`: a flag pragma expires every prepared
+    /// statement of the connection, so each transaction's end threw the statement cache away
+    /// (the request log writer re-parsed every insert: 40% of its instructions).
+    private var readOnlyTransaction = false
     var isHealthy: Bool { true }
     /// Prepared statements put back after use, by SQL text, so repeated writes (the request
     /// log's batch insert, many times a second) skip SQLite's parser and planner. Only
@@ -117,6 +122,11 @@ final class SQLiteConnection: Connection {
     }
 
     func executeScript(_ sql: String) throws {
+        // A script is not checked statement by statement: none runs in a read-only transaction.
+        if readOnlyTransaction {
+            throw DatabaseError(
+                .statement, code: "SQLITE_READONLY", message: "no scripts in a read-only transaction", sql: sql)
+        }
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
@@ -146,9 +156,10 @@ final class SQLiteConnection: Connection {
     func begin(readOnly: Bool) throws {
         guard !isInTransaction else { throw DatabaseError.nestedTransaction }
         // IMMEDIATE takes the write lock up front, so two writers wait on the busy timeout
-        // instead of deadlocking on a read-to-write upgrade. query_only makes "read only" real.
-        try executeScript(readOnly ? "BEGIN DEFERRED; PRAGMA query_only = 1;" : "BEGIN IMMEDIATE;")
+        // instead of deadlocking on a read-to-write upgrade.
+        try executeScript(readOnly ? "BEGIN DEFERRED;" : "BEGIN IMMEDIATE;")
         isInTransaction = true
+        readOnlyTransaction = readOnly
     }
 
     func commit() throws {
@@ -161,7 +172,7 @@ final class SQLiteConnection: Connection {
 
     private func finishTransaction(_ verb: String) throws {
         guard isInTransaction else { throw DatabaseError.misuse("\(verb) without an open transaction") }
-        defer { try? executeScript("PRAGMA query_only = 0;") }
+        readOnlyTransaction = false
         if sqlite3_get_autocommit(handle) != 0 {
             // SQLite already rolled back (some errors end the transaction on their own).
             isInTransaction = false
@@ -206,6 +217,17 @@ final class SQLiteConnection: Connection {
     // MARK: Helpers
 
     func prepare(_ sql: String) throws -> SQLiteStatement {
+        let statement = try prepareAny(sql)
+        if readOnlyTransaction && sqlite3_stmt_readonly(statement.handle) == 0 {
+            throw DatabaseError(
+                .statement, code: "SQLITE_READONLY",
+                message: "a read-only transaction cannot run a statement that writes",
+                sql: sql)
+        }
+        return statement
+    }
+
+    private func prepareAny(_ sql: String) throws -> SQLiteStatement {
         if let idle = idleStatements.removeValue(forKey: sql) {
             return SQLiteStatement(handle: idle, connection: self, sql: sql)
         }
