@@ -41,6 +41,17 @@ extension LogEntry {
     /// The path a shadow version's scoring of a `/predict` is logged under: its rows are
     /// served traffic for that version (drift, the shadow comparison), never an answer.
     public static let shadowPath = "/predict (shadow)"
+
+    /// The paths on which a version answers traffic (as opposed to being read about, as
+    /// `/models/{id}` or its monitoring are, which log its id too).
+    public static let servingPaths: Set<Substring> = ["/predict", "/similar", Substring(shadowPath)]
+
+    /// The version that served this request, if it was one a version answered.
+    public var servingModelID: Int64? {
+        guard let modelID else { return nil }
+        let route = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return Self.servingPaths.contains(route) ? modelID : nil
+    }
 }
 
 /// A body in the form a text column can hold losslessly, whatever the bytes.

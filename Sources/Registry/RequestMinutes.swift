@@ -84,10 +84,11 @@ public struct RequestMinutes: Sendable {
 
     public var isEmpty: Bool { pending.isEmpty }
 
-    /// Counts the entries that answered for a version (the others have no version to count).
+    /// Counts the entries a version served (`/predict`, `/similar`, shadow scoring); reads
+    /// about a version (its monitoring, its record) are not its traffic.
     public mutating func add(_ entries: some Sequence<LogEntry>) {
         for entry in entries {
-            guard let modelID = entry.modelID else { continue }
+            guard let modelID = entry.servingModelID else { continue }
             pending[Key(modelID: modelID, at: entry.receivedAt), default: Figures()]
                 .add(latencyMicros: entry.latencyMicros, status: entry.status)
         }

@@ -47,6 +47,11 @@ struct RequestMinutesTests {
                 Self.entry("r2", model: a, at: minute + 59.999, micros: 80, status: 422),
                 Self.entry("r3", model: a, at: minute + 60, micros: 2_500),
                 Self.entry("r4", model: nil, at: minute + 1, micros: 10, status: 404),
+                // About version a, not served by it: not its traffic.
+                LogEntry(
+                    requestID: "r6", receivedAt: Date(timeIntervalSince1970: minute + 3), method: "GET",
+                    path: "/models/\(a)/monitoring?window=1h", status: 200, latencyMicros: 900, modelID: a,
+                    requestBody: [], responseBody: [], clientAddress: "127.0.0.1"),
                 Self.entry("r5", model: b, at: minute + 2, micros: 700, status: 500),
             ]
             let second = [
@@ -82,8 +87,8 @@ struct RequestMinutesTests {
             // The journal's replay stores (and so counts) only rows not stored yet.
             _ = try store.insertNew(Array(first.prefix(2)))
             let fresh = try store.insertNew(first)
-            #expect(fresh.map(\.requestID) == ["r3", "r4", "r5"])
-            #expect(try store.count() == 5)
+            #expect(fresh.map(\.requestID) == ["r3", "r4", "r6", "r5"])
+            #expect(try store.count() == 6)
 
             // The activity document: totals, and the series in intervals of whole minutes.
             let activity = try RequestActivity(
