@@ -1,14 +1,23 @@
 import Learning
 
 extension JSONWriter {
-    /// Which model answered: model_id, name and version.
+    /// Which model answered: model_id, name and version (encoded once per loaded model).
     mutating func identity(of model: LoadedModel) {
-        key("model_id")
-        value(Int(model.id))
-        key("name")
-        value(model.name)
-        key("version")
-        value(model.version)
+        members(model.identityMembers)
+    }
+
+    /// The identity members of a version, encoded.
+    static func identityMembers(id: Int64, name: String, version: Int) -> [UInt8] {
+        var json = JSONWriter(capacity: 64)
+        json.beginObject()
+        json.key("model_id")
+        json.value(Int(id))
+        json.key("name")
+        json.value(name)
+        json.key("version")
+        json.value(version)
+        json.endObject()
+        return Array(json.bytes.dropFirst().dropLast())
     }
 
     /// Opens a model's answer: the request id, then which model answered.

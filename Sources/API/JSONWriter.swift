@@ -87,6 +87,13 @@ public struct JSONWriter {
         bytes.append(contentsOf: "null".utf8)
     }
 
+    /// Members of the open object already encoded (`"a":1,"b":"x"`, no braces): the same
+    /// bytes as writing them one by one, without redoing the work for every response.
+    public mutating func members(_ encoded: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: encoded)
+    }
+
     /// Already-encoded JSON, inserted as a value.
     public mutating func raw(_ json: String) {
         beforeValue()

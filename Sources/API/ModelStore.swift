@@ -16,6 +16,8 @@ public final class LoadedModel: Sendable {
     let scanner: FeatureRowScanner
     /// The training rows `POST /similar` answers from, indexed (nil: the spec had no `similar:`).
     public let samples: SimilarSamples?
+    /// `"model_id":…,"name":…,"version":…`, as every answer carries them.
+    let identityMembers: [UInt8]
 
     init(record: ModelRecord, assignedAt: Date, samples: SimilarSamples?) throws {
         self.samples = samples
@@ -27,6 +29,7 @@ public final class LoadedModel: Sendable {
         let names = model.preprocessor.inputNames
         inputIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         scanner = FeatureRowScanner(inputNames: names)
+        identityMembers = JSONWriter.identityMembers(id: id, name: name, version: version)
     }
 }
 
