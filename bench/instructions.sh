@@ -29,16 +29,7 @@ strip --strip-debug "$out/modelserve"
 body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/predict.lua)
 
 say "a 10-feature logistic model in SQLite"
-python3 - "$out/data.csv" <<'PY'
-import math, random, sys
-r = random.Random(5)
-with open(sys.argv[1], "w") as f:
-    f.write(",".join(f"f{i}" for i in range(10)) + ",y\n")
-    for _ in range(5000):
-        x = [round(r.gauss(0, 1), 4) for _ in range(10)]
-        eta = -0.3 + sum((j % 4 - 1.5) * 0.4 * v for j, v in enumerate(x))
-        f.write(",".join(map(str, x)) + "," + ("1" if r.random() < 1 / (1 + math.exp(-eta)) else "0") + "\n")
-PY
+python3 bench/serve/make_data.py "$out/data.csv"
 export DATABASE_URL="sqlite:$out/bench.sqlite"
 "$out/modelserve" load "$out/data.csv" --table bench_data >/dev/null
 "$out/modelserve" train --name bench --kind logistic --query "SELECT * FROM bench_data" --target y --promote >/dev/null

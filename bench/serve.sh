@@ -32,16 +32,7 @@ bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static
 body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/predict.lua)
 
 csv="$out/serve.csv"
-python3 - "$csv" <<'PY'
-import math, random, sys
-r = random.Random(5)
-with open(sys.argv[1], "w") as f:
-    f.write(",".join(f"f{i}" for i in range(10)) + ",y\n")
-    for _ in range(5000):
-        x = [round(r.gauss(0, 1), 4) for _ in range(10)]
-        eta = -0.3 + sum((j % 4 - 1.5) * 0.4 * v for j, v in enumerate(x))
-        f.write(",".join(map(str, x)) + "," + ("1" if r.random() < 1 / (1 + math.exp(-eta)) else "0") + "\n")
-PY
+python3 bench/serve/make_data.py "$csv"
 
 results="$out/serve-results.txt"
 : > "$results"

@@ -39,12 +39,7 @@ final class ShadowScorer: Sendable {
                 let start = DispatchTime.now().uptimeNanoseconds
                 var json = JSONWriter(capacity: 128 + 48 * rows.count)
                 json.beginObject()
-                json.key("model_id")
-                json.value(Int(shadow.id))
-                json.key("name")
-                json.value(shadow.name)
-                json.key("version")
-                json.value(shadow.version)
+                json.identity(of: shadow)
                 json.key("shadow_of")
                 json.value(requestID)
                 json.key("predictions")

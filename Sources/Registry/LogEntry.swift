@@ -49,8 +49,7 @@ extension LogEntry {
     /// The version that served this request, if it was one a version answered.
     public var servingModelID: Int64? {
         guard let modelID else { return nil }
-        let route = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return Self.servingPaths.contains(route) ? modelID : nil
+        return Self.servingPaths.contains(path.prefix { $0 != "?" }) ? modelID : nil
     }
 }
 

@@ -199,6 +199,18 @@ public final class ModelRegistry: Sendable {
         return try Self.record(row)
     }
 
+    /// A name's newest version number and the fingerprint of its data (nil: no version yet),
+    /// without reading its artifact.
+    public func latestData(name: String) throws -> (version: Int, fingerprint: String?)? {
+        guard
+            let row = try database.query(
+                "SELECT version, data_fingerprint FROM models WHERE name = ? ORDER BY version DESC LIMIT 1",
+                [.text(name)]
+            ).first, let version = row[0].int64
+        else { return nil }
+        return (Int(version), row[1].string)
+    }
+
     /// A name's newest version, nil when it has none.
     public func latest(name: String) throws -> ModelRecord? {
         guard

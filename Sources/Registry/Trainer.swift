@@ -38,7 +38,7 @@ public struct Trainer: Sendable {
         public var metricsOnTrainingData: Bool
         /// Set when nothing was trained because the data had not changed: the name's latest
         /// version, whose data has the same fingerprint.
-        public var unchangedSince: ModelRecord?
+        public var unchangedSince: Int?
     }
 
     /// Reads the spec's query, trains every version, registers them (all or none) and
@@ -51,20 +51,20 @@ public struct Trainer: Sendable {
     ) throws -> Result {
         try spec.validate()
         if case .ifBetter(let metric) = promotion { _ = try MetricDirection.isBetter(0, than: 0, on: metric) }
-        let previous = try registry.latest(name: spec.name)
+        let previous = try registry.latestData(name: spec.name)
         let started = Date()
         let queryData = try QueryDataReader.read(
             source, query: spec.query, target: spec.target, features: spec.featuresToRead,
             categoricalHints: spec.categoricalHints, timeout: queryTimeout
         ) { rows in progress("reading: \(rows.formatted()) rows") }
         let data = queryData.data
-        if onlyIfChanged, let previous, previous.dataFingerprint == queryData.fingerprint {
+        if onlyIfChanged, let previous, previous.fingerprint == queryData.fingerprint {
             return Result(
                 versions: [], rows: data.count, fingerprint: queryData.fingerprint, metricsOnTrainingData: false,
-                unchangedSince: previous)
+                unchangedSince: previous.version)
         }
         let provenance = Provenance(
-            reason: reason, previousVersion: previous?.version, previousFingerprint: previous?.dataFingerprint)
+            reason: reason, previousVersion: previous?.version, previousFingerprint: previous?.fingerprint)
         progress(
             "read \(data.count.formatted()) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; "
                 + "features: \(queryData.schema.all.joined(separator: ", "))")

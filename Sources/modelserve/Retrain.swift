@@ -91,7 +91,7 @@ struct Retrain: ParsableCommand {
         let stamp = RecordTable.dateText(Date())
         if let unchanged = result.unchangedSince {
             Console.out(
-                "\(stamp) UTC: \(spec.name): data unchanged since version \(unchanged.version) "
+                "\(stamp) UTC: \(spec.name): data unchanged since version \(unchanged) "
                     + "(\(result.rows.formatted()) rows, fingerprint \(result.fingerprint.prefix(12))): nothing to train"
             )
             return

@@ -96,7 +96,7 @@ struct TrainingJobsTests {
         // A poll far longer than the test: only the announcement can start the job in time.
         let worker = try ModelServeBinary.Running(
             ["worker", "--poll-interval", "300"], environment: ["DATABASE_URL": url])
-        worker.wait(onStderr: true) { $0.contains("waiting for training jobs") }
+        try #require(worker.wait(onStderr: true) { $0.contains("waiting for training jobs") }, "\(worker.stderr)")
         let queued = try Self.queueing(server).request(
             "POST", "/models/train", body: Self.spec(C: 0.4), headers: Self.admin)
         let id = Int64(try #require(queued.json["id"] as? Int))

@@ -113,7 +113,7 @@ struct RetrainTests {
             ["retrain", "--spec", specPath, "--every", "0.2s"], environment: env)
         // Two runs' lines, then the signal.
         let unchanged = "data unchanged since version 1"
-        retrain.wait { $0.components(separatedBy: unchanged).count >= 3 }
+        #expect(retrain.wait { $0.components(separatedBy: unchanged).count >= 3 }, "\(retrain.stdout)")
         let status = retrain.finish()
         #expect(status == 0, "\(retrain.stderr)")
         #expect(retrain.stdout.components(separatedBy: unchanged).count >= 3, "\(retrain.stdout)")

@@ -73,18 +73,20 @@ extension ModelServeBinary {
             try process.run()
         }
 
-        /// Reads stdout (or stderr) until `done` holds for what was printed, or the stream ends.
-        public func wait(onStderr: Bool = false, for done: (String) -> Bool) {
+        /// Reads stdout (or stderr) until `done` holds for what was printed; false if the
+        /// stream ended first (the caller asserts it).
+        public func wait(onStderr: Bool = false, for done: (String) -> Bool) -> Bool {
             let handle = (onStderr ? err : out).fileHandleForReading
             while !done(onStderr ? stderr : stdout) {
                 let chunk = handle.availableData
-                guard !chunk.isEmpty else { return }
+                if chunk.isEmpty { return false }
                 if onStderr {
                     stderr += String(decoding: chunk, as: UTF8.self)
                 } else {
                     stdout += String(decoding: chunk, as: UTF8.self)
                 }
             }
+            return true
         }
 
         /// Sends SIGTERM (unless it ended already), reads the rest and returns the exit status.
