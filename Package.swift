@@ -100,7 +100,8 @@ let package = Package(
             name: "IngestTests", dependencies: ["Ingest", "Registry", "Learning", "Storage", "TestSupport", "modelserve"]),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["Registry", "TestSupport", "modelserve"]
+            dependencies: ["Registry", "TestSupport", "modelserve"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "StorageTests",

@@ -12,3 +12,4 @@ scripts/.venv/bin/python scripts/reference/make_parquet_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_online_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_feedback_fixtures.py
 scripts/.venv/bin/python scripts/reference/make_drift_fixtures.py
+scripts/.venv/bin/python scripts/reference/make_profile_fixtures.py
