@@ -58,7 +58,8 @@ public enum Association {
         guard smaller > 0 else { return nil }
         // χ² = n (Σ n_ij² / (n_i n_j) − 1): only the occupied cells enter.
         var sum = 0.0
-        for (pair, count) in cells {
+        // In a fixed order, so the same rows give the same bits in every process.
+        for (pair, count) in cells.sorted(by: { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }) {
             sum += Double(count) * Double(count) / (Double(rows[pair.a]!) * Double(columns[pair.b]!))
         }
         let chi2 = Double(n) * (sum - 1)
@@ -79,7 +80,7 @@ public enum Association {
         }
         guard total > 0 else { return nil }
         var between = 0.0
-        for (_, group) in sums {
+        for (_, group) in sums.sorted(by: { $0.key < $1.key }) {
             let m = group.sum / Double(group.count)
             between += Double(group.count) * (m - mean) * (m - mean)
         }

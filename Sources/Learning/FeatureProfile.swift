@@ -88,13 +88,8 @@ public struct FeatureProfile: Sendable, Equatable, Codable {
         return FeatureProfile(rows: rows, numeric: numeric, categorical: categorical)
     }
 
-    /// Linear interpolation between closest ranks (numpy's default).
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position)
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
-    }
+    /// Linear interpolation between closest ranks (numpy's default), as the data profile's.
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double { QuantileSketch.interpolated(sorted, q) }
 
     static func sketch(_ sorted: [Double]) -> [Double] {
         guard !sorted.isEmpty else { return [] }

@@ -7,6 +7,9 @@ import Storage
 public enum DemoData {
     public enum Dataset: String, CaseIterable, Sendable {
         case click, promotion, diamonds
+        /// The diamonds as the notebook found its file: with `price = -1` sentinels, zero
+        /// sizes, a mistyped width and a duplicate row planted (`DemoData.plantedFaults`).
+        case diamondsRaw = "diamonds-raw"
     }
 
     /// A table to write: its name (the CSV's file name) and rows with a header.
@@ -33,6 +36,7 @@ public enum DemoData {
         case .click: return click(leads: rows ?? 20_000, &random)
         case .promotion: return [promotion(rows ?? 2_000, &random)]
         case .diamonds: return [diamonds(rows ?? 5_000, &random)]
+        case .diamondsRaw: return [diamondsRaw(rows ?? 5_000, &random)]
         }
     }
 
@@ -149,6 +153,35 @@ public enum DemoData {
                 number(price, 0), number(x), number(y), number(z),
             ])
         }
+        return table
+    }
+
+    /// What `diamonds-raw` plants in the clean rows (positions fixed, so tests know them).
+    public enum PlantedFaults {
+        /// Rows whose price is -1.
+        public static let sentinelPrices = 10
+        /// One row with x = y = z = 0, and rows with only z = 0.
+        public static let zeroSizes = 1
+        public static let zeroDepths = 6
+        /// One row whose y was typed as 58.9 (x about 8).
+        public static let mistypedWidths = 1
+        public static let duplicates = 1
+    }
+
+    static func diamondsRaw(_ count: Int, _ random: inout Random) -> Table {
+        var table = diamonds(max(count, 100), &random)
+        table.name = "diamonds_raw"
+        let column = { (name: String) in table.header.firstIndex(of: name)! }
+        let (price, x, y, z) = (column("price"), column("x"), column("y"), column("z"))
+        for k in 0..<PlantedFaults.sentinelPrices { table.rows[7 + 9 * k][price] = "-1" }
+        table.rows[3][x] = "0"
+        table.rows[3][y] = "0"
+        table.rows[3][z] = "0"
+        for k in 0..<PlantedFaults.zeroDepths { table.rows[11 + 13 * k][z] = "0" }
+        // The widest stone, with its width mistyped ten times too large.
+        let widest = table.rows.indices.max { Double(table.rows[$0][x])! < Double(table.rows[$1][x])! }!
+        table.rows[widest][y] = number(Double(table.rows[widest][y])! * 7.3, 1)
+        table.rows.append(table.rows[40])
         return table
     }
 }
