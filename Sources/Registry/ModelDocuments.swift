@@ -78,7 +78,7 @@ public enum ModelDocuments {
         }
 
         public func encode(to encoder: any Encoder) throws {
-            var fields = Summary.fields.union([.featureSchema, .trainingSeconds])
+            var fields = Summary.fields.union([.featureSchema, .trainingSeconds, .dataProfileID, .card])
             if withQuery { fields.insert(.trainingQuery) }
             try summary.encode(to: encoder, fields: fields)
             var container = encoder.container(keyedBy: CodingKeys.self)

@@ -12,7 +12,7 @@ public final class ModelRegistry: Sendable {
     public static let tables: Set<String> = [
         "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
         "search_trials", "model_samples", "feedback", "model_profiles", "traffic_splits", "request_minutes",
-        "training_jobs",
+        "training_jobs", "data_profiles",
     ]
 
     public init(_ database: any Database) {
@@ -41,11 +41,17 @@ public final class ModelRegistry: Sendable {
         public var samples: SimilarSamples?
         /// The training rows' profile, stored in `model_profiles`: the reference for drift.
         public var profile: FeatureProfile?
+        /// The profile of every row the training query returned (`data_profiles`); set by
+        /// `register(_:dataProfile:)`.
+        public var dataProfileID: Int64?
+        /// What the version is for and what cleaning did to its rows.
+        public var card: VersionCard?
 
         public enum Field: String, CodingKey, CaseIterable, Sendable {
             case name, kind, hyperparameters, metrics, featureSchema = "feature_schema"
             case trainingQuery = "training_query", rowCount = "row_count", dataFingerprint = "data_fingerprint"
             case artifact, trainingSeconds = "training_seconds", createdAt = "created_at", provenance
+            case dataProfileID = "data_profile_id", card
         }
 
         public init(from decoder: any Decoder) throws {
@@ -62,6 +68,8 @@ public final class ModelRegistry: Sendable {
             trainingSeconds = try c.decodeIfPresent(Double.self, forKey: .trainingSeconds)
             createdAt = try c.decode(Date.self, forKey: .createdAt)
             provenance = try c.decodeIfPresent(Provenance.self, forKey: .provenance)
+            // A profile id names a row of the database it came from: an import has none.
+            card = try c.decodeIfPresent(VersionCard.self, forKey: .card)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -85,6 +93,8 @@ public final class ModelRegistry: Sendable {
                 case .trainingSeconds: try c.encodeIfPresent(trainingSeconds, forKey: field)
                 case .createdAt: try c.encode(createdAt, forKey: field)
                 case .provenance: try c.encodeIfPresent(provenance, forKey: field)
+                case .dataProfileID: try c.encodeIfPresent(dataProfileID, forKey: field)
+                case .card: try c.encodeIfPresent(card, forKey: field)
                 }
             }
         }
@@ -127,9 +137,14 @@ public final class ModelRegistry: Sendable {
     /// Registers versions in one transaction: all or none. Versions per name increase by
     /// one; concurrent registrations of a name are serialised by a lock on it.
     @discardableResult
-    public func register(_ drafts: [Draft]) throws -> [ModelRecord] {
+    public func register(_ drafts: [Draft], dataProfile: DataProfiles.Draft? = nil) throws -> [ModelRecord] {
         try database.transaction { connection in
-            try drafts.map { try register($0, on: connection) }
+            let profileID = try dataProfile.map { try DataProfiles.insert($0, on: connection) }
+            return try drafts.map { draft in
+                var draft = draft
+                if let profileID { draft.dataProfileID = profileID }
+                return try register(draft, on: connection)
+            }
         }
     }
 
@@ -141,8 +156,8 @@ public final class ModelRegistry: Sendable {
         let row = try connection.queryFirst(
             """
             INSERT INTO models (name, version, kind, hyperparameters, metrics, feature_schema, training_query,
-                row_count, data_fingerprint, artifact, training_seconds, created_at, provenance)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                row_count, data_fingerprint, artifact, training_seconds, created_at, provenance, data_profile_id, card)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """,
             [
@@ -152,6 +167,8 @@ public final class ModelRegistry: Sendable {
                 SQLValue(draft.rowCount), SQLValue(draft.dataFingerprint), .text(draft.artifact),
                 SQLValue(draft.trainingSeconds), .timestamp(draft.createdAt),
                 SQLValue(try draft.provenance.map { try JSONText.encode($0) }),
+                draft.dataProfileID.map(SQLValue.integer) ?? .null,
+                SQLValue(try draft.card.map { try JSONText.encode($0) }),
             ])
         guard let id = row?[0].int64 else { throw RegistryError(.notFound, "the new model's id was not returned") }
         if let samples = draft.samples {
@@ -247,6 +264,8 @@ public final class ModelRegistry: Sendable {
             trainingSeconds: row["training_seconds"].double)
         registered.createdAt = try stored.date("created_at")
         if !row["provenance"].isNull { registered.provenance = try stored.json("provenance", as: Provenance.self) }
+        registered.dataProfileID = row["data_profile_id"].int64
+        if !row["card"].isNull { registered.card = try stored.json("card", as: VersionCard.self) }
         return ModelRecord(
             id: try stored.int64("id"), version: Int(try stored.int64("version")), registered: registered,
             isProduction: row["is_production"].bool ?? false)

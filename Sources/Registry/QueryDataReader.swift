@@ -11,6 +11,10 @@ public struct QueryData: Sendable {
     public var fingerprint: String
     public var columns: [String]
     public var rowCount: Int { data.count }
+    /// Every row the query returned, profiled in the same pass (duplicates included).
+    public var profile: DataProfile
+    /// Rows left out as exact duplicates of earlier ones (`dropDuplicates`).
+    public var duplicatesDropped = 0
 }
 
 /// Runs a training query (checked to be one read-only statement) on a read-only connection
@@ -19,11 +23,13 @@ public struct QueryData: Sendable {
 public enum QueryDataReader {
     public static func read(
         _ database: any Database, query text: String, target: String, features: FeatureSchema?,
-        categoricalHints: [String] = [], timeout: Double = 300,
+        categoricalHints: [String] = [], dropDuplicates: Bool = false, timeout: Double = 300,
         progress: (Int) -> Void = { _ in }
     ) throws -> QueryData {
         let query = try TrainingQuery(validating: text)
         var collector: Collector?
+        var profiler: DataProfiler?
+        var dropped = 0
         var hasher = SHA256()
         var scratch: [UInt8] = []
         try database.withReadOnlyConnection(timeout: timeout) { connection in
@@ -31,10 +37,17 @@ public enum QueryDataReader {
                 if collector == nil {
                     collector = try Collector(
                         columns: batch.columns.names, target: target, features: features, hints: categoricalHints)
+                    profiler = DataProfiler(
+                        columns: batch.columns.names,
+                        target: try QueryProfiler.resolve(target, in: batch.columns.names))
                     for name in batch.columns.names { hasher.update(name + "\u{1F}") }
                     hasher.update("\u{1E}")
                 }
                 for row in batch.rows {
+                    if profiler!.add(row.map(ProfileCell.init)), dropDuplicates {
+                        dropped += 1
+                        continue
+                    }
                     try collector!.add(row)
                     scratch.removeAll(keepingCapacity: true)
                     for value in row { Fingerprint.append(value, to: &scratch) }
@@ -43,11 +56,13 @@ public enum QueryDataReader {
                 progress(collector!.count)
             }
         }
-        guard let collector, collector.count > 0 else {
+        guard let collector, let profiler, collector.count > 0 else {
             throw RegistryError(.noData, "the query returned no rows")
         }
         let (data, schema) = try collector.finish()
-        return QueryData(data: data, schema: schema, fingerprint: hasher.finalize(), columns: collector.columns)
+        return QueryData(
+            data: data, schema: schema, fingerprint: hasher.finalize(), columns: collector.columns,
+            profile: profiler.finish(), duplicatesDropped: dropped)
     }
 }
 

@@ -14,6 +14,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         case runMoved = "run_moved"
         /// Something already recorded that the request would overwrite (feedback given twice).
         case conflict
+        /// The training rows hold suspicious values and the spec says `on_suspicious: fail`.
+        case suspiciousData = "suspicious_data"
     }
 
     public let code: Code

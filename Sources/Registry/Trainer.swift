@@ -39,6 +39,8 @@ public struct Trainer: Sendable {
         /// Set when nothing was trained because the data had not changed: the name's latest
         /// version, whose data has the same fingerprint.
         public var unchangedSince: Int?
+        /// What the profile of the rows found and what cleaning left out.
+        public var cleaning: VersionCard.Cleaning?
     }
 
     /// Reads the spec's query, trains every version, registers them (all or none) and
@@ -54,10 +56,11 @@ public struct Trainer: Sendable {
         let previous = try registry.latestData(name: spec.name)
         let started = Date()
         let queryData = try QueryDataReader.read(
-            source, query: spec.query, target: spec.target, features: spec.featuresToRead,
-            categoricalHints: spec.categoricalHints, timeout: queryTimeout
+            source, query: spec.cleanedQuery, target: spec.target, features: spec.featuresToRead,
+            categoricalHints: spec.categoricalHints,
+            dropDuplicates: spec.clean.dropDuplicates || spec.onSuspicious == .drop, timeout: queryTimeout
         ) { rows in progress("reading: \(rows.formatted()) rows") }
-        let data = queryData.data
+        let (data, cleaning) = try Self.screen(queryData, spec, progress: progress)
         if onlyIfChanged, let previous, previous.fingerprint == queryData.fingerprint {
             return Result(
                 versions: [], rows: data.count, fingerprint: queryData.fingerprint, metricsOnTrainingData: false,
@@ -136,6 +139,8 @@ public struct Trainer: Sendable {
                     draft.samples = samples
                     draft.profile = profile
                     draft.provenance = provenance
+                    draft.card = spec.card
+                    draft.card?.cleaning = cleaning
                     drafts.append(draft)
                 } catch let error as LearningError {
                     throw LearningError(error.code, "\(label): \(error.message)", details: error.details)
@@ -144,13 +149,15 @@ public struct Trainer: Sendable {
             if let search { searches.append((search, first..<drafts.count)) }
         }
         // Every set trained: now register them together, so a failure leaves nothing behind.
-        let versions = try registry.register(drafts)
+        let versions = try registry.register(
+            drafts,
+            dataProfile: DataProfiles.Draft(query: spec.cleanedQuery, target: spec.target, profile: queryData.profile))
         for (outcome, range) in searches {
             try recordTrials(outcome, versions: Array(versions[range]), name: spec.name)
         }
         var result = Result(
             versions: versions, rows: data.count, fingerprint: queryData.fingerprint,
-            metricsOnTrainingData: testData == nil)
+            metricsOnTrainingData: testData == nil, cleaning: cleaning)
         try promote(&result, promotion: promotion, metric: spec.promotionMetric ?? spec.task.headlineMetric, by: by)
         return result
     }
@@ -207,6 +214,69 @@ public struct Trainer: Sendable {
         guard promoting, let best else { return }
         try registry.assign(id: best.0.id, by: by)
         result.promoted = result.versions.first { $0.id == best.0.id }
+    }
+
+    /// Reports what the profile of the rows found, then applies the spec's policy: `fail`
+    /// refuses (nothing is registered), `drop` leaves out the rows the findings name (on the
+    /// target and the features read), `warn` trains on every row. Findings about a column as
+    /// a whole (a constant, an id) are reported only.
+    static func screen(_ read: QueryData, _ spec: TrainingSpec, progress: (String) -> Void) throws -> (
+        TrainingData, VersionCard.Cleaning
+    ) {
+        let dropsDuplicates = spec.clean.dropDuplicates || spec.onSuspicious == .drop
+        var cleaning = VersionCard.Cleaning(
+            filter: spec.clean.filter, dropDuplicates: dropsDuplicates, onSuspicious: spec.onSuspicious,
+            rowsRead: read.profile.rows, duplicatesDropped: read.duplicatesDropped, suspiciousDropped: 0,
+            findings: read.profile.findings.map(\.message))
+        for finding in read.profile.findings { progress("suspicious [\(finding.rule.rawValue)]: \(finding.message)") }
+        if read.duplicatesDropped > 0 {
+            progress("dropped \(read.duplicatesDropped.formatted()) duplicate rows")
+        }
+        let rowFindings = read.profile.findings.filter { finding in
+            guard let test = finding.test else { return false }
+            return !(test == .duplicate && dropsDuplicates)
+        }
+        switch spec.onSuspicious {
+        case .warn:
+            return (read.data, cleaning)
+        case .fail:
+            guard rowFindings.isEmpty else {
+                let list = rowFindings.map { "\($0.message) [\($0.rule.rawValue)]" }.joined(separator: "; ")
+                throw RegistryError(
+                    .suspiciousData,
+                    "on_suspicious is fail and the rows have \(rowFindings.count) suspicious finding\(rowFindings.count == 1 ? "" : "s"): \(list). Nothing was trained; clean them with clean: {where: ...}, or set on_suspicious: drop or warn"
+                )
+            }
+            return (read.data, cleaning)
+        case .drop:
+            let data = read.data
+            let readable = Set(data.numeric.keys).union([spec.target])
+            var tests: [RowTest] = []
+            for finding in rowFindings {
+                guard let test = finding.test, test != .duplicate else { continue }
+                if finding.columns.allSatisfy(readable.contains) {
+                    tests.append(test)
+                } else {
+                    progress(
+                        "cannot drop the rows of '\(finding.message)': \(finding.columns.joined(separator: ", ")) not read for training"
+                    )
+                }
+            }
+            let keep = (0..<data.count).filter { row in
+                !tests.contains { test in
+                    test.matches { name in
+                        if name == spec.target { return data.target[row] }
+                        guard let column = data.numeric[name], !(column.isMissing?[row] ?? false) else { return nil }
+                        return column.values[row]
+                    }
+                }
+            }
+            cleaning.suspiciousDropped = data.count - keep.count
+            progress(
+                "dropped \(cleaning.suspiciousDropped.formatted()) suspicious rows; \(keep.count.formatted()) remain")
+            guard !keep.isEmpty else { throw RegistryError(.noData, "every row was dropped as suspicious") }
+            return (keep.count == data.count ? data : data.selecting(rows: keep), cleaning)
+        }
     }
 
     static func crossValidate(

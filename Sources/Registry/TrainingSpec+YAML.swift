@@ -25,6 +25,9 @@ import Yams
 /// target: price
 /// features: {numeric: [carat, depth], categorical: [cut]}   # the models' default
 /// promote: mae                 # what --promote ranks by (default: the task's headline)
+/// description: Prices of round diamonds   # for the model card, with intended_use and colliders
+/// clean: {drop_duplicates: true, where: "price > 0"}   # rows left out before training
+/// on_suspicious: warn          # fail | warn | drop, when the profile finds suspicious rows
 /// models:
 ///   - {kind: linear, features: {numeric: [carat]}, hyperparameters: [{method: ols}]}
 ///   - {kind: gbdt}
@@ -44,7 +47,7 @@ extension TrainingSpec {
             top,
             [
                 "name", "kind", "query", "target", "features", "split", "cv", "hyperparameters", "grid", "search",
-                "promote", "models", "similar",
+                "promote", "models", "similar", "description", "intended_use", "colliders", "clean", "on_suspicious",
             ], "spec")
         let name = try reader.string(try reader.required(top, "name", in: root), "name")
         var models: [TrainingSpec.Candidate]
@@ -105,6 +108,27 @@ extension TrainingSpec {
                 match: try map["match"].map { try reader.strings($0, "similar.match") } ?? [],
                 nearest: try map["nearest"].map { try reader.strings($0, "similar.nearest") } ?? [],
                 columns: try map["columns"].map { try reader.strings($0, "similar.columns") } ?? [])
+        }
+        if let node = top["description"] { spec.card.description = try reader.string(node, "description") }
+        if let node = top["intended_use"] { spec.card.intendedUse = try reader.string(node, "intended_use") }
+        if let node = top["colliders"] { spec.card.colliders = try reader.strings(node, "colliders") }
+        if let node = top["clean"] {
+            let map = try reader.mapping(node, "clean")
+            try reader.allow(map, ["drop_duplicates", "where"], "clean")
+            if let flag = map["drop_duplicates"] {
+                spec.clean.dropDuplicates = try reader.bool(flag, "clean.drop_duplicates")
+            }
+            if let filter = map["where"] { spec.clean.filter = try reader.string(filter, "clean.where") }
+        }
+        if let node = top["on_suspicious"] {
+            let text = try reader.string(node, "on_suspicious")
+            guard let policy = SuspiciousPolicy(rawValue: text) else {
+                throw reader.error(
+                    node, "on_suspicious",
+                    "must be one of \(SuspiciousPolicy.allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'"
+                )
+            }
+            spec.onSuspicious = policy
         }
         do {
             try spec.validate()

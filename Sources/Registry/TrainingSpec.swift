@@ -1,5 +1,6 @@
 import Foundation
 public import Learning
+import Storage
 
 /// What to train: a model name, the SQL that yields the data, the target and features,
 /// how to hold data out, and the models: each a kind with one or more hyperparameter sets
@@ -22,6 +23,30 @@ public struct TrainingSpec: Sendable, Equatable {
     public var promotionMetric: String?
     /// Training rows each version keeps to answer "n similar samples" (`POST /similar`).
     public var similar: SimilarSpec?
+    /// For the model card: what the model is for, and columns marked as colliders.
+    public var card = VersionCard()
+    /// Rows to leave out before training (`clean:`).
+    public var clean = Clean()
+    /// What to do when the profile of the rows finds suspicious values.
+    public var onSuspicious = SuspiciousPolicy.warn
+
+    /// `clean: {drop_duplicates: true, where: "price > 0 AND x * y * z <> 0"}`.
+    public struct Clean: Sendable, Equatable {
+        public var dropDuplicates = false
+        /// A condition on the query's columns; rows where it is not true are left out.
+        public var filter: String?
+
+        public init(dropDuplicates: Bool = false, filter: String? = nil) {
+            self.dropDuplicates = dropDuplicates
+            self.filter = filter
+        }
+    }
+
+    /// The query training reads: the spec's, restricted by `clean.where`.
+    public var cleanedQuery: String {
+        guard let filter = clean.filter else { return query }
+        return "SELECT * FROM (\(query)) AS modelserve_rows WHERE \(filter)"
+    }
 
     /// One model of a spec: its kind, its own features if they differ from the spec's, and
     /// its hyperparameter sets (or a search around the first).
@@ -131,6 +156,14 @@ public struct TrainingSpec: Sendable, Equatable {
             throw SpecError(field: "cv.folds", message: "must be at least 2; got \(folds)")
         }
         guard !models.isEmpty else { throw SpecError(field: "models", message: "lists no model") }
+        if let filter = clean.filter {
+            do {
+                _ = try TrainingQuery(validating: cleanedQuery)
+            } catch {
+                throw SpecError(
+                    field: "clean.where", message: "'\(filter)' does not make one read-only query: \(error)")
+            }
+        }
         if let metric = promotionMetric, ModelTask.metric(named: metric) == nil {
             throw SpecError(
                 field: "promote",
