@@ -48,6 +48,7 @@ public final class API: HTTPHandler {
         [
             PredictRoutes.self, SimilarRoutes.self, RegistryRoutes.self, AdminRoutes.self, OperationsRoutes.self,
             DataSourceRoutes.self, RunsRoutes.self, FeedbackRoutes.self, TrafficRoutes.self, TrainingJobRoutes.self,
+            ProfileRoutes.self,
             DocsRoutes.self, DashboardRoutes.self,
         ]
     }

@@ -5,7 +5,7 @@ enum ChartScript {
     static let library = #"""
         const palette = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#be185d'];
         const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
-        const fmt = v => v == null || !isFinite(v) ? '–' : Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4);
+        const fmt = v => v == null || !isFinite(v) ? '–' : Number.isInteger(v) && Math.abs(v) < 1e15 ? v.toLocaleString('en-US') : Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(4);
 
         function niceTicks(lo, hi, n) {
           const span = hi - lo || Math.abs(hi) || 1, step0 = span / n;
@@ -99,6 +99,37 @@ enum ChartScript {
             // A label only where it does not run into the previous one.
             if (X(l.at) - labelled > 24) { svg += `<text x=${X(l.at)} y=${H - 6} text-anchor=middle>${esc(l.label)}</text>`; labelled = X(l.at); }
           }
+          return svg + '</svg>';
+        }
+
+        function histogram(edges, counts, title, marks = []) {
+          const W = 260, H = 130, L = 8, R = 8, T = 22, B = 22, n = counts.length;
+          const top = Math.max(...counts, 1), w = (W - L - R) / Math.max(n, 1);
+          let svg = `<svg class=histogram width=${W} height=${H} data-bins=${n}><text x=${L} y=14 style="font-weight:600">${esc(title)}</text>`;
+          counts.forEach((c, i) => {
+            const h = c / top * (H - T - B);
+            svg += `<rect class=bin x=${(L + i * w + 0.5).toFixed(1)} y=${(H - B - h).toFixed(1)} width=${Math.max(1, w - 1).toFixed(1)} height=${Math.max(c > 0 ? 1 : 0, h).toFixed(1)} fill="${palette[0]}"><title>${fmt(edges[i])} – ${fmt(edges[i + 1])}: ${c.toLocaleString()}</title></rect>`;
+          });
+          const X = v => L + (v - edges[0]) / ((edges[n] - edges[0]) || 1) * (W - L - R);
+          for (const m of marks) svg += `<line x1=${X(m.at).toFixed(1)} x2=${X(m.at).toFixed(1)} y1=${T} y2=${H - B} stroke="#dc2626" stroke-dasharray="3 2"><title>${esc(m.label)}</title></line>`;
+          svg += `<text x=${L} y=${H - 6}>${fmt(edges[0])}</text><text x=${W - R} y=${H - 6} text-anchor=end>${fmt(edges[n])}</text>`;
+          return svg + '</svg>';
+        }
+
+        function heatmap(matrix, title) {
+          const names = matrix.columns, n = names.length, cell = Math.max(18, Math.min(40, 360 / Math.max(n, 1)));
+          const L = 110, T = 28 + 100, W = L + n * cell + 10, H = T + n * cell + 10;
+          const colour = v => v == null ? '#f3f4f6' : v >= 0 ? `rgba(37,99,235,${Math.abs(v).toFixed(2)})` : `rgba(220,38,38,${Math.abs(v).toFixed(2)})`;
+          let svg = `<svg class=heatmap width=${W} height=${H} data-columns=${n}><text x=4 y=15 style="font-weight:600">${esc(title)}</text>`;
+          names.forEach((name, j) => { svg += `<text transform="translate(${L + j * cell + cell / 2 + 4},${T - 6}) rotate(-60)">${esc(name)}</text>`; });
+          names.forEach((name, i) => {
+            svg += `<text x=${L - 6} y=${T + i * cell + cell / 2 + 4} text-anchor=end>${esc(name)}</text>`;
+            names.forEach((other, j) => {
+              const v = matrix.values[i][j];
+              svg += `<rect class=cell x=${L + j * cell} y=${T + i * cell} width=${cell - 1} height=${cell - 1} fill="${colour(v)}"><title>${esc(name)} ~ ${esc(other)}: ${fmt(v)}</title></rect>`;
+              if (cell >= 30 && v != null) svg += `<text x=${L + j * cell + cell / 2} y=${T + i * cell + cell / 2 + 4} text-anchor=middle style="fill:${Math.abs(v) > 0.6 ? '#fff' : '#222'}">${v.toFixed(2)}</text>`;
+            });
+          });
           return svg + '</svg>';
         }
         """#

@@ -27,7 +27,8 @@ enum RegistryRoutes: RouteGroup {
         router.get(
             "/models/{id}",
             RouteDescription(
-                summary: "One version: metrics, coefficients by feature, inference, search trials",
+                summary:
+                    "One version: metrics, coefficients by feature, inference (a browser, Accept: text/html, gets its model card)",
                 parameters: [.path("id", .integer(minimum: 1), "The version's id", example: 1)],
                 responses: [200: "The version", 404: "No such id"]),
             handler: show)
@@ -55,6 +56,13 @@ enum RegistryRoutes: RouteGroup {
 
     static func show(_ services: Services, _ context: RouteContext) throws -> Reply {
         let id = try context.id("id", of: "model")
+        if (context.request.header("Accept") ?? "").contains("text/html") {
+            let card = try ModelCard(registry: services.registry, id: id, withQuery: context.isAdmin)
+            let title = "\(card.record.name) version \(card.record.version)"
+            return Reply(
+                contentType: "text/html; charset=utf-8",
+                body: Array(ModelCardPage.html(card: try ModelDocuments.json(card), title: title).utf8), modelID: id)
+        }
         let detail = try ModelDocuments.Detail(try services.registry.record(id: id), withQuery: context.isAdmin)
         return Reply(body: Array(try ModelDocuments.json(detail).utf8), modelID: id)
     }

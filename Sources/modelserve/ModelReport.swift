@@ -41,6 +41,11 @@ enum ModelReport {
             if let comparison = provenance.comparison { lines.append("compared:        \(comparison.note)") }
         }
         for caveat in model.caveats { lines.append("note:            \(caveat)") }
+        if let description = record.card?.description { lines.append("description:     \(description)") }
+        if let use = record.card?.intendedUse { lines.append("intended use:    \(use)") }
+        if let cleaning = record.card?.cleaning {
+            lines += RecordTable.cleaning(cleaning).split(separator: "\n").map(String.init)
+        }
         if let query = record.trainingQuery {
             lines.append("query:")
             lines += query.split(separator: "\n").map { "  " + $0 }

@@ -13,7 +13,7 @@ struct ModelServe: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Migrate.self, Load.self, Generate.self, Train.self, Models.self, Similar.self, IngestCommand.self,
-            Runs.self, Retrain.self, Serve.self, Worker.self,
+            Runs.self, Retrain.self, Serve.self, Worker.self, Profile.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Foundation
 import Learning
@@ -9,8 +10,8 @@ struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, inspect, assign, roll back, export and import model versions.",
         subcommands: [
-            List.self, Show.self, Assign.self, Current.self, Rollback.self, Export.self, Import.self, Compare.self,
-            Trials.self,
+            List.self, Show.self, Card.self, Assign.self, Current.self, Rollback.self, Export.self, Import.self,
+            Compare.self, Trials.self,
         ]
     )
 
@@ -79,6 +80,34 @@ struct Models: ParsableCommand {
                     return
                 }
                 Console.out(try ModelReport.text(record, search: try registry.search(producing: record.id)))
+            }
+        }
+    }
+
+    struct Card: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A version's model card: purpose, caveats, metrics, coefficients or importance, data profile.",
+            discussion: """
+                Writes the card as an HTML page (charts included, nothing fetched) with --html, or prints it as JSON. \
+                The same page is GET /models/{id} in a browser.
+                """)
+        @Argument(help: "Model id.") var id: Int64
+        @Option(help: "Write the card as an HTML page to this file.") var html: String?
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try options.withRegistry { registry in
+                let card = try ModelCard(registry: registry, id: id, withQuery: true)
+                let json = try ModelDocuments.json(card, pretty: html == nil)
+                guard let html else {
+                    Console.out(json)
+                    return
+                }
+                let page = ModelCardPage.html(card: json, title: "\(card.record.name) version \(card.record.version)")
+                try page.write(toFile: html, atomically: true, encoding: .utf8)
+                Console.out(
+                    "wrote \(html): \(card.record.name) version \(card.record.version), \(card.caveats.count) caveat\(card.caveats.count == 1 ? "" : "s")"
+                )
             }
         }
     }

@@ -122,6 +122,7 @@ struct Train: ParsableCommand {
                 "trained \(result.versions.count) version\(result.versions.count == 1 ? "" : "s") of \(spec.name) on "
                     + "\(result.rows.formatted()) rows (data \(result.fingerprint.prefix(12)))")
             if result.metricsOnTrainingData { Console.out("note: test fraction 0: metrics are on the training data") }
+            if let cleaning = result.cleaning { Console.out(RecordTable.cleaning(cleaning)) }
             Console.out(RecordTable.versions(result.versions))
             if let note = result.promotionNote { Console.out(note) }
         }

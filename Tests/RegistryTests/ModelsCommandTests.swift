@@ -8,7 +8,7 @@ struct ModelsCommandTests {
     @Test(
         "every models subcommand has help with --database",
         arguments: [
-            "list", "show", "assign", "current", "rollback", "export", "import", "compare",
+            "list", "show", "card", "assign", "current", "rollback", "export", "import", "compare",
         ])
     func help(subcommand: String) throws {
         let result = try ModelServeBinary.run(["models", subcommand, "--help"])
