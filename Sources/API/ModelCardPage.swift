@@ -36,6 +36,13 @@ public enum ModelCardPage {
         let metrics = `<table id=metrics><tr><th>metric</th>${splits.map(s => `<th>${s[0]}</th>`).join('')}<th>definition</th></tr>`;
         for (const n of names) metrics += `<tr><td>${esc(n)}</td>${splits.map(s => `<td>${fmt(s[1][n])}</td>`).join('')}<td style="text-align:left">${esc(card.metric_definitions[n] || '')}</td></tr>`;
         metrics += `</table><p class=muted>Compared on: ${esc(v.metrics.evaluated_on)} rows${v.metrics.test ? ` (${(v.metrics.test.rows || 0).toLocaleString()})` : ''}.</p>`;
+        const calibrated = v.card && v.card.calibration;
+        if (calibrated) {
+          const filled = calibrated.filter(b => b.rows > 0);
+          metrics += `<div class=charts id=training-calibration>` + chart([{ name: 'observed rate', dots: 3, points: filled.map(b => [b.mean_predicted, b.observed_rate]) },
+            { name: 'perfect calibration', color: '#9ca3af', thin: true, points: [[0, 0], [1, 1]] }],
+            `calibration on the ${esc(v.metrics.evaluated_on)} rows: share of 1s by predicted probability`, 'observed rate', 'mean predicted probability') + '</div>';
+        }
         html += section('quality', 'Metrics', metrics);
         if (v.inference) {
           const terms = Object.entries(v.inference.terms);

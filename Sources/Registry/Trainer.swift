@@ -141,6 +141,11 @@ public struct Trainer: Sendable {
                     draft.provenance = provenance
                     draft.card = spec.card
                     draft.card?.cleaning = cleaning
+                    if model.settings.task == .binaryClassification {
+                        let rows = testData ?? trainData
+                        draft.card?.calibration = CalibrationBin.bins(
+                            truth: rows.target, probabilities: try model.predictions(for: rows))
+                    }
                     drafts.append(draft)
                 } catch let error as LearningError {
                     throw LearningError(error.code, "\(label): \(error.message)", details: error.details)

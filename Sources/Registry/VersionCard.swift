@@ -1,3 +1,5 @@
+public import Learning
+
 /// What a version's model card says beyond its numbers: the spec's description, intended use
 /// and marked colliders, and what cleaning did to the rows the query returned.
 public struct VersionCard: Sendable, Codable, Equatable {
@@ -6,14 +8,15 @@ public struct VersionCard: Sendable, Codable, Equatable {
     /// Columns the spec marks as colliders (caused by both a feature and the outcome).
     public var colliders: [String]?
     public var cleaning: Cleaning?
+    /// For probabilities: predicted against observed on the held-out rows (the training
+    /// rows when nothing was held out), in ten bins.
+    public var calibration: [CalibrationBin]?
 
     public init(description: String? = nil, intendedUse: String? = nil, colliders: [String]? = nil) {
         self.description = description
         self.intendedUse = intendedUse
         self.colliders = colliders
     }
-
-    public var isEmpty: Bool { description == nil && intendedUse == nil && colliders == nil && cleaning == nil }
 
     /// The rows read, what was dropped and why, and what the rules found.
     public struct Cleaning: Sendable, Codable, Equatable {
@@ -35,7 +38,7 @@ public struct VersionCard: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case description, intendedUse = "intended_use", colliders, cleaning
+        case description, intendedUse = "intended_use", colliders, cleaning, calibration
     }
 }
 

@@ -116,5 +116,14 @@ struct ModelCardTests {
         #expect(dom.contains("data-rule=\"sentinel\"") && dom.matches(of: /class="histogram"/).count == 5)
         #expect(!dom.contains("SELECT carat, cut"), "the query shown to a caller without the token")
         #expect(try client.request("GET", "/models/999", headers: ["Accept": "text/html"]).status == 404)
+        // A classifier's card has its calibration on the held-out rows: every test row in a bin.
+        let logistic = server.versions[0]
+        let calibration = try #require(
+            (try client.request("GET", "/models/\(logistic.id)").json["card"] as? [String: Any])?["calibration"]
+                as? [[String: Any]])
+        let testRows = try #require(logistic.metrics.test?["rows"])
+        #expect(calibration.count == 10 && calibration.compactMap { $0["rows"] as? Int }.reduce(0, +) == Int(testRows))
+        let page = try Chromium.dumpDOM("http://127.0.0.1:\(server.port)/models/\(logistic.id)")
+        #expect(page.contains("<div class=\"charts\" id=\"training-calibration\"><svg"), "\(page.prefix(2000))")
     }
 }

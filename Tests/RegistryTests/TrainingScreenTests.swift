@@ -96,3 +96,31 @@ struct TrainingScreenTests {
         } throws: { "\($0)".contains("must be one of fail, warn, drop") }
     }
 }
+
+@Suite("Model card caveats")
+struct ModelCardCaveatTests {
+    /// The click data: about 2% of offers clicked. Its card warns of the imbalance, and of the
+    /// collider the spec marks; the diamonds' card of neither.
+    @Test func imbalanceAndColliderFromTheDataAndTheSpec() throws {
+        try withDataset(.click, rows: 3_000) { _, registry throws in
+            var spec = try pipeline("click")
+            spec.card.colliders = ["annual_income"]
+            let id = try #require(try Trainer(registry: registry).train(spec).versions.first?.id)
+            let card = try ModelCard(registry: registry, id: id, withQuery: false)
+            let clicked = try #require(card.profile?.column("clicked")?.numbers?.mean)
+            #expect(clicked < 0.1)
+            let imbalance = try #require(card.caveats.first { $0.hasPrefix("The classes are imbalanced") })
+            #expect(imbalance.contains(String(format: "%.1f%% of the training rows are 1", 100 * clicked)))
+            #expect(card.caveats.contains { $0.hasPrefix("annual_income is marked a collider") })
+            #expect(card.profile?.target == "clicked")
+        }
+        try withDataset(.diamonds, rows: 800) { _, registry throws in
+            let spec = try TrainingSpec.parse(
+                "{name: gems, kind: linear, query: 'SELECT carat, depth, price FROM diamonds', target: price}")
+            let id = try #require(try Trainer(registry: registry).train(spec).versions.first?.id)
+            let caveats = try ModelCard(registry: registry, id: id, withQuery: false).caveats
+            #expect(!caveats.contains { $0.contains("imbalanced") || $0.contains("collider") }, "\(caveats)")
+            #expect(caveats.isEmpty, "carat and depth are not collinear; the rows are clean")
+        }
+    }
+}
