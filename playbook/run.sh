@@ -123,6 +123,10 @@ if [ -n "$other_id" ]; then
 else
     echo "    only one version of $model: skipping assign and rollback" >&2
 fi
+if [ "$model" = click ]; then
+    call "Profile the training rows (admin)" 201 POST /profiles \
+        '{"query": "SELECT o.apr, o.lender_id, l.requested, l.credit, l.annual_income FROM offers o JOIN leads l ON l.lead_uuid = o.lead_uuid", "target": "apr"}' "$token"
+fi
 call "Readiness" 200 GET /ready
 call "Prometheus metrics" 200 GET /metrics
 

@@ -29,7 +29,8 @@ say "migrating $DATABASE_URL"
 say "generating and loading demo data"
 "$bin" generate click --out demo/data
 "$bin" generate diamonds --out demo/data
-for table in leads offers clicks diamonds; do
+"$bin" generate diamonds-raw --out demo/data
+for table in leads offers clicks diamonds diamonds_raw; do
     "$bin" load "demo/data/$table.csv" --table "$table" --replace
 done
 
@@ -55,8 +56,13 @@ else
     kill "$source_pid"; wait "$source_pid" || true
 fi
 
+say "profiling the raw diamonds file (the notebook's first look: -1 prices, zero sizes, a duplicate)"
+"$bin" profile --query "SELECT * FROM diamonds_raw" --target price --save 2>demo/profile.log
+profile_id=$(grep -o 'saved as profile [0-9]*' demo/profile.log | grep -o '[0-9]*$')
+
 say "the registry"
 "$bin" models list
+card_id=$("$bin" models current --name diamonds --json | grep -o '"id" *: *[0-9]*' | head -n 1 | grep -o '[0-9]*$')
 
 port=${1:-$(free_port)}
 url="http://127.0.0.1:$port"
@@ -66,6 +72,8 @@ Serving on $url  (Ctrl-C stops it; the request log is flushed on the way out)
 
   dashboard      $url/
   online run     $url/runs/1         (convergence charts, the collider explained)
+  model card     $url/models/$card_id          (diamonds in production: purpose, caveats, inference, its data)
+  data profile   $url/profiles/$profile_id        (the raw diamonds: histograms, correlations, suspicious values)
   API docs       $url/docs            (OpenAPI: $url/openapi.json)
   admin token    $MODELSERVE_ADMIN_TOKEN
 

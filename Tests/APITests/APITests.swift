@@ -300,7 +300,7 @@ struct APITests {
                 "GET /metrics",
                 "GET /openapi.json", "GET /docs", "GET /", "GET /runs", "GET /runs/{id}", "GET /runs/{id}/checkpoints",
                 "POST /feedback", "GET /models/{id}/monitoring", "GET /models/{id}/drift", "POST /models/traffic",
-                "GET /models/traffic",
+                "GET /models/traffic", "POST /profiles", "GET /profiles/{id}",
             ]
             #expect(documented == expected)
         }

@@ -98,7 +98,7 @@ struct WalkthroughTests {
         let docs = try bash("curl -sf http://127.0.0.1:\(serve.port)/docs")
         #expect(docs.status == 0)
         let examples = Self.curlLines(docs.output)
-        #expect(examples.count == 25)
+        #expect(examples.count == 27)
         #expect(examples.allSatisfy { !$0.line.contains("{id}") })
         for (example, status) in examples {
             let run = try bash(example + " -o /dev/null -w '%{http_code}'")
