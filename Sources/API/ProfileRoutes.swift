@@ -7,7 +7,7 @@ import Registry
 enum ProfileRoutes: RouteGroup {
     static func register(on router: inout RouterBuilder) {
         router.post(
-            "/profiles", admin: true,
+            "/profiles", admin: true, queueLimit: 2,
             RouteDescription(
                 summary:
                     "Profile a query's rows: per-column figures, duplicates, correlations, suspicious values (admin)",

@@ -6,7 +6,8 @@ public struct DataProfiler: Sendable {
     /// Distinct rows the duplicate check remembers (16 bytes each); later rows are still
     /// checked against them.
     public static let duplicateLimit = 2_000_000
-    /// Columns beyond this many numeric (or text) ones get no correlation matrix.
+    /// Beyond this many numeric (or text) columns there is no correlation matrix and no
+    /// linked-column check (they cost the square of the count).
     static let matrixLimit = 60
     /// Text columns with more levels than this get no Cramér's V (an id, a free text).
     static let levelLimitForAssociation = 1_000
@@ -104,8 +105,10 @@ public struct DataProfiler: Sendable {
                         + (duplicatesExact ? "" : " (at least; more distinct rows came than the check keeps)"),
                     test: .duplicate))
         }
-        findings += SuspiciousValues.linkedFindings(
-            numeric.map { (summaries[$0].name, numbers[$0]!) }, sampled: rows > sample.count)
+        if numeric.count <= Self.matrixLimit {
+            findings += SuspiciousValues.linkedFindings(
+                numeric.map { (summaries[$0].name, numbers[$0]!) }, sampled: rows > sample.count)
+        }
         profile.findings = findings
         return profile
     }

@@ -225,13 +225,13 @@ enum SuspiciousValues {
         let intercept = my - slope * mx
         let residuals = xs.indices.map { ys[$0] - (intercept + slope * xs[$0]) }
         let center = median(residuals)
-        let scale = 1.4826 * median(residuals.map { abs($0 - center) })
-        guard scale > 0 else { return nil }
+        // An exact relationship has a MAD of zero: measure from rounding's scale instead.
+        let scale = max(1.4826 * median(residuals.map { abs($0 - center) }), 1e-9 * (1 + abs(my)))
         let fit = LinkedFit(
             x: x.name, y: y.name, logarithmic: logarithmic, intercept: intercept, slope: slope, center: center,
             scale: scale)
         let flagged = used.indices.filter { abs(residuals[$0] - center) / scale > LinkedFit.limit }.map { used[$0] }
-        guard Double(flagged.count) <= strayShare * n else { return nil }
+        guard Double(flagged.count) <= max(1, strayShare * n) else { return nil }
         return (fit, flagged)
     }
 

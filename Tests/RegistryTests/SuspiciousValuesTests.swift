@@ -78,4 +78,23 @@ struct SuspiciousValuesTests {
         #expect(negative.test!.matches { $0 == "amount" ? -3.5 : nil })
         #expect(!negative.test!.matches { $0 == "amount" ? 12 : nil })
     }
+
+    /// Pairwise work costs the square of the column count: past the limit, no matrices and no
+    /// linked-column check; at the limit, both.
+    @Test func pairwiseWorkStopsAtTheColumnLimit() {
+        func profile(columns: Int) -> DataProfile {
+            var profiler = DataProfiler(columns: (0..<columns).map { "c\($0)" })
+            for i in 1...60 {
+                // Every column a multiple of the first, but row 7's second column is three times off.
+                profiler.add((0..<columns).map { k in .real(Double(i) * Double(k + 1) * (i == 7 && k == 1 ? 3 : 1)) })
+            }
+            return profiler.finish()
+        }
+        let within = profile(columns: 60)
+        #expect(within.pearson?.columns.count == 60)
+        #expect(within.findings.contains { $0.rule == .linkedColumns && $0.columns == ["c0", "c1"] && $0.rows == 1 })
+        let beyond = profile(columns: 61)
+        #expect(beyond.pearson == nil && beyond.spearman == nil)
+        #expect(!beyond.findings.contains { $0.rule == .linkedColumns })
+    }
 }
