@@ -14,8 +14,9 @@ source scripts/lib.sh
 ensure_packages libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
 
 say "building the release binary"
+# A failed build stops the demo: an older binary left from before would run stale code.
 swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 \
-    | build_progress || true
+    | build_progress || { echo "build failed" >&2; exit 1; }
 bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/modelserve"
 [ -x "$bin" ] || { echo "build failed" >&2; exit 1; }
 
