@@ -49,7 +49,7 @@ enum ChartScript {
               svg += `<polygon class=band points="${upper.concat(lower).join(' ')}" fill="${color}" fill-opacity=0.15 stroke=none />`;
             }
             const pts = s.points.filter(p => isFinite(p[1]));
-            if (pts.length) svg += `<polyline class=series data-points=${pts.length} points="${pts.map(p => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}" fill=none stroke="${color}" stroke-width=${s.thin ? 1 : 2} ${s.thin ? 'stroke-opacity=0.4' : ''} />`;
+            if (pts.length && s.line !== false) svg += `<polyline class=series data-points=${pts.length} points="${pts.map(p => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}" fill=none stroke="${color}" stroke-width=${s.thin ? 1 : 2} ${s.thin ? 'stroke-opacity=0.4' : ''} />`;
             if (s.dots) for (const p of pts) svg += `<circle class=dot cx=${X(p[0]).toFixed(1)} cy=${Y(p[1]).toFixed(1)} r=${s.dots} fill="${color}" />`;
             svg += `<rect x=${W - R - 150} y=${T + 4 + i * 15} width=10 height=3 fill="${color}" /><text x=${W - R - 136} y=${T + 9 + i * 15}>${esc(s.name)}</text>`;
           });

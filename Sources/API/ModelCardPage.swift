@@ -63,7 +63,7 @@ public enum ModelCardPage {
         if (card.trials && card.trials.length) {
           const done = card.trials.filter(t => t.score != null);
           const metric = card.trials[0].metric;
-          tuning += chart([{ name: 'trial score', dots: 2, points: done.map(t => [t.number, t.score]) },
+          tuning += chart([{ name: 'trial score', dots: 2.5, line: false, points: done.map(t => [t.number, t.score]) },
                            { name: 'this version', color: '#dc2626', dots: 5, points: done.filter(t => t.model_id === v.id).map(t => [t.number, t.score]) }],
                           `the search: ${card.trials.length} trials by validation ${metric}`, metric, 'trial');
         }

@@ -26,7 +26,7 @@ public struct ModelCard: Sendable, Encodable {
         public var modelID: Int64?
 
         enum CodingKeys: String, CodingKey {
-            case number, score, state, parameters, modelID = "model_id"
+            case number, metric, score, state, parameters, modelID = "model_id"
         }
     }
 
@@ -70,17 +70,15 @@ public struct ModelCard: Sendable, Encodable {
         }
         let features = record.featureSchema
         if let pearson = profile?.pearson {
-            let numeric = features.numeric.filter { pearson.columns.contains($0) }
-            for (i, a) in numeric.enumerated() {
-                for b in numeric[(i + 1)...] {
-                    guard let r = pearson.value(a, b), abs(r) >= 0.9 else { continue }
-                    let r3 = String(format: "%.3f", r)
-                    out.append(
-                        hasCoefficients
-                            ? "\(a) and \(b) are collinear (r = \(r3)): their coefficients share what they explain and their standard errors grow; read them together, not one by one."
-                            : "\(a) and \(b) are collinear (r = \(r3)): the trees split on either, so their importance is shared between them and neither's alone says how much the model relies on what they measure."
-                    )
-                }
+            for group in Self.collinearGroups(features.numeric.filter { pearson.columns.contains($0) }, pearson) {
+                let rs = group.pairs.map { String(format: "%.3f", abs($0)) }
+                let range = rs.count == 1 ? "r = \(rs[0])" : "pairwise |r| \(rs.min()!) to \(rs.max()!)"
+                let names = Self.list(group.columns)
+                out.append(
+                    hasCoefficients
+                        ? "\(names) are collinear (\(range)): their coefficients share what they explain and their standard errors grow; read them together, not one by one."
+                        : "\(names) are collinear (\(range)): the trees split on any of them, so their importance is shared out among them and no one's alone says how much the model relies on what they measure."
+                )
             }
         }
         if record.task == .binaryClassification, let target = profile?.target,
@@ -100,6 +98,32 @@ public struct ModelCard: Sendable, Encodable {
             )
         }
         return out
+    }
+
+    /// Features joined by |r| ≥ 0.9, directly or through each other, with the r of every
+    /// strong pair in the group.
+    static func collinearGroups(_ names: [String], _ pearson: DataProfile.Matrix) -> [(
+        columns: [String], pairs: [Double]
+    )] {
+        var group = Array(names.indices)
+        func root(_ i: Int) -> Int { group[i] == i ? i : root(group[i]) }
+        var strong: [(Int, Int, Double)] = []
+        for i in names.indices {
+            for j in names.indices where j > i {
+                guard let r = pearson.value(names[i], names[j]), abs(r) >= 0.9 else { continue }
+                strong.append((i, j, r))
+                group[root(j)] = root(i)
+            }
+        }
+        var out: [Int: (columns: [String], pairs: [Double])] = [:]
+        for (i, _, r) in strong { out[root(i), default: ([], [])].pairs.append(r) }
+        for i in names.indices where out[root(i)] != nil { out[root(i)]!.columns.append(names[i]) }
+        return out.keys.sorted().map { out[$0]! }
+    }
+
+    static func list(_ names: [String]) -> String {
+        names.count <= 2
+            ? names.joined(separator: " and ") : names.dropLast().joined(separator: ", ") + " and " + names.last!
     }
 
     enum CodingKeys: String, CodingKey {

@@ -121,6 +121,19 @@ struct ModelCardCaveatTests {
             let caveats = try ModelCard(registry: registry, id: id, withQuery: false).caveats
             #expect(!caveats.contains { $0.contains("imbalanced") || $0.contains("collider") }, "\(caveats)")
             #expect(caveats.isEmpty, "carat and depth are not collinear; the rows are clean")
+            // Four sizes of one stone: one caveat for the group, worded for trees.
+            let trees = try TrainingSpec.parse(
+                """
+                {name: trees, kind: gbdt, query: 'SELECT carat, depth, x, y, z, price FROM diamonds', target: price,
+                 hyperparameters: [{n_estimators: 5}]}
+                """)
+            let treeID = try #require(try Trainer(registry: registry).train(trees).versions.first?.id)
+            let collinear = try ModelCard(registry: registry, id: treeID, withQuery: false).caveats.filter {
+                $0.contains("collinear")
+            }
+            #expect(collinear.count == 1, "\(collinear)")
+            #expect(collinear.first?.hasPrefix("carat, x, y and z are collinear (pairwise |r| 0.9") == true)
+            #expect(collinear.first?.contains("the trees split on any of them") == true)
         }
     }
 }
