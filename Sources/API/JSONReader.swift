@@ -1,3 +1,5 @@
+import Storage
+
 /// Why a body is not JSON, and where.
 public struct JSONParseError: Error, Sendable, Equatable {
     /// 0-based byte offset of the problem.
@@ -263,9 +265,13 @@ public enum JSONReader {
                 guard position < bytes.count, (48...57).contains(bytes[position]) else { throw error("invalid number") }
                 while position < bytes.count && (48...57).contains(bytes[position]) { position += 1 }
             }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-            guard let value = Double(text) else { throw JSONParseError(offset: start, message: "invalid number") }
-            guard value.isFinite else { throw JSONParseError(offset: start, message: "number out of range") }
+            // The grammar is checked above; the digits are read in place, with no String made.
+            guard
+                let value = DecimalNumber.parse(
+                    UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<position])))
+            else {
+                throw JSONParseError(offset: start, message: "number out of range")
+            }
             return value
         }
     }

@@ -74,83 +74,9 @@ enum CSVValueParser {
         return value
     }
 
-    /// A finite decimal number: `[+-]digits[.digits][e[+-]digits]` (either digit run may be
-    /// empty, not both). No hex, no inf/nan, no spaces.
-    ///
-    /// Short numbers (up to 15 significant digits, a power of ten up to 22) take Clinger's
-    /// fast path, exact because both operands are exact doubles and IEEE division rounds
-    /// correctly; anything else goes to `strtod`.
-    static func double(_ field: UnsafeRawBufferPointer) -> Double? {
-        var i = 0
-        let n = field.count
-        var negative = false
-        if i < n && (field[i] == UInt8(ascii: "-") || field[i] == UInt8(ascii: "+")) {
-            negative = field[i] == UInt8(ascii: "-")
-            i += 1
-        }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var digits = 0
-        var scale = 0  // digits after the point
-        while i < n && field[i] &- 48 < 10 {
-            if mantissa != 0 || field[i] != 48 { significant += 1 }
-            if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(field[i] &- 48) }
-            i += 1
-            digits += 1
-        }
-        if i < n && field[i] == UInt8(ascii: ".") {
-            i += 1
-            while i < n && field[i] &- 48 < 10 {
-                if mantissa != 0 || field[i] != 48 { significant += 1 }
-                if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(field[i] &- 48) }
-                i += 1
-                digits += 1
-                scale += 1
-            }
-        }
-        guard digits > 0 else { return nil }
-        var exponent = 0
-        var hasExponent = false
-        if i < n && (field[i] | 0x20) == UInt8(ascii: "e") {
-            hasExponent = true
-            i += 1
-            var exponentNegative = false
-            if i < n && (field[i] == UInt8(ascii: "-") || field[i] == UInt8(ascii: "+")) {
-                exponentNegative = field[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            var exponentDigits = 0
-            while i < n && field[i] &- 48 < 10 {
-                if exponent < 100_000 { exponent = exponent * 10 + Int(field[i] &- 48) }
-                i += 1
-                exponentDigits += 1
-            }
-            guard exponentDigits > 0 else { return nil }
-            if exponentNegative { exponent = -exponent }
-        }
-        guard i == n else { return nil }
-        let power = exponent - scale
-        if significant <= 15 && power >= -22 && power <= 22 {
-            var value = Double(mantissa)
-            if power < 0 { value /= powersOfTen[-power] } else { value *= powersOfTen[power] }
-            return negative ? -value : value
-        }
-        if !hasExponent && scale == 0 && significant <= 19 {
-            // An integer that fits in UInt64 exactly: one correctly rounded conversion.
-            let value = Double(mantissa)
-            return negative ? -value : value
-        }
-        guard let base = field.baseAddress else { return nil }
-        // The field is followed by a 0 byte in the reader's storage, so strtod stops there.
-        let value = strtod(base.assumingMemoryBound(to: CChar.self), nil)
-        return value.isFinite ? value : nil
-    }
-
-    /// 10^0 ... 10^22, every one exactly representable.
-    private static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-        1e20, 1e21, 1e22,
-    ]
+    /// A finite decimal number: `[+-]digits[.digits][e[+-]digits]`, correctly rounded
+    /// (`DecimalNumber`).
+    static func double(_ field: UnsafeRawBufferPointer) -> Double? { DecimalNumber.parse(field) }
 
     /// `true`/`false`/`t`/`f`, any case.
     static func boolean(_ field: UnsafeRawBufferPointer) -> Bool? {
