@@ -34,7 +34,7 @@ card_id=$(curl -sf "$base/models/current?name=diamonds" | grep -o '"id":[0-9]*' 
 shot card.png "$base/models/$card_id" 2600
 profile_id=$(curl -sf -X POST -H "Authorization: Bearer ${MODELSERVE_ADMIN_TOKEN:-}" -H 'Content-Type: application/json' \
     -d '{"query": "SELECT * FROM diamonds_raw", "target": "price"}' "$base/profiles" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2 || true)
-if [ -n "$profile_id" ]; then shot profile.png "$base/profiles/$profile_id" 2200; fi
+if [ -n "$profile_id" ]; then shot profile.png "$base/profiles/$profile_id" 2700; fi
 # The playbook transcript, as simple HTML.
 page=$(mktemp --suffix=.html)
 {
