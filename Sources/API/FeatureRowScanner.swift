@@ -1,3 +1,4 @@
+import Glibc
 import Learning
 
 /// The prediction path's shortcut for its most common body, `{"features": {...}}` with
@@ -47,8 +48,15 @@ struct FeatureRowScanner: Sendable {
     }
 
     private func index(of key: UnsafeBufferPointer<UInt8>, expected: Int) -> Int? {
-        if expected < keys.count && keys[expected].elementsEqual(key) { return expected }
-        return keys.firstIndex { $0.elementsEqual(key) }
+        if expected < keys.count && Self.same(keys[expected], key) { return expected }
+        return keys.firstIndex { Self.same($0, key) }
+    }
+
+    /// Byte equality by length, then memcmp (the generic `elementsEqual` walks an iterator).
+    private static func same(_ name: [UInt8], _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count == key.count else { return false }
+        guard let other = key.baseAddress, !name.isEmpty else { return true }
+        return name.withUnsafeBufferPointer { memcmp($0.baseAddress!, other, name.count) == 0 }
     }
 
     private static func value(_ reader: inout JSONReader.Reader) -> FeatureValue? {
