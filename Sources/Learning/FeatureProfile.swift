@@ -32,28 +32,24 @@ public struct FeatureProfile: Sendable, Equatable, Codable {
     static let quantileCount = 1001
     static let levelLimit = 100
 
-    /// The profile of training rows: deciles become the edges.
+    /// The profile of training rows: deciles become the edges. Its figures come from the
+    /// data profile's column accumulators (`ColumnAccumulator`: the same quantile sketch and
+    /// level counts that `modelserve profile` reports), fed with the training split's rows.
     public static func training(_ data: TrainingData, schema: FeatureSchema) -> FeatureProfile {
         var numeric: [String: Numeric] = [:]
         for name in schema.numeric {
             guard let column = data.numeric[name] else { continue }
-            let present = (0..<data.count).filter { !column.missing($0) }.map { column.values[$0] }.filter(\.isFinite)
-            let sorted = present.sorted()
-            var edges: [Double] = []
-            if !sorted.isEmpty {
-                for k in 1...9 {
-                    let edge = quantile(sorted, Double(k) / 10)
-                    if edges.last != edge { edges.append(edge) }
-                }
-            }
-            numeric[name] = Numeric(
-                edges: edges, counts: counts(sorted, edges: edges), missing: data.count - present.count,
-                quantiles: sketch(sorted), mean: sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count))
+            var accumulator = ColumnAccumulator(name: name)
+            for i in 0..<data.count { accumulator.add(column.missing(i) ? .missing : .real(column.values[i])) }
+            numeric[name] = Numeric(accumulator.sketch, rows: data.count, mean: accumulator.mean)
         }
         var categorical: [String: Categorical] = [:]
         for name in schema.categorical {
             guard let column = data.categorical[name] else { continue }
-            categorical[name] = levels(column)
+            var accumulator = ColumnAccumulator(name: name)
+            for value in column { accumulator.add(value.map(ProfileCell.text) ?? .missing) }
+            categorical[name] = levels(
+                accumulator.levels, pooled: accumulator.pooledLevelRows, missing: accumulator.nulls)
         }
         return FeatureProfile(rows: data.count, numeric: numeric, categorical: categorical)
     }
@@ -113,9 +109,52 @@ public struct FeatureProfile: Sendable, Equatable, Codable {
         for value in column {
             if let value { all[value, default: 0] += 1 } else { missing += 1 }
         }
+        return levels(all, pooled: 0, missing: missing)
+    }
+
+    /// The most frequent `levelLimit` levels; the rest (and `pooled` rows of levels not
+    /// counted one by one) as other.
+    static func levels(_ all: [String: Int], pooled: Int, missing: Int) -> Categorical {
         let kept = all.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(levelLimit)
         let counts = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
         return Categorical(
-            counts: counts, other: all.values.reduce(0, +) - counts.values.reduce(0, +), missing: missing)
+            counts: counts, other: all.values.reduce(0, +) + pooled - counts.values.reduce(0, +), missing: missing)
+    }
+}
+
+extension FeatureProfile.Numeric {
+    /// Training's reference for a feature: decile edges, the counts between them and the
+    /// quantile sketch, from the column's quantile sketch (exact while it keeps every value).
+    init(_ sketch: QuantileSketch, rows: Int, mean: Double) {
+        let present = sketch.count
+        if let sorted = sketch.sortedValues {
+            var edges: [Double] = []
+            if !sorted.isEmpty {
+                for k in 1...9 {
+                    let edge = FeatureProfile.quantile(sorted, Double(k) / 10)
+                    if edges.last != edge { edges.append(edge) }
+                }
+            }
+            self.init(
+                edges: edges, counts: FeatureProfile.counts(sorted, edges: edges), missing: rows - present,
+                quantiles: FeatureProfile.sketch(sorted), mean: sorted.isEmpty ? nil : mean)
+            return
+        }
+        var edges: [Double] = []
+        for edge in sketch.quantiles((1...9).map { Double($0) / 10 }) where edges.last != edge { edges.append(edge) }
+        var counts: [Int] = []
+        var below = 0
+        for edge in edges {
+            let atMost = sketch.countAtMost(edge)
+            counts.append(atMost - below)
+            below = atMost
+        }
+        counts.append(present - below)
+        self.init(
+            edges: edges, counts: counts, missing: rows - present,
+            quantiles: sketch.quantiles(
+                (0..<FeatureProfile.quantileCount).map {
+                    Double($0) / Double(FeatureProfile.quantileCount - 1)
+                }), mean: mean)
     }
 }

@@ -77,6 +77,17 @@ public struct QuantileSketch: Sendable {
         return qs.map { quantile($0)! }
     }
 
+    /// Every value, sorted, while the sketch keeps them all; nil once it compacts.
+    public var sortedValues: [Double]? { exact?.sorted() }
+
+    /// How many values are ≤ `value`: exact while exact, the retained weights after.
+    public func countAtMost(_ value: Double) -> Int {
+        if let exact { return exact.lazy.filter { $0 <= value }.count }
+        var below = 0
+        for (h, items) in levels.enumerated() { below += items.lazy.filter { $0 <= value }.count << h }
+        return min(below, count)
+    }
+
     /// The fraction of values ≤ `value` (exact while exact; estimated after).
     public func cumulativeFraction(_ value: Double) -> Double {
         guard count > 0 else { return 0 }

@@ -82,3 +82,30 @@ struct SketchTests {
         #expect(ProfileCell.real(0).hashValue64 == ProfileCell.real(-0.0).hashValue64)
     }
 }
+
+@Suite("Drift reference from the sketch")
+struct DriftReferenceTests {
+    /// Past the sketch's exact limit the training profile's deciles are the sketch's: each
+    /// edge's true rank within the stated error, the bin counts adding up to the present rows.
+    @Test func decilesWithinTheRankErrorOnManyRows() {
+        let n = 300_000
+        var generator = SeededGenerator(seed: 3)
+        var values: [Double] = []
+        var missing: [Bool] = []
+        for i in 0..<n {
+            values.append(Double(generator.next() % 1_000_000) / 1_000)
+            missing.append(i % 50 == 0)
+        }
+        let data = TrainingData(numeric: ["x": NumericColumn(values, isMissing: missing)], target: values)
+        let profile = FeatureProfile.training(data, schema: FeatureSchema(numeric: ["x"]))
+        let x = profile.numeric["x"]!
+        let present = zip(values, missing).filter { !$0.1 }.map(\.0).sorted()
+        #expect(x.missing == n / 50)
+        #expect(x.counts.reduce(0, +) == present.count)
+        #expect(x.edges.count == 9 && x.quantiles.count == 1001)
+        for (k, edge) in x.edges.enumerated() {
+            let rank = Double(present.filter { $0 <= edge }.count) / Double(present.count)
+            #expect(abs(rank - Double(k + 1) / 10) <= QuantileSketch.statedRankError, "decile \(k + 1): rank \(rank)")
+        }
+    }
+}
