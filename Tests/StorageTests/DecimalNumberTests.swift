@@ -42,7 +42,7 @@ struct DecimalNumberTests {
     /// must hand over), a point anywhere, exponents from -360 to 360 (overflow, underflow,
     /// subnormals), as strtod reads them.
     @Test func randomDecimalsAsStrtod() {
-        var generator = SeededRandom(seed: 20_261_201)
+        var generator = SplitMix(seed: 20_261_201)
         var failures: [String] = []
         for _ in 0..<1_000_000 {
             let count = 1 + Int(generator.next() % 25)
@@ -62,7 +62,7 @@ struct DecimalNumberTests {
     /// 17 significant digits of random doubles (strtod's own round trip) and the classic hard
     /// cases: halfway points, the subnormal boundary, 2^53 + 1, long runs of 9s and 0s.
     @Test func hardCasesAsStrtod() {
-        var generator = SeededRandom(seed: 7)
+        var generator = SplitMix(seed: 7)
         var cases = [
             "9007199254740993", "9007199254740992", "9007199254740994", "9007199254740995",
             "2.2250738585072011e-308", "2.2250738585072012e-308", "2.2250738585072014e-308",
@@ -102,18 +102,5 @@ struct DecimalNumberTests {
             #expect(Self.parse(text) == value, "\(text)")
         }
         #expect((0...100_000).allSatisfy { Self.parse(String($0)) == Double($0) })
-    }
-}
-
-/// splitmix64, seeded: the same cases every run.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
