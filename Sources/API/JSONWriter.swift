@@ -5,6 +5,8 @@ public struct JSONWriter {
 
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
+        // Room for eight levels of nesting, so the first object does not grow the stack.
+        needsComma.reserveCapacity(8)
     }
 
     private mutating func separate() {
