@@ -23,7 +23,7 @@ struct FeatureRowScanner: Sendable {
             var reader = JSONReader.Reader(bytes: buffer, maxDepth: 2)
             guard reader.consume(UInt8(ascii: "{")) else { return nil }
             reader.skipSpace()
-            guard let member = reader.unescapedString(), member.elementsEqual("features".utf8),
+            guard let member = reader.unescapedString(), Self.same(Self.featuresKey, member),
                 reader.consume(UInt8(ascii: ":")), reader.consume(UInt8(ascii: "{"))
             else { return nil }
             var values = [FeatureValue?](repeating: nil, count: keys.count)
@@ -51,6 +51,8 @@ struct FeatureRowScanner: Sendable {
         if expected < keys.count && Self.same(keys[expected], key) { return expected }
         return keys.firstIndex { Self.same($0, key) }
     }
+
+    private static let featuresKey = Array("features".utf8)
 
     /// Byte equality by length, then memcmp (the generic `elementsEqual` walks an iterator).
     private static func same(_ name: [UInt8], _ key: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -51,18 +51,30 @@ public struct HTTPResponse: Sendable {
         out.reserveCapacity(out.count + 160 + body.count)
         out.append(contentsOf: Self.statusLine(status))
         for (name, value) in headers {
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-            out.append(contentsOf: value.utf8)
-            out.append(contentsOf: [13, 10])
+            Self.append(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(UInt8(ascii: " "))
+            Self.append(value, to: &out)
+            out.append(13)
+            out.append(10)
         }
-        out.append(contentsOf: "Content-Length: ".utf8)
+        out.append(contentsOf: Self.contentLength)
         Self.appendDecimal(body.count, to: &out)
-        out.append(contentsOf: "\r\nDate: ".utf8)
+        out.append(contentsOf: Self.dateField)
         out.append(contentsOf: date)
-        out.append(
-            contentsOf: keepAlive ? "\r\nConnection: keep-alive\r\n\r\n".utf8 : "\r\nConnection: close\r\n\r\n".utf8)
+        out.append(contentsOf: keepAlive ? Self.keepAliveEnd : Self.closeEnd)
         if includeBody { out.append(contentsOf: body) }
+    }
+
+    private static let contentLength = Array("Content-Length: ".utf8)
+    private static let dateField = Array("\r\nDate: ".utf8)
+    private static let keepAliveEnd = Array("\r\nConnection: keep-alive\r\n\r\n".utf8)
+    private static let closeEnd = Array("\r\nConnection: close\r\n\r\n".utf8)
+
+    /// A String's bytes in one copy (appending its UTF8View goes byte by byte).
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     /// "HTTP/1.1 200 OK\r\n" (made once for 200, by far the most common).
