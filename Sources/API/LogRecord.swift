@@ -9,20 +9,24 @@ enum LogRecord {
     /// Appends `entry` to `bytes`.
     static func append(_ entry: LogEntry, to bytes: inout [UInt8]) {
         let start = bytes.count
+        bytes.reserveCapacity(
+            start + 60 + entry.requestID.utf8.count + entry.method.utf8.count + entry.path.utf8.count
+                + entry.clientAddress.utf8.count + entry.requestBody.count + entry.responseBody.count)
         put32(0, &bytes)  // the payload length, filled in below
         put64(entry.receivedAt.timeIntervalSince1970.bitPattern, &bytes)
         put64(UInt64(bitPattern: entry.latencyMicros), &bytes)
         put64(UInt64(bitPattern: entry.modelID ?? Int64.min), &bytes)
         put32(UInt32(clamping: entry.maxBody), &bytes)
         put32(UInt32(clamping: entry.status), &bytes)
-        for text in [entry.requestID, entry.method, entry.path, entry.clientAddress] {
-            put32(UInt32(text.utf8.count), &bytes)
-            bytes.append(contentsOf: text.utf8)
-        }
-        for body in [entry.requestBody, entry.responseBody] {
-            put32(UInt32(body.count), &bytes)
-            bytes.append(contentsOf: body)
-        }
+        // One at a time, not through an array of them (it cost an allocation and a copy).
+        putText(entry.requestID, &bytes)
+        putText(entry.method, &bytes)
+        putText(entry.path, &bytes)
+        putText(entry.clientAddress, &bytes)
+        put32(UInt32(entry.requestBody.count), &bytes)
+        bytes.append(contentsOf: entry.requestBody)
+        put32(UInt32(entry.responseBody.count), &bytes)
+        bytes.append(contentsOf: entry.responseBody)
         let length = UInt32(bytes.count - start - 4)
         for k in 0..<4 { bytes[start + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
     }
@@ -98,10 +102,16 @@ enum LogRecord {
     }
 
     private static func put32(_ v: UInt32, _ bytes: inout [UInt8]) {
-        bytes.append(UInt8(truncatingIfNeeded: v))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 16))
-        bytes.append(UInt8(truncatingIfNeeded: v >> 24))
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// A length-prefixed string, its bytes copied in one piece.
+    private static func putText(_ text: String, _ bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            put32(UInt32(utf8.count), &bytes)
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     private static func put64(_ v: UInt64, _ bytes: inout [UInt8]) {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Limits the parser enforces; each breach has its own status code.
 public struct HTTPLimits: Sendable, Equatable {
     /// Request line plus header section, in bytes (431 beyond; 414 if the line alone is).
@@ -87,6 +89,23 @@ private struct Cursor {
         return nil
     }
 
+    /// Methods and header names most requests send, spelled as they usually are: matched by
+    /// bytes and answered with a String made once, instead of decoding and validating the
+    /// same few bytes into a new String on every request.
+    static let common: [(bytes: [UInt8], text: String)] = [
+        "GET", "POST", "HEAD", "Host", "Content-Type", "Content-Length", "Accept", "User-Agent", "Connection",
+        "Authorization", "Accept-Encoding", "X-Request-Id", "X-Routing-Key",
+    ].map { (Array($0.utf8), $0) }
+
+    static func interned(_ bytes: UnsafeRawBufferPointer) -> String {
+        for entry in common where entry.bytes.count == bytes.count {
+            if entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 {
+                return entry.text
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The values of a Content-Length field sent as a comma-separated list.
     static func contentLengths(_ value: String) throws -> [Int] {
         try value.split(separator: ",", omittingEmptySubsequences: false).map { part in
@@ -139,7 +158,7 @@ private struct Cursor {
         guard i > position, i < requestLine.content, bytes[i] == 32 else {
             throw Self.fail(400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1")
         }
-        let method = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<i]), as: UTF8.self)
+        let method = Self.interned(UnsafeRawBufferPointer(rebasing: bytes[position..<i]))
         i += 1
         let targetStart = i
         while i < requestLine.content && bytes[i] > 32 && bytes[i] != 127 { i += 1 }
@@ -203,7 +222,7 @@ private struct Cursor {
             guard j > position, j < line.content, bytes[j] == UInt8(ascii: ":") else {
                 throw Self.fail(400, "malformed header field (expected name: value)")
             }
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<j]), as: UTF8.self)
+            let name = Self.interned(UnsafeRawBufferPointer(rebasing: bytes[position..<j]))
             j += 1
             var valueStart = j
             var valueEnd = line.content
