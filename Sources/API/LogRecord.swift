@@ -9,9 +9,6 @@ enum LogRecord {
     /// Appends `entry` to `bytes`.
     static func append(_ entry: LogEntry, to bytes: inout [UInt8]) {
         let start = bytes.count
-        bytes.reserveCapacity(
-            start + 60 + entry.requestID.utf8.count + entry.method.utf8.count + entry.path.utf8.count
-                + entry.clientAddress.utf8.count + entry.requestBody.count + entry.responseBody.count)
         put32(0, &bytes)  // the payload length, filled in below
         put64(entry.receivedAt.timeIntervalSince1970.bitPattern, &bytes)
         put64(UInt64(bitPattern: entry.latencyMicros), &bytes)
