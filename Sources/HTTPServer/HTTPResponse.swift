@@ -48,7 +48,10 @@ public struct HTTPResponse: Sendable {
     /// Status line, headers and body appended to `out` (the connection's output, sent in
     /// one write), built from bytes: no intermediate Strings on the way to the wire.
     func write(into out: inout [UInt8], keepAlive: Bool, date: [UInt8], includeBody: Bool = true) {
-        out.reserveCapacity(out.count + 160 + body.count)
+        // Grow by doubling: reserving exactly what this response needs would copy a backlog
+        // of unsent responses (a slow reader) on every one.
+        let needed = out.count + 160 + body.count
+        if needed > out.capacity { out.reserveCapacity(max(needed, 2 * out.capacity)) }
         out.append(contentsOf: Self.statusLine(status))
         for (name, value) in headers {
             Self.append(name, to: &out)
