@@ -102,6 +102,14 @@ enum ChartScript {
           return svg + '</svg>';
         }
 
+        // Observed share of 1s against the mean predicted probability, per bin, beside the diagonal.
+        function calibration(bins, title, dots = 0) {
+          const filled = bins.filter(b => b.rows > 0);
+          return chart([{ name: 'observed rate', dots, points: filled.map(b => [b.mean_predicted, b.observed_rate]) },
+            { name: 'perfect calibration', color: '#9ca3af', thin: true, points: [[0, 0], [1, 1]] }],
+            title, 'observed rate', 'mean predicted probability');
+        }
+
         function histogram(edges, counts, title, marks = []) {
           const W = 260, H = 130, L = 8, R = 8, T = 22, B = 22, n = counts.length;
           const top = Math.max(...counts, 1), w = (W - L - R) / Math.max(n, 1);

@@ -36,12 +36,8 @@ public enum ModelCardPage {
         let metrics = `<table id=metrics><tr><th>metric</th>${splits.map(s => `<th>${s[0]}</th>`).join('')}<th>definition</th></tr>`;
         for (const n of names) metrics += `<tr><td>${esc(n)}</td>${splits.map(s => `<td>${fmt(s[1][n])}</td>`).join('')}<td style="text-align:left">${esc(card.metric_definitions[n] || '')}</td></tr>`;
         metrics += `</table><p class=muted>Compared on: ${esc(v.metrics.evaluated_on)} rows${v.metrics.test ? ` (${(v.metrics.test.rows || 0).toLocaleString()})` : ''}.</p>`;
-        const calibrated = v.card && v.card.calibration;
-        if (calibrated) {
-          const filled = calibrated.filter(b => b.rows > 0);
-          metrics += `<div class=charts id=training-calibration>` + chart([{ name: 'observed rate', dots: 3, points: filled.map(b => [b.mean_predicted, b.observed_rate]) },
-            { name: 'perfect calibration', color: '#9ca3af', thin: true, points: [[0, 0], [1, 1]] }],
-            `calibration on the ${esc(v.metrics.evaluated_on)} rows: share of 1s by predicted probability`, 'observed rate', 'mean predicted probability') + '</div>';
+        if (v.card && v.card.calibration) {
+          metrics += `<div class=charts id=training-calibration>` + calibration(v.card.calibration, `calibration on the ${esc(v.metrics.evaluated_on)} rows: share of 1s by predicted probability`, 3) + '</div>';
         }
         html += section('quality', 'Metrics', metrics);
         if (v.inference) {
@@ -71,12 +67,7 @@ public enum ModelCardPage {
         const m = card.monitoring;
         if (m) {
           let live = `<p>${m.live.all.rows.toLocaleString()} labelled answers: ` + Object.entries(m.live.all.metrics).filter(([k]) => k !== 'rows').map(([k, x]) => `${esc(k)} ${fmt(x)}`).join(' · ') + '</p>';
-          if (m.calibration) {
-            const filled = m.calibration.filter(b => b.rows > 0);
-            live += chart([{ name: 'observed rate', points: filled.map(b => [b.mean_predicted, b.observed_rate]) },
-                           { name: 'perfect calibration', color: '#9ca3af', thin: true, points: [[0, 0], [1, 1]] }],
-                          'calibration on feedback', 'observed rate', 'mean predicted probability');
-          }
+          if (m.calibration) live += calibration(m.calibration, 'calibration on feedback');
           html += section('live', 'In service', live + `<p><a href="/models/${v.id}/monitoring">monitoring →</a></p>`);
         } else {
           html += section('live', 'In service', `<p class=muted>No feedback yet: POST /feedback with the request ids of answers, and live quality${card.task === 'binary_classification' ? ' and calibration' : ''} appear here.</p>`);

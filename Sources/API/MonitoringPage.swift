@@ -47,11 +47,7 @@ enum MonitoringPage {
           document.getElementById('quality').innerHTML += `<h3>As a shadow of version id ${c.against_model_id}</h3><p>${c.requests.toLocaleString()} requests, ${c.rows.toLocaleString()} rows scored by both` + (c.agreement != null ? `; same label on ${(100 * c.agreement).toFixed(1)}%` : '') + `; mean |difference| ${fmt(c.mean_absolute_difference)}; ${c.labelled_rows} rows with feedback</p>` + (rows ? `<table id=shadow-table><tr><th>metric</th><th>this shadow</th><th>answering version</th><th>difference</th></tr>${rows}</table>` : '');
         }
         if (m.calibration) {
-          const filled = m.calibration.filter(b => b.rows > 0);
-          document.getElementById('calibration').innerHTML = chart([
-            { name: 'observed rate', points: filled.map(b => [b.mean_predicted, b.observed_rate]) },
-            { name: 'perfect calibration', color: '#9ca3af', thin: true, points: [[0, 0], [1, 1]] },
-          ], 'calibration: share of 1s by predicted probability', 'observed rate', 'mean predicted probability');
+          document.getElementById('calibration').innerHTML = calibration(m.calibration, 'calibration: share of 1s by predicted probability');
         }
         if (d) {
           const colour = { stable: '#059669', moderate: '#d97706', major: '#dc2626', no_data: '#9ca3af' };

@@ -88,17 +88,6 @@ public struct QuantileSketch: Sendable {
         return min(below, count)
     }
 
-    /// The fraction of values ≤ `value` (exact while exact; estimated after).
-    public func cumulativeFraction(_ value: Double) -> Double {
-        guard count > 0 else { return 0 }
-        if let exact { return Double(exact.lazy.filter { $0 <= value }.count) / Double(count) }
-        var below = 0.0
-        for (h, items) in levels.enumerated() {
-            below += Double(items.lazy.filter { $0 <= value }.count) * Double(1 << h)
-        }
-        return below / Double(count)
-    }
-
     /// Counts in `edges.count - 1` bins, each [edge, next edge) but the last, which is closed
     /// (numpy.histogram's rule); estimated from weights once the sketch is in use.
     public func histogram(edges: [Double]) -> [Int] {
