@@ -12,4 +12,9 @@ static inline int modelserve_sqlite_bind_text(sqlite3_stmt *s, int i, const char
 static inline int modelserve_sqlite_bind_blob(sqlite3_stmt *s, int i, const void *p, int n) {
     return sqlite3_bind_blob(s, i, p, n, SQLITE_TRANSIENT);
 }
+// Text the caller keeps alive and unchanged until the statement is reset (SQLITE_STATIC):
+// a batch's texts are bound from one buffer instead of SQLite copying each.
+static inline int modelserve_sqlite_bind_text_static(sqlite3_stmt *s, int i, const char *p, int n) {
+    return sqlite3_bind_text(s, i, p, n, SQLITE_STATIC);
+}
 #endif

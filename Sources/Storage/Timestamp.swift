@@ -11,6 +11,9 @@ public enum Timestamp {
         withFormatted(date) { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Bytes of `format(_:)` for any year from 0 to 9999 (longer for the rare other years).
+    public static let maximumFormattedLength = 27
+
     /// The text of `format(_:)` as bytes, without making a String: the drivers bind it
     /// straight from the stack (the request log formats one per request).
     public static func withFormatted<T>(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
