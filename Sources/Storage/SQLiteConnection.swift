@@ -16,8 +16,11 @@ final class SQLiteConnection: Connection {
     /// Prepared statements put back after use, by SQL text, so repeated writes (the request
     /// log's batch insert, many times a second) skip SQLite's parser and planner. Only
     /// statements without result columns are kept: a query's columns are read when it is
-    /// prepared, and a schema change since would make them stale.
-    private var idleStatements: [String: OpaquePointer] = [:]
+    /// prepared, and a schema change since would make them stale. A short list searched with
+    /// `==`, not a dictionary: hashing a 100-row insert's text (5 KB) cost more than binding
+    /// it, while `==` on the same String is a pointer comparison and on others mostly a
+    /// length comparison.
+    private var idleStatements: [(sql: String, statement: OpaquePointer)] = []
     private static let idleStatementLimit = 32
 
     /// The deadline of a restricted connection's statements (monotonic seconds), read by
@@ -49,7 +52,7 @@ final class SQLiteConnection: Connection {
 
     deinit {
         unrestrict()
-        for statement in idleStatements.values { sqlite3_finalize(statement) }
+        for idle in idleStatements { sqlite3_finalize(idle.statement) }
         sqlite3_close_v2(handle)
     }
 
@@ -228,8 +231,8 @@ final class SQLiteConnection: Connection {
     }
 
     private func prepareAny(_ sql: String) throws -> SQLiteStatement {
-        if let idle = idleStatements.removeValue(forKey: sql) {
-            return SQLiteStatement(handle: idle, connection: self, sql: sql)
+        if let index = idleStatements.firstIndex(where: { $0.sql == sql }) {
+            return SQLiteStatement(handle: idleStatements.remove(at: index).statement, connection: self, sql: sql)
         }
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
@@ -261,10 +264,10 @@ final class SQLiteConnection: Connection {
     func recycle(_ statement: OpaquePointer, sql: String) {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
-        if sqlite3_column_count(statement) == 0 && idleStatements[sql] == nil
-            && idleStatements.count < Self.idleStatementLimit
+        if sqlite3_column_count(statement) == 0 && idleStatements.count < Self.idleStatementLimit
+            && !idleStatements.contains(where: { $0.sql == sql })
         {
-            idleStatements[sql] = statement
+            idleStatements.append((sql, statement))
         } else {
             sqlite3_finalize(statement)
         }
