@@ -82,9 +82,11 @@ public struct RequestLogStore: Sendable {
         while start < batch.endIndex {
             // The largest fixed size that fits what is left (1 always does).
             let (count, sql) = inserts.first { $0.rows <= batch.endIndex - start }!
-            let rows = batch[start..<start + count]
+            var values: [SQLValue] = []
+            values.reserveCapacity(count * Self.columns.count)
+            for entry in batch[start..<start + count] { Self.append(entry, to: &values) }
             start += count
-            try connection.execute(sql, rows.flatMap(Self.values(of:)))
+            try connection.execute(sql, values)
         }
     }
 
@@ -138,14 +140,28 @@ public struct RequestLogStore: Sendable {
     }
 
     private static func values(of entry: LogEntry) -> [SQLValue] {
+        var values: [SQLValue] = []
+        values.reserveCapacity(columns.count)
+        append(entry, to: &values)
+        return values
+    }
+
+    /// An entry's values in the order of `columns`, appended (a batch's rows go into one array).
+    private static func append(_ entry: LogEntry, to values: inout [SQLValue]) {
         let request = StoredBody(entry.requestBody, max: entry.maxBody)
         let response = StoredBody(entry.responseBody, max: entry.maxBody)
-        return [
-            .text(entry.requestID), .timestamp(entry.receivedAt), .text(entry.method), .text(entry.path),
-            .integer(Int64(entry.status)), .integer(entry.latencyMicros), entry.modelID.map(SQLValue.integer) ?? .null,
-            SQLValue(request.text), SQLValue(response.text), .text(entry.clientAddress), SQLValue(request.encoding),
-            SQLValue(response.encoding),
-        ]
+        values.append(.text(entry.requestID))
+        values.append(.timestamp(entry.receivedAt))
+        values.append(.text(entry.method))
+        values.append(.text(entry.path))
+        values.append(.integer(Int64(entry.status)))
+        values.append(.integer(entry.latencyMicros))
+        values.append(entry.modelID.map(SQLValue.integer) ?? .null)
+        values.append(SQLValue(request.text))
+        values.append(SQLValue(response.text))
+        values.append(.text(entry.clientAddress))
+        values.append(SQLValue(request.encoding))
+        values.append(SQLValue(response.encoding))
     }
 
     /// SQLite's request ids are a unique key, so a row already stored is skipped; Postgres'

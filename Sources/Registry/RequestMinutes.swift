@@ -86,7 +86,9 @@ public struct RequestMinutes: Sendable {
 
     /// Counts the entries a version served (`/predict`, `/similar`, shadow scoring); reads
     /// about a version (its monitoring, its record) are not its traffic.
-    public mutating func add(_ entries: some Sequence<LogEntry>) {
+    /// An array, not any sequence: a generic entry point called from another module ran
+    /// unspecialized, looking up metadata and copying each entry through witness tables.
+    public mutating func add(_ entries: [LogEntry]) {
         for entry in entries {
             guard let modelID = entry.servingModelID else { continue }
             pending[Key(modelID: modelID, at: entry.receivedAt), default: Figures()]
