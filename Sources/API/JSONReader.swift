@@ -243,36 +243,11 @@ public enum JSONReader {
 
         mutating func number() throws -> Double {
             let start = position
-            if bytes[position] == UInt8(ascii: "-") { position += 1 }
-            guard position < bytes.count, (48...57).contains(bytes[position]) else { throw error("invalid number") }
-            if bytes[position] == UInt8(ascii: "0") {
-                position += 1
-            } else {
-                while position < bytes.count && (48...57).contains(bytes[position]) { position += 1 }
+            switch DecimalNumber.parseJSON(bytes, at: &position) {
+            case .value(let value): return value
+            case .invalid: throw error("invalid number")
+            case .outOfRange: throw JSONParseError(offset: start, message: "number out of range")
             }
-            if position < bytes.count && bytes[position] == UInt8(ascii: ".") {
-                position += 1
-                guard position < bytes.count, (48...57).contains(bytes[position]) else { throw error("invalid number") }
-                while position < bytes.count && (48...57).contains(bytes[position]) { position += 1 }
-            }
-            if position < bytes.count && (bytes[position] | 0x20) == UInt8(ascii: "e") {
-                position += 1
-                if position < bytes.count
-                    && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-"))
-                {
-                    position += 1
-                }
-                guard position < bytes.count, (48...57).contains(bytes[position]) else { throw error("invalid number") }
-                while position < bytes.count && (48...57).contains(bytes[position]) { position += 1 }
-            }
-            // The grammar is checked above; the digits are read in place, with no String made.
-            guard
-                let value = DecimalNumber.parse(
-                    UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<position])))
-            else {
-                throw JSONParseError(offset: start, message: "number out of range")
-            }
-            return value
         }
     }
 }

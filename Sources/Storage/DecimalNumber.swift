@@ -59,24 +59,103 @@ public enum DecimalNumber {
             if exponentNegative { exponent = -exponent }
         }
         guard i == n else { return nil }
-        if significant <= 19 && mantissa <= 1 << 53 {
-            let power = exponent - scale
-            var value: Double?
-            if mantissa == 0 {
-                value = 0
-            } else if power >= -22 && power <= 22 {
-                let m = Double(mantissa)
-                value = power < 0 ? m / powersOfTen[-power] : m * powersOfTen[power]
-            } else if power > 22 && power <= 22 + 15 {
-                // 123e30 = (123 × 10^8) × 10^22 when 123 × 10^8 is still an exact integer double.
-                let shifted = mantissa.multipliedReportingOverflow(by: UInt64(powersOfTen[power - 22]))
-                if !shifted.overflow && shifted.partialValue <= 1 << 53 {
-                    value = Double(shifted.partialValue) * powersOfTen[22]
-                }
-            }
-            if let value { return negative ? -value : value }
+        return fast(mantissa, significant: significant, power: exponent - scale, negative: negative)
+            ?? correctlyRounded(text)
+    }
+
+    /// What a JSON number at a position turned out to be.
+    public enum JSONNumber: Equatable, Sendable {
+        case value(Double)
+        /// Not JSON's number grammar (RFC 8259 §6) at this position.
+        case invalid
+        /// The grammar, but beyond `Double`'s range.
+        case outOfRange
+    }
+
+    /// The JSON number starting at `position` (`-?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?`),
+    /// checked and converted in one pass; `position` is left after it. The body of a
+    /// prediction is mostly numbers, read here without a second scan or a copy.
+    public static func parseJSON(_ bytes: UnsafeBufferPointer<UInt8>, at position: inout Int) -> JSONNumber {
+        let start = position
+        var i = position
+        let n = bytes.count
+        let negative = i < n && bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard i < n, bytes[i] &- 48 < 10 else {
+            position = i
+            return .invalid
         }
-        return correctlyRounded(text)
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var scale = 0
+        if bytes[i] == 48 {
+            i += 1
+        } else {
+            while i < n && bytes[i] &- 48 < 10 {
+                significant += 1
+                if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48) }
+                i += 1
+            }
+        }
+        if i < n && bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < n, bytes[i] &- 48 < 10 else {
+                position = i
+                return .invalid
+            }
+            while i < n && bytes[i] &- 48 < 10 {
+                if mantissa != 0 || bytes[i] != 48 { significant += 1 }
+                if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48) }
+                i += 1
+                scale += 1
+            }
+        }
+        var exponent = 0
+        if i < n && (bytes[i] | 0x20) == UInt8(ascii: "e") {
+            i += 1
+            var exponentNegative = false
+            if i < n && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
+                exponentNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < n, bytes[i] &- 48 < 10 else {
+                position = i
+                return .invalid
+            }
+            while i < n && bytes[i] &- 48 < 10 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[i] &- 48) }
+                i += 1
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        position = i
+        if let value = fast(mantissa, significant: significant, power: exponent - scale, negative: negative) {
+            return .value(value)
+        }
+        let text = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+        return correctlyRounded(text).map(JSONNumber.value) ?? .outOfRange
+    }
+
+    /// Clinger's fast path: the value when the mantissa and the power of ten are exact
+    /// doubles (nil: round it with `strtod`).
+    @inline(__always)
+    private static func fast(_ mantissa: UInt64, significant: Int, power: Int, negative: Bool) -> Double? {
+        guard significant <= 19 && mantissa <= 1 << 53 else { return nil }
+        var value: Double?
+        if mantissa == 0 {
+            value = 0
+        } else if power >= -22 && power <= 22 {
+            let m = Double(mantissa)
+            value = power < 0 ? m / powersOfTen[-power] : m * powersOfTen[power]
+        } else if power > 22 && power <= 22 + 15 {
+            // 123e30 = (123 × 10^8) × 10^22 when 123 × 10^8 is still an exact integer double.
+            let shifted = mantissa.multipliedReportingOverflow(by: UInt64(powersOfTen[power - 22]))
+            if !shifted.overflow && shifted.partialValue <= 1 << 53 {
+                value = Double(shifted.partialValue) * powersOfTen[22]
+            }
+        }
+        guard let value else { return nil }
+        return negative ? -value : value
     }
 
     public static func parse(_ text: String) -> Double? {

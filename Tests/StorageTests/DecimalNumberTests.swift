@@ -103,4 +103,53 @@ struct DecimalNumberTests {
         }
         #expect((0...100_000).allSatisfy { Self.parse(String($0)) == Double($0) })
     }
+
+    /// JSON's stricter grammar, read and converted in one pass: every text RFC 8259's number
+    /// pattern accepts (checked with a regular expression, not with our code) reads whole, as
+    /// strtod rounds it; every other text is invalid or stops before its end ("01" reads 0).
+    @Test func jsonNumbersAsStrtodAndTheGrammar() throws {
+        let pattern = try NSRegularExpression(pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$")
+        var generator = SplitMix(seed: 8_259)
+        var texts = [
+            "0", "-0", "0.0", "01", "-01", "1.", ".5", "+1", "1e", "1e+", "-", "--1", "1E3", "1e+3", "-2.5e-3",
+            "0e999", "1e309", "-1e309", "1e-400", "4.9406564584124654e-324", "9007199254740993", "123e30",
+            "1.7976931348623159e308", String(repeating: "9", count: 800), "0.1e", "1.5E-", "00", "-0.000e-0",
+        ]
+        for _ in 0..<300_000 {
+            var value = Double(bitPattern: generator.next())
+            while !value.isFinite { value = Double(bitPattern: generator.next()) }
+            texts.append("\(value)")
+            texts.append(String(format: "%.17g", value))
+            let count = 1 + Int(generator.next() % 25)
+            var digits = String((0..<count).map { _ in Character(String(generator.next() % 10)) })
+            if generator.next() % 3 == 0 {
+                digits.insert(".", at: digits.index(digits.startIndex, offsetBy: Int(generator.next() % UInt64(count))))
+            }
+            if generator.next() % 2 == 0 { digits += "e" + String(Int(generator.next() % 721) - 360) }
+            texts.append((generator.next() % 2 == 0 ? "-" : "") + digits)
+        }
+        var failures: [String] = []
+        var valid = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            var position = 0
+            let result = bytes.withUnsafeBufferPointer { DecimalNumber.parseJSON($0, at: &position) }
+            let isJSON = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            let ok: Bool
+            if isJSON {
+                valid += 1
+                let expected = Self.reference(text).map(DecimalNumber.JSONNumber.value) ?? .outOfRange
+                if case .value(let a) = result, case .value(let b) = expected {
+                    ok = a.bitPattern == b.bitPattern && position == bytes.count
+                } else {
+                    ok = result == expected && position == bytes.count
+                }
+            } else {
+                ok = result == .invalid || position < bytes.count
+            }
+            if !ok && failures.count < 5 { failures.append("\(text) → \(result) at \(position)") }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(valid > 600_000)
+    }
 }
