@@ -1,5 +1,6 @@
 import Glibc
 import Learning
+import Storage
 
 /// The prediction path's shortcut for its most common body, `{"features": {...}}` with
 /// plain keys and number, string or null values: reads the bytes straight into the
@@ -19,32 +20,42 @@ struct FeatureRowScanner: Sendable {
 
     /// The row in input order (nil: not sent; `.missing`: sent as null), or nil to decline.
     func scan(_ body: [UInt8]) -> [FeatureValue?]? {
-        body.withUnsafeBufferPointer { buffer -> [FeatureValue?]? in
-            var reader = JSONReader.Reader(bytes: buffer, maxDepth: 2)
-            guard reader.consume(UInt8(ascii: "{")) else { return nil }
-            reader.skipSpace()
-            guard let member = reader.unescapedString(), Self.same(Self.featuresKey, member),
-                reader.consume(UInt8(ascii: ":")), reader.consume(UInt8(ascii: "{"))
-            else { return nil }
-            var values = [FeatureValue?](repeating: nil, count: keys.count)
-            if !reader.consume(UInt8(ascii: "}")) {
-                var expected = 0
-                while true {
-                    reader.skipSpace()
-                    guard let key = reader.unescapedString(), let k = index(of: key, expected: expected),
-                        values[k] == nil, reader.consume(UInt8(ascii: ":")), let value = Self.value(&reader)
-                    else { return nil }
-                    values[k] = value
-                    expected = k + 1
-                    if reader.consume(UInt8(ascii: ",")) { continue }
-                    guard reader.consume(UInt8(ascii: "}")) else { return nil }
-                    break
-                }
-            }
-            guard reader.consume(UInt8(ascii: "}")) else { return nil }
-            reader.skipSpace()
-            return reader.position == buffer.count ? values : nil
+        withRow(body) { Array($0) }
+    }
+
+    /// Calls `use` with the row in input order, held on the stack for the call (nil: declined,
+    /// and `use` is not called): the common request allocates nothing for its row.
+    func withRow<R>(_ body: [UInt8], _ use: (UnsafeBufferPointer<FeatureValue?>) throws -> R) rethrows -> R? {
+        try withUnsafeTemporaryAllocation(of: FeatureValue?.self, capacity: keys.count) { row -> R? in
+            row.initialize(repeating: nil)
+            defer { _ = row.deinitialize() }
+            let scanned = body.withUnsafeBufferPointer { scan($0, into: row) }
+            return scanned ? try use(UnsafeBufferPointer(row)) : nil
         }
+    }
+
+    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, into row: UnsafeMutableBufferPointer<FeatureValue?>) -> Bool
+    {
+        var reader = Bytes(bytes)
+        guard reader.take(UInt8(ascii: "{")), let member = reader.plainString(), Self.same(Self.featuresKey, member),
+            reader.take(UInt8(ascii: ":")), reader.take(UInt8(ascii: "{"))
+        else { return false }
+        if !reader.take(UInt8(ascii: "}")) {
+            var expected = 0
+            while true {
+                guard let key = reader.plainString(), let k = index(of: key, expected: expected),
+                    case .none = row[k], reader.take(UInt8(ascii: ":")), let value = reader.value()
+                else { return false }
+                row[k] = value
+                expected = k + 1
+                if reader.take(UInt8(ascii: ",")) { continue }
+                guard reader.take(UInt8(ascii: "}")) else { return false }
+                break
+            }
+        }
+        guard reader.take(UInt8(ascii: "}")) else { return false }
+        reader.skipSpace()
+        return reader.position == bytes.count
     }
 
     private func index(of key: UnsafeBufferPointer<UInt8>, expected: Int) -> Int? {
@@ -61,21 +72,70 @@ struct FeatureRowScanner: Sendable {
         return name.withUnsafeBufferPointer { memcmp($0.baseAddress!, other, name.count) == 0 }
     }
 
-    private static func value(_ reader: inout JSONReader.Reader) -> FeatureValue? {
-        reader.skipSpace()
-        guard reader.position < reader.bytes.count else { return nil }
-        switch reader.bytes[reader.position] {
-        case UInt8(ascii: "\""):
-            guard let raw = reader.unescapedString(), let text = String(validating: raw, as: UTF8.self) else {
+    /// A cursor over the body for the few tokens the shortcut reads.
+    private struct Bytes {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+        }
+
+        mutating func skipSpace() {
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
+        }
+
+        /// The byte, after any space.
+        mutating func take(_ byte: UInt8) -> Bool {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == byte else { return false }
+            position += 1
+            return true
+        }
+
+        /// A string without escapes or control characters, in place (nil: anything else).
+        mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+            var i = position + 1
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") {
+                    let raw = UnsafeBufferPointer(rebasing: bytes[(position + 1)..<i])
+                    position = i + 1
+                    return raw
+                }
+                if b == UInt8(ascii: "\\") || b < 0x20 { return nil }
+                i += 1
+            }
+            return nil
+        }
+
+        /// A number, a plain string or null (nil: anything else).
+        mutating func value() -> FeatureValue? {
+            skipSpace()
+            guard position < bytes.count else { return nil }
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                guard let raw = plainString(), let text = String(validating: raw, as: UTF8.self) else { return nil }
+                return .text(text)
+            case UInt8(ascii: "n"):
+                guard bytes.count - position >= 4, bytes[position + 1] == UInt8(ascii: "u"),
+                    bytes[position + 2] == UInt8(ascii: "l"), bytes[position + 3] == UInt8(ascii: "l")
+                else { return nil }
+                position += 4
+                return .missing
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard case .value(let number) = DecimalNumber.parseJSON(bytes, at: &position) else { return nil }
+                return .number(number)
+            default:
                 return nil
             }
-            return .text(text)
-        case UInt8(ascii: "n"):
-            return (try? reader.literal("null", .null)) != nil ? .missing : nil
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return (try? reader.number()).map(FeatureValue.number)
-        default:
-            return nil
         }
     }
 }

@@ -35,9 +35,21 @@ enum PredictRoutes: RouteGroup {
     static func predict(_ services: Services, _ context: RouteContext) throws -> Reply {
         // The routing key is read only when a name has a canary split.
         let key = { context.request.header("X-Routing-Key") }
-        // The common body, {"features": {...}} for the default model, skips the JSON tree.
-        if let route = services.defaultRoute(key: key), let row = route.answer.scanner.scan(context.request.body) {
-            return try answer([row], single: true, route.answer, context, services: services, shadows: route.shadows)
+        // The common body, {"features": {...}} for the default model, skips the JSON tree;
+        // with no shadows to feed and valid features, its row never leaves the stack.
+        if let route = services.defaultRoute(key: key),
+            let reply = try route.answer.scanner.withRow(
+                context.request.body,
+                { row -> Reply in
+                    guard route.shadows.isEmpty, let result = try? route.answer.model.predict(ordered: row) else {
+                        return try answer(
+                            [Array(row)], single: true, route.answer, context, services: services,
+                            shadows: route.shadows)
+                    }
+                    return reply(single: result, route.answer, context)
+                })
+        {
+            return reply
         }
         let body = try context.json()
         guard case .object(let members) = body else {
@@ -143,6 +155,7 @@ enum PredictRoutes: RouteGroup {
         if !problems.isEmpty {
             throw APIError(422, "invalid_features", APIError.describe(problems), details: problems)
         }
+        if single && shadows.isEmpty { return reply(single: results[0], loaded, context) }
         var json = JSONWriter(capacity: 128 + 48 * results.count)
         json.beginAnswer(context, from: loaded)
         if single {
@@ -172,6 +185,17 @@ enum PredictRoutes: RouteGroup {
                 named, with: shadows, requestID: context.requestID, requestBody: context.request.body,
                 clientAddress: context.request.remoteAddress)
         }
+        return .json(json, modelID: loaded.id)
+    }
+
+    /// The answer to one row.
+    private static func reply(
+        single result: (Prediction, Preprocessor.EncodingNotes), _ loaded: LoadedModel, _ context: RouteContext
+    ) -> Reply {
+        var json = JSONWriter(capacity: 176)
+        json.beginAnswer(context, from: loaded)
+        write(result, into: &json)
+        json.endObject()
         return .json(json, modelID: loaded.id)
     }
 
