@@ -101,16 +101,26 @@ public final class API: HTTPHandler {
 /// Unique request ids: a random per-process prefix and a counter (cheap, and unique in the
 /// log's UNIQUE column across processes).
 final class RequestIDs: Sendable {
-    private let prefix: String
+    private let prefix: [UInt8]
     private let counter = Atomic<UInt64>(0)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        prefix = String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16)
+        prefix = Array((String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16) + "-").utf8)
     }
 
+    /// "prefix-n" with n in hex, written straight into the String's storage (interpolation
+    /// made two intermediate Strings a request).
     func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        return "\(prefix)-\(String(n, radix: 16))"
+        let digits = max(1, (64 - n.leadingZeroBitCount + 3) / 4)
+        return String(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
+            _ = buffer.initialize(from: prefix)
+            for k in 0..<digits {
+                buffer[prefix.count + digits - 1 - k] = Self.hexDigits[Int((n >> (4 * UInt64(k))) & 15)]
+            }
+            return prefix.count + digits
+        }
     }
 }

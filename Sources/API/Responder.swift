@@ -30,8 +30,10 @@ final class Responder: Sendable {
         staticRoutes = Dictionary(grouping: ordered.filter { !$0.hasParameters }, by: \.path)
     }
 
-    /// A request that has been found, timed and numbered, on its way to an answer.
-    private struct Pending: Sendable {
+    /// A request that has been found, timed and numbered, on its way to an answer. A class:
+    /// it is handed from call to call (and to a worker), and a struct of it was copied,
+    /// retaining every string of the request, at each step.
+    private final class Pending: Sendable {
         let request: HTTPRequest
         let route: Route?
         let parameters: [String: String]
@@ -39,6 +41,19 @@ final class Responder: Sendable {
         let requestID: String
         let start: Double
         let receivedAt: Date
+
+        init(
+            request: HTTPRequest, route: Route?, parameters: [String: String], allowed: [String], requestID: String,
+            start: Double, receivedAt: Date
+        ) {
+            self.request = request
+            self.route = route
+            self.parameters = parameters
+            self.allowed = allowed
+            self.requestID = requestID
+            self.start = start
+            self.receivedAt = receivedAt
+        }
     }
 
     /// Answers on the loop when the route allows, else hands the work to the route's lane.
@@ -106,15 +121,14 @@ final class Responder: Sendable {
         ]
         headers += reply.headers.map { (name: $0.0, value: $0.1) }
         let seconds = Monotonic.seconds() - pending.start
-        let request = pending.request
         services.metrics.record(route: pending.route?.label ?? "unmatched", status: reply.status, seconds: seconds)
         services.log.append(
             LogEntry(
-                requestID: pending.requestID, receivedAt: pending.receivedAt, method: request.method,
-                path: request.target, status: reply.status, latencyMicros: Int64(seconds * 1_000_000),
-                modelID: reply.modelID, requestBody: request.body, responseBody: reply.body,
-                clientAddress: request.remoteAddress, maxBody: services.configuration.maxLoggedBody),
-            lane: request.loop)
+                requestID: pending.requestID, receivedAt: pending.receivedAt, method: pending.request.method,
+                path: pending.request.target, status: reply.status, latencyMicros: Int64(seconds * 1_000_000),
+                modelID: reply.modelID, requestBody: pending.request.body, responseBody: reply.body,
+                clientAddress: pending.request.remoteAddress, maxBody: services.configuration.maxLoggedBody),
+            lane: pending.request.loop)
         return HTTPResponse(status: reply.status, headers: headers, body: reply.body)
     }
 

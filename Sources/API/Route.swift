@@ -1,8 +1,9 @@
 import HTTPServer
 
 /// One endpoint, as the frozen responder holds it: how it is matched, who may call it, where
-/// it runs, how it is described, and what answers it.
-struct Route: Sendable {
+/// it runs, how it is described, and what answers it. A class: a request carries its route
+/// through several calls, and copying a struct of ten references retained each of them.
+final class Route: Sendable {
     let method: String
     /// Path segments; "{id}" matches one segment and is passed as a parameter.
     let pattern: [String]
@@ -18,6 +19,21 @@ struct Route: Sendable {
     let lane: WorkLane
     let description: RouteDescription
     let handle: @Sendable (Services, RouteContext) throws -> Reply
+
+    init(
+        method: String, pattern: [String], path: String, label: String, admin: Bool, onLoop: Bool, lane: WorkLane,
+        description: RouteDescription, handle: @escaping @Sendable (Services, RouteContext) throws -> Reply
+    ) {
+        self.method = method
+        self.pattern = pattern
+        self.path = path
+        self.label = label
+        self.admin = admin
+        self.onLoop = onLoop
+        self.lane = lane
+        self.description = description
+        self.handle = handle
+    }
 
     func match(_ segments: [Substring]) -> [String: String]? {
         guard segments.count == pattern.count else { return nil }
