@@ -6,26 +6,66 @@ import Registry
 /// text conversion), exact for any bytes, and a record cut short by a crash is recognised
 /// and ignored rather than misread.
 enum LogRecord {
-    /// Appends `entry` to `bytes`.
+    /// Appends `entry` to `bytes`: its size is worked out first, the buffer grown once (by
+    /// doubling, so a lane's growing buffer is not copied per record) and the fields stored
+    /// in place. Appending field by field cost ~2,000 instructions a request.
     static func append(_ entry: LogEntry, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        put32(0, &bytes)  // the payload length, filled in below
-        put64(entry.receivedAt.timeIntervalSince1970.bitPattern, &bytes)
-        put64(UInt64(bitPattern: entry.latencyMicros), &bytes)
-        put64(UInt64(bitPattern: entry.modelID ?? Int64.min), &bytes)
-        put32(UInt32(clamping: entry.maxBody), &bytes)
-        put32(UInt32(clamping: entry.status), &bytes)
-        // One at a time, not through an array of them (it cost an allocation and a copy).
-        putText(entry.requestID, &bytes)
-        putText(entry.method, &bytes)
-        putText(entry.path, &bytes)
-        putText(entry.clientAddress, &bytes)
-        put32(UInt32(entry.requestBody.count), &bytes)
-        bytes.append(contentsOf: entry.requestBody)
-        put32(UInt32(entry.responseBody.count), &bytes)
-        bytes.append(contentsOf: entry.responseBody)
-        let length = UInt32(bytes.count - start - 4)
-        for k in 0..<4 { bytes[start + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
+        var requestID = entry.requestID
+        var method = entry.method
+        var path = entry.path
+        var client = entry.clientAddress
+        requestID.withUTF8 { requestID in
+            method.withUTF8 { method in
+                path.withUTF8 { path in
+                    client.withUTF8 { client in
+                        let texts = 16 + requestID.count + method.count + path.count + client.count
+                        let payload =
+                            8 + 8 + 8 + 4 + 4 + texts + 4 + entry.requestBody.count + 4 + entry.responseBody.count
+                        let start = bytes.count
+                        let needed = start + 4 + payload
+                        if needed > bytes.capacity { bytes.reserveCapacity(max(needed, 2 * bytes.capacity)) }
+                        bytes.append(contentsOf: repeatElement(0, count: 4 + payload))
+                        bytes.withUnsafeMutableBytes { buffer in
+                            var out = Writer(base: buffer.baseAddress! + start)
+                            out.put32(UInt32(payload))
+                            out.put64(entry.receivedAt.timeIntervalSince1970.bitPattern)
+                            out.put64(UInt64(bitPattern: entry.latencyMicros))
+                            out.put64(UInt64(bitPattern: entry.modelID ?? Int64.min))
+                            out.put32(UInt32(clamping: entry.maxBody))
+                            out.put32(UInt32(clamping: entry.status))
+                            out.put(UnsafeRawBufferPointer(requestID))
+                            out.put(UnsafeRawBufferPointer(method))
+                            out.put(UnsafeRawBufferPointer(path))
+                            out.put(UnsafeRawBufferPointer(client))
+                            entry.requestBody.withUnsafeBytes { out.put($0) }
+                            entry.responseBody.withUnsafeBytes { out.put($0) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Little-endian fields stored at a pointer into room already made.
+    private struct Writer {
+        var base: UnsafeMutableRawPointer
+
+        mutating func put32(_ v: UInt32) {
+            base.storeBytes(of: v.littleEndian, as: UInt32.self)
+            base += 4
+        }
+
+        mutating func put64(_ v: UInt64) {
+            base.storeBytes(of: v.littleEndian, as: UInt64.self)
+            base += 8
+        }
+
+        /// A length-prefixed byte string.
+        mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            put32(UInt32(bytes.count))
+            if let source = bytes.baseAddress, bytes.count > 0 { base.copyMemory(from: source, byteCount: bytes.count) }
+            base += bytes.count
+        }
     }
 
     /// The records in `bytes` from `offset`, at most `limit`, and where the next one starts.
@@ -96,24 +136,6 @@ enum LogRecord {
                 latencyMicros: latency, modelID: model == Int64.min ? nil : model, requestBody: request,
                 responseBody: response, clientAddress: client, maxBody: maxBody)
         }
-    }
-
-    private static func put32(_ v: UInt32, _ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    /// A length-prefixed string, its bytes copied in one piece.
-    private static func putText(_ text: String, _ bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { utf8 in
-            put32(UInt32(utf8.count), &bytes)
-            bytes.append(contentsOf: utf8)
-        }
-    }
-
-    private static func put64(_ v: UInt64, _ bytes: inout [UInt8]) {
-        put32(UInt32(truncatingIfNeeded: v), &bytes)
-        put32(UInt32(truncatingIfNeeded: v >> 32), &bytes)
     }
 
     private static func get32(_ bytes: [UInt8], _ i: Int) -> UInt32 {
