@@ -72,21 +72,26 @@ private struct Cursor {
     }
 
     /// The next line's end (index of LF) and its content end (before CR), within `limit`.
+    /// Found with memchr (the LF, then any CR before it), not byte by byte.
     func lineEnd(from start: Int, limit: Int) throws -> (content: Int, next: Int)? {
-        var i = start
         let end = min(bytes.count, limit)
-        while i < end {
-            let b = bytes[i]
-            if b == 10 {
-                let content = i > start && bytes[i - 1] == 13 ? i - 1 : i
-                return (content, i + 1)
+        guard start < end, let base = bytes.baseAddress else { return nil }
+        guard let lf = memchr(base + start, 10, end - start) else {
+            // No line end yet: a CR must still be followed by LF (the last byte may be a CR
+            // whose LF has not arrived).
+            if let cr = memchr(base + start, 13, end - start) {
+                let i = base.distance(to: UnsafeRawPointer(cr))
+                if i + 1 < bytes.count && bytes[i + 1] != 10 { throw Self.fail(400, "bare CR in the request head") }
             }
-            if b == 13 && i + 1 < bytes.count && bytes[i + 1] != 10 {
-                throw Self.fail(400, "bare CR in the request head")
-            }
-            i += 1
+            return nil
         }
-        return nil
+        let i = base.distance(to: UnsafeRawPointer(lf))
+        // A CR anywhere but just before the LF is bare.
+        if let cr = memchr(base + start, 13, i - start), base.distance(to: UnsafeRawPointer(cr)) != i - 1 {
+            throw Self.fail(400, "bare CR in the request head")
+        }
+        let content = i > start && bytes[i - 1] == 13 ? i - 1 : i
+        return (content, i + 1)
     }
 
     /// Methods and header names most requests send, spelled as they usually are: matched by

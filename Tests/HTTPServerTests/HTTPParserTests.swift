@@ -86,9 +86,27 @@ struct HTTPParserTests {
             ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
             ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
             ("GET / HTTP/1.1\r\nHost: a\rX: y\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\r\n\r\n", 400),
+            ("GET /\r HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\rX", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r2\r\n\r\n", 400),
         ])
     func smuggling(text: String, expected: Int) {
         #expect(status(text) == expected, "\(text.debugDescription)")
+    }
+
+    @Test(
+        "a CR not followed by LF is refused as such, complete line or not",
+        arguments: [
+            "GET / HTTP/1.1\r\nHost: a\rX: y\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\r\n\r\n",
+            "GET /\r HTTP/1.1\r\nHost: a\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\rX",
+        ])
+    func bareCR(text: String) {
+        guard case .failure(let error) = parse(text, HTTPLimits()) else {
+            Issue.record("\(text.debugDescription) was not refused")
+            return
+        }
+        #expect(error.status == 400 && error.message == "bare CR in the request head", "\(error.message)")
     }
 
     @Test(
