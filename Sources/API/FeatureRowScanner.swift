@@ -11,11 +11,21 @@ import Storage
 /// error is worded in one place and both paths give the same answer. Keys are matched
 /// against the input name expected next first: clients mostly send them in one order.
 struct FeatureRowScanner: Sendable {
-    /// The model's input names as UTF-8, in input order.
-    private let keys: [[UInt8]]
+    /// The model's input names as UTF-8, end to end in input order, and where each is: one
+    /// buffer, so matching a key touches no array of arrays (each access retained one).
+    private let names: [UInt8]
+    private let spans: [Range<Int>]
 
     init(inputNames: [String]) {
-        keys = inputNames.map { Array($0.utf8) }
+        var names: [UInt8] = []
+        var spans: [Range<Int>] = []
+        for name in inputNames {
+            let start = names.count
+            names.append(contentsOf: name.utf8)
+            spans.append(start..<names.count)
+        }
+        self.names = names
+        self.spans = spans
     }
 
     /// The row in input order (nil: not sent; `.missing`: sent as null), or nil to decline.
@@ -26,24 +36,31 @@ struct FeatureRowScanner: Sendable {
     /// Calls `use` with the row in input order, held on the stack for the call (nil: declined,
     /// and `use` is not called): the common request allocates nothing for its row.
     func withRow<R>(_ body: [UInt8], _ use: (UnsafeBufferPointer<FeatureValue?>) throws -> R) rethrows -> R? {
-        try withUnsafeTemporaryAllocation(of: FeatureValue?.self, capacity: keys.count) { row -> R? in
+        try withUnsafeTemporaryAllocation(of: FeatureValue?.self, capacity: spans.count) { row -> R? in
             row.initialize(repeating: nil)
             defer { _ = row.deinitialize() }
-            let scanned = body.withUnsafeBufferPointer { scan($0, into: row) }
+            let scanned = body.withUnsafeBufferPointer { bytes in
+                names.withUnsafeBufferPointer { names in
+                    spans.withUnsafeBufferPointer { spans in
+                        scan(bytes, into: row, keys: Keys(names: names, spans: spans))
+                    }
+                }
+            }
             return scanned ? try use(UnsafeBufferPointer(row)) : nil
         }
     }
 
-    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, into row: UnsafeMutableBufferPointer<FeatureValue?>) -> Bool
-    {
+    private func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, into row: UnsafeMutableBufferPointer<FeatureValue?>, keys: Keys
+    ) -> Bool {
         var reader = Bytes(bytes)
-        guard reader.take(UInt8(ascii: "{")), let member = reader.plainString(), Self.same(Self.featuresKey, member),
+        guard reader.take(UInt8(ascii: "{")), let member = reader.plainString(), Self.isFeatures(member),
             reader.take(UInt8(ascii: ":")), reader.take(UInt8(ascii: "{"))
         else { return false }
         if !reader.take(UInt8(ascii: "}")) {
             var expected = 0
             while true {
-                guard let key = reader.plainString(), let k = index(of: key, expected: expected),
+                guard let key = reader.plainString(), let k = keys.index(of: key, expected: expected),
                     case .none = row[k], reader.take(UInt8(ascii: ":")), let value = reader.value()
                 else { return false }
                 row[k] = value
@@ -58,18 +75,27 @@ struct FeatureRowScanner: Sendable {
         return reader.position == bytes.count
     }
 
-    private func index(of key: UnsafeBufferPointer<UInt8>, expected: Int) -> Int? {
-        if expected < keys.count && Self.same(keys[expected], key) { return expected }
-        return keys.firstIndex { Self.same($0, key) }
+    /// The input names, borrowed for one scan.
+    private struct Keys {
+        let names: UnsafeBufferPointer<UInt8>
+        let spans: UnsafeBufferPointer<Range<Int>>
+
+        func index(of key: UnsafeBufferPointer<UInt8>, expected: Int) -> Int? {
+            if expected < spans.count && matches(expected, key) { return expected }
+            return spans.indices.first { matches($0, key) }
+        }
+
+        /// Byte equality by length, then memcmp (the generic `elementsEqual` walks an iterator).
+        private func matches(_ k: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+            let span = spans[k]
+            guard span.count == key.count else { return false }
+            guard let other = key.baseAddress, !span.isEmpty else { return true }
+            return memcmp(names.baseAddress! + span.lowerBound, other, span.count) == 0
+        }
     }
 
-    private static let featuresKey = Array("features".utf8)
-
-    /// Byte equality by length, then memcmp (the generic `elementsEqual` walks an iterator).
-    private static func same(_ name: [UInt8], _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard name.count == key.count else { return false }
-        guard let other = key.baseAddress, !name.isEmpty else { return true }
-        return name.withUnsafeBufferPointer { memcmp($0.baseAddress!, other, name.count) == 0 }
+    private static func isFeatures(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        key.count == 8 && memcmp(key.baseAddress!, "features", 8) == 0
     }
 
     /// A cursor over the body for the few tokens the shortcut reads.
