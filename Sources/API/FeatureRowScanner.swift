@@ -2,6 +2,14 @@ import Glibc
 import Learning
 import Storage
 
+extension JSONReader.Reader {
+    /// A string without escapes, in place, after any space (the shortcut's keys).
+    fileprivate mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+        skipSpace()
+        return unescapedString()
+    }
+}
+
 /// The prediction path's shortcut for its most common body, `{"features": {...}}` with
 /// plain keys and number, string or null values: reads the bytes straight into the
 /// model's input order, with no JSON tree and no dictionary.
@@ -53,24 +61,24 @@ struct FeatureRowScanner: Sendable {
     private func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, into row: UnsafeMutableBufferPointer<FeatureValue?>, keys: Keys
     ) -> Bool {
-        var reader = Bytes(bytes)
-        guard reader.take(UInt8(ascii: "{")), let member = reader.plainString(), Self.isFeatures(member),
-            reader.take(UInt8(ascii: ":")), reader.take(UInt8(ascii: "{"))
+        var reader = JSONReader.Reader(bytes: bytes, maxDepth: 2)
+        guard reader.consume(UInt8(ascii: "{")), let member = reader.plainString(), Self.isFeatures(member),
+            reader.consume(UInt8(ascii: ":")), reader.consume(UInt8(ascii: "{"))
         else { return false }
-        if !reader.take(UInt8(ascii: "}")) {
+        if !reader.consume(UInt8(ascii: "}")) {
             var expected = 0
             while true {
                 guard let key = reader.plainString(), let k = keys.index(of: key, expected: expected),
-                    case .none = row[k], reader.take(UInt8(ascii: ":")), let value = reader.value()
+                    case .none = row[k], reader.consume(UInt8(ascii: ":")), let value = Self.value(&reader)
                 else { return false }
                 row[k] = value
                 expected = k + 1
-                if reader.take(UInt8(ascii: ",")) { continue }
-                guard reader.take(UInt8(ascii: "}")) else { return false }
+                if reader.consume(UInt8(ascii: ",")) { continue }
+                guard reader.consume(UInt8(ascii: "}")) else { return false }
                 break
             }
         }
-        guard reader.take(UInt8(ascii: "}")) else { return false }
+        guard reader.consume(UInt8(ascii: "}")) else { return false }
         reader.skipSpace()
         return reader.position == bytes.count
     }
@@ -98,70 +106,25 @@ struct FeatureRowScanner: Sendable {
         key.count == 8 && memcmp(key.baseAddress!, "features", 8) == 0
     }
 
-    /// A cursor over the body for the few tokens the shortcut reads.
-    private struct Bytes {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var position = 0
-
-        init(_ bytes: UnsafeBufferPointer<UInt8>) {
-            self.bytes = bytes
-        }
-
-        mutating func skipSpace() {
-            while position < bytes.count {
-                switch bytes[position] {
-                case 0x20, 0x09, 0x0A, 0x0D: position += 1
-                default: return
-                }
-            }
-        }
-
-        /// The byte, after any space.
-        mutating func take(_ byte: UInt8) -> Bool {
-            skipSpace()
-            guard position < bytes.count, bytes[position] == byte else { return false }
-            position += 1
-            return true
-        }
-
-        /// A string without escapes or control characters, in place (nil: anything else).
-        mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
-            skipSpace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
-            var i = position + 1
-            while i < bytes.count {
-                let b = bytes[i]
-                if b == UInt8(ascii: "\"") {
-                    let raw = UnsafeBufferPointer(rebasing: bytes[(position + 1)..<i])
-                    position = i + 1
-                    return raw
-                }
-                if b == UInt8(ascii: "\\") || b < 0x20 { return nil }
-                i += 1
-            }
-            return nil
-        }
-
-        /// A number, a plain string or null (nil: anything else).
-        mutating func value() -> FeatureValue? {
-            skipSpace()
-            guard position < bytes.count else { return nil }
-            switch bytes[position] {
-            case UInt8(ascii: "\""):
-                guard let raw = plainString(), let text = String(validating: raw, as: UTF8.self) else { return nil }
-                return .text(text)
-            case UInt8(ascii: "n"):
-                guard bytes.count - position >= 4, bytes[position + 1] == UInt8(ascii: "u"),
-                    bytes[position + 2] == UInt8(ascii: "l"), bytes[position + 3] == UInt8(ascii: "l")
-                else { return nil }
-                position += 4
-                return .missing
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                guard case .value(let number) = DecimalNumber.parseJSON(bytes, at: &position) else { return nil }
-                return .number(number)
-            default:
+    /// A number, a plain string or null (nil: anything else).
+    private static func value(_ reader: inout JSONReader.Reader) -> FeatureValue? {
+        reader.skipSpace()
+        let bytes = reader.bytes
+        let position = reader.position
+        guard position < bytes.count else { return nil }
+        switch bytes[position] {
+        case UInt8(ascii: "\""):
+            guard let raw = reader.unescapedString(), let text = String(validating: raw, as: UTF8.self) else {
                 return nil
             }
+            return .text(text)
+        case UInt8(ascii: "n"):
+            return (try? reader.literal("null", .null)) != nil ? .missing : nil
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard case .value(let number) = DecimalNumber.parseJSON(bytes, at: &reader.position) else { return nil }
+            return .number(number)
+        default:
+            return nil
         }
     }
 }
