@@ -33,11 +33,9 @@ enum PredictRoutes: RouteGroup {
     }
 
     static func predict(_ services: Services, _ context: RouteContext) throws -> Reply {
-        // The routing key is read only when a name has a canary split.
-        let key = { context.request.header("X-Routing-Key") }
         // The common body, {"features": {...}} for the default model, skips the JSON tree;
         // with no shadows to feed and valid features, its row never leaves the stack.
-        if let route = services.defaultRoute(key: key),
+        if let route = services.defaultRoute(key: { routingKey(context) }),
             let reply = try route.answer.scanner.withRow(
                 context.request.body,
                 { row -> Reply in
@@ -97,7 +95,7 @@ enum PredictRoutes: RouteGroup {
         let (loaded, shadows) =
             modelID != nil
             ? (try services.selectModel(name: modelName, id: modelID, context), [])
-            : try services.selectRoute(name: modelName, key: key, context)
+            : try services.selectRoute(name: modelName, key: { routingKey(context) }, context)
         let categorical = Set(loaded.model.schema.categorical)
         var rows: [[FeatureValue?]?] = []
         for (i, row) in (instances ?? [features!]).enumerated() {
@@ -130,6 +128,12 @@ enum PredictRoutes: RouteGroup {
         }
         return try answer(
             rows, single: instances == nil, loaded, context, problems: problems, services: services, shadows: shadows)
+    }
+
+    /// The key a canary split keeps a client's answers on one version by (read only when the
+    /// name has a split).
+    private static func routingKey(_ context: RouteContext) -> String? {
+        context.request.header("X-Routing-Key")
     }
 
     /// Predicts every row (nil: a row already found malformed) and writes the answer, or one

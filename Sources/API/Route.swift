@@ -56,8 +56,9 @@ final class Route: Sendable {
 /// request again on the route's lane.
 struct OffLoop: Error {}
 
-/// What a route gets: the request, its path parameters and helpers.
-struct RouteContext {
+/// What a route gets: the request, its path parameters and helpers. A class: routes and the
+/// closures in them pass it along, and a struct of it copied the request with each.
+final class RouteContext {
     let request: HTTPRequest
     let parameters: [String: String]
     let requestID: String
@@ -66,6 +67,18 @@ struct RouteContext {
     let token: AdminToken
     /// Every route's description, for the routes that document the API.
     let routes: [RouteDescription.Entry]
+
+    init(
+        request: HTTPRequest, parameters: [String: String], requestID: String, onLoop: Bool, token: AdminToken,
+        routes: [RouteDescription.Entry]
+    ) {
+        self.request = request
+        self.parameters = parameters
+        self.requestID = requestID
+        self.onLoop = onLoop
+        self.token = token
+        self.routes = routes
+    }
 
     /// Whether the request carries the valid admin token (for routes that show admins more).
     var isAdmin: Bool { token.isAdmin(request) }

@@ -36,8 +36,10 @@ final class EventLoop: @unchecked Sendable {
     private let mailbox = Mutex<[Mail]>([])
     private var dateCache = DateCache()
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    /// Connections with output to write at the end of this iteration.
+    /// Connections with output to write at the end of this iteration, and the list being
+    /// written (swapped, so that neither is reallocated each iteration).
     private var dirty: [Connection] = []
+    private var writing: [Connection] = []
 
     init(
         index: Int, listenerFD: Int32, handler: any HTTPHandler, configuration: ServerConfiguration,
@@ -280,13 +282,13 @@ final class EventLoop: @unchecked Sendable {
     /// output. Writing can resume a held-back connection, which may list more.
     private func writeDirty() {
         while !dirty.isEmpty {
-            let batch = dirty
-            dirty.removeAll(keepingCapacity: true)
+            swap(&dirty, &writing)
             handler.willSend(loop: index)
-            for connection in batch {
+            for connection in writing {
                 connection.isDirty = false
                 if connections[connection.fd] === connection { flush(connection) }
             }
+            writing.removeAll(keepingCapacity: true)
         }
     }
 
@@ -377,6 +379,8 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Timeouts and shutdown
 
     private func expireDeadlines(_ now: Double) {
+        // Most iterations nothing is due: look before copying the table to change it.
+        guard connections.values.contains(where: { isDue($0, now) }) else { return }
         for connection in Array(connections.values) {
             if let stalled = connection.writeStalledSince, now - stalled >= configuration.writeTimeout {
                 closeConnection(connection)  // answers left unread for too long
@@ -392,6 +396,12 @@ final class EventLoop: @unchecked Sendable {
                 markDirty(connection)
             }
         }
+    }
+
+    /// Whether `expireDeadlines` has something to do for the connection.
+    private func isDue(_ connection: Connection, _ now: Double) -> Bool {
+        if let stalled = connection.writeStalledSince, now - stalled >= configuration.writeTimeout { return true }
+        return connection.deadline <= now && !connection.awaitingResponse
     }
 
     private func beginShutdown(_ now: Double) {
