@@ -81,7 +81,8 @@ public final class ModelStore: Sendable {
     public func route(name: String?, key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
         let (production, split) = state.withLock { state -> (LoadedModel?, Split?) in
             let production = state.production(name: name)
-            return (production, production.flatMap { state.splits[$0.name] })
+            // Most deployments have no split: skip hashing the name for one.
+            return (production, state.splits.isEmpty ? nil : production.flatMap { state.splits[$0.name] })
         }
         guard let production else { return nil }
         guard let split else { return (production, []) }

@@ -30,40 +30,14 @@ final class Responder: Sendable {
         staticRoutes = Dictionary(grouping: ordered.filter { !$0.hasParameters }, by: \.path)
     }
 
-    /// A request that has been found, timed and numbered, on its way to an answer. A class:
-    /// it is handed from call to call (and to a worker), and a struct of it was copied,
-    /// retaining every string of the request, at each step.
-    private final class Pending: Sendable {
-        let request: HTTPRequest
-        let route: Route?
-        let parameters: [String: String]
-        let allowed: [String]
-        let requestID: String
-        let start: Double
-        let receivedAt: Date
-
-        init(
-            request: HTTPRequest, route: Route?, parameters: [String: String], allowed: [String], requestID: String,
-            start: Double, receivedAt: Date
-        ) {
-            self.request = request
-            self.route = route
-            self.parameters = parameters
-            self.allowed = allowed
-            self.requestID = requestID
-            self.start = start
-            self.receivedAt = receivedAt
-        }
-    }
-
     /// Answers on the loop when the route allows, else hands the work to the route's lane.
     func dispatch(_ request: HTTPRequest) -> Dispatch {
-        let pending = begin(request)
-        guard let route = pending.route, !(route.admin && !token.isAdmin(request)) else {
-            return .answer(run(pending, onLoop: true)!)
+        let context = begin(request)
+        guard let route = context.route, !(route.admin && !token.isAdmin(request)) else {
+            return .answer(run(context, onLoop: true)!)
         }
-        if route.onLoop, let response = run(pending, onLoop: true) { return .answer(response) }
-        return .offLoop(route.lane) { [self] in run(pending, onLoop: false)! }
+        if route.onLoop, let response = run(context, onLoop: true) { return .answer(response) }
+        return .offLoop(route.lane) { [self] in run(context, onLoop: false)! }
     }
 
     /// Answers in the calling thread whatever the route's placement: the in-process test
@@ -74,61 +48,59 @@ final class Responder: Sendable {
 
     /// The answer to a request the server could not take on (a full lane), logged like any.
     func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
-        let pending = begin(request)
+        let context = begin(request)
         let error = APIError(status, status == 503 ? "busy" : "refused", message)
-        return finish(pending, Reply(status: status, body: error.body))
+        return finish(context, Reply(status: status, body: error.body))
     }
 
-    private func begin(_ request: HTTPRequest) -> Pending {
+    private func begin(_ request: HTTPRequest) -> RouteContext {
         let start = Monotonic.seconds()
         let (route, parameters, allowed) = find(request)
-        return Pending(
+        return RouteContext(
             request: request, route: route, parameters: parameters, allowed: allowed,
-            requestID: requestIDs.next(), start: start, receivedAt: Date())
+            requestID: requestIDs.next(), start: start, receivedAt: Date(), token: token, routes: descriptions)
     }
 
     /// Runs the route (nil: a loop run that must move off the loop).
-    private func run(_ pending: Pending, onLoop: Bool) -> HTTPResponse? {
+    private func run(_ context: RouteContext, onLoop: Bool) -> HTTPResponse? {
         var reply: Reply
         do {
-            guard let route = pending.route else {
-                if !pending.allowed.isEmpty {
+            guard let route = context.route else {
+                if !context.allowed.isEmpty {
                     throw APIError(
                         405, "method_not_allowed",
-                        "\(pending.request.method) is not allowed on \(pending.request.path); use \(pending.allowed.joined(separator: ", "))"
+                        "\(context.request.method) is not allowed on \(context.request.path); use \(context.allowed.joined(separator: ", "))"
                     )
                 }
-                throw APIError.notFound("no route \(pending.request.method) \(pending.request.path); see GET /docs")
+                throw APIError.notFound("no route \(context.request.method) \(context.request.path); see GET /docs")
             }
-            if route.admin { try token.authorize(pending.request) }
-            let context = RouteContext(
-                request: pending.request, parameters: pending.parameters, requestID: pending.requestID,
-                onLoop: onLoop, token: token, routes: descriptions)
+            if route.admin { try token.authorize(context.request) }
+            context.onLoop = onLoop
             reply = try route.handle(services, context)
         } catch is OffLoop where onLoop {
             return nil
         } catch {
-            reply = render(error, requestID: pending.requestID, admin: token.isAdmin(pending.request))
+            reply = render(error, requestID: context.requestID, admin: token.isAdmin(context.request))
         }
-        if !pending.allowed.isEmpty { reply.headers.append(("Allow", pending.allowed.joined(separator: ", "))) }
-        return finish(pending, reply)
+        if !context.allowed.isEmpty { reply.headers.append(("Allow", context.allowed.joined(separator: ", "))) }
+        return finish(context, reply)
     }
 
     /// Headers, metrics and the request log: every answer passes here once.
-    private func finish(_ pending: Pending, _ reply: Reply) -> HTTPResponse {
+    private func finish(_ context: RouteContext, _ reply: Reply) -> HTTPResponse {
         var headers: [(name: String, value: String)] = [
-            ("Content-Type", reply.contentType), ("X-Request-Id", pending.requestID),
+            ("Content-Type", reply.contentType), ("X-Request-Id", context.requestID),
         ]
         headers += reply.headers.map { (name: $0.0, value: $0.1) }
-        let seconds = Monotonic.seconds() - pending.start
-        services.metrics.record(route: pending.route?.label ?? "unmatched", status: reply.status, seconds: seconds)
+        let seconds = Monotonic.seconds() - context.start
+        services.metrics.record(route: context.route?.label ?? "unmatched", status: reply.status, seconds: seconds)
         services.log.append(
             LogEntry(
-                requestID: pending.requestID, receivedAt: pending.receivedAt, method: pending.request.method,
-                path: pending.request.target, status: reply.status, latencyMicros: Int64(seconds * 1_000_000),
-                modelID: reply.modelID, requestBody: pending.request.body, responseBody: reply.body,
-                clientAddress: pending.request.remoteAddress, maxBody: services.configuration.maxLoggedBody),
-            lane: pending.request.loop)
+                requestID: context.requestID, receivedAt: context.receivedAt, method: context.request.method,
+                path: context.request.target, status: reply.status, latencyMicros: Int64(seconds * 1_000_000),
+                modelID: reply.modelID, requestBody: context.request.body, responseBody: reply.body,
+                clientAddress: context.request.remoteAddress, maxBody: services.configuration.maxLoggedBody),
+            lane: context.request.loop)
         return HTTPResponse(status: reply.status, headers: headers, body: reply.body)
     }
 

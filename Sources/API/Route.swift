@@ -1,4 +1,6 @@
+import Foundation
 import HTTPServer
+import Synchronization
 
 /// One endpoint, as the frozen responder holds it: how it is matched, who may call it, where
 /// it runs, how it is described, and what answers it. A class: a request carries its route
@@ -56,28 +58,45 @@ final class Route: Sendable {
 /// request again on the route's lane.
 struct OffLoop: Error {}
 
-/// What a route gets: the request, its path parameters and helpers. A class: routes and the
-/// closures in them pass it along, and a struct of it copied the request with each.
-final class RouteContext {
+/// A request found, timed and numbered on its way to an answer, and what its route gets:
+/// the request, its path parameters and helpers. One class from dispatch to the log: routes
+/// and the closures in them pass it along, and structs of it copied the request each time.
+final class RouteContext: Sendable {
     let request: HTTPRequest
+    /// nil: no route matched (`allowed` lists the methods the path has, if any).
+    let route: Route?
     let parameters: [String: String]
+    let allowed: [String]
     let requestID: String
-    /// Whether this run is on an event loop (where `OffLoop` must be thrown instead of waiting).
-    let onLoop: Bool
+    /// When it was found (monotonic seconds), and received (wall clock, for the log).
+    let start: Double
+    let receivedAt: Date
     let token: AdminToken
     /// Every route's description, for the routes that document the API.
     let routes: [RouteDescription.Entry]
+    private let runsOnLoop = Atomic<Bool>(true)
 
     init(
-        request: HTTPRequest, parameters: [String: String], requestID: String, onLoop: Bool, token: AdminToken,
-        routes: [RouteDescription.Entry]
+        request: HTTPRequest, route: Route?, parameters: [String: String], allowed: [String], requestID: String,
+        start: Double, receivedAt: Date, token: AdminToken, routes: [RouteDescription.Entry]
     ) {
         self.request = request
+        self.route = route
         self.parameters = parameters
+        self.allowed = allowed
         self.requestID = requestID
-        self.onLoop = onLoop
+        self.start = start
+        self.receivedAt = receivedAt
         self.token = token
         self.routes = routes
+    }
+
+    /// Whether this run is on an event loop (where `OffLoop` must be thrown instead of
+    /// waiting). Set by the responder before each run: a loop run that moves off the loop
+    /// runs again on a worker.
+    var onLoop: Bool {
+        get { runsOnLoop.load(ordering: .relaxed) }
+        set { runsOnLoop.store(newValue, ordering: .relaxed) }
     }
 
     /// Whether the request carries the valid admin token (for routes that show admins more).
