@@ -1,47 +1,46 @@
 /// Writes JSON into a byte buffer: the response path's counterpart of `JSONReader`.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Whether the innermost open container has a member already (a comma comes before the
+    /// next). One flag is enough: every container further out has one, the container it
+    /// holds open. (An array of flags, one a level, cost every answer an allocation.)
+    private var needsComma = false
 
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
-        // Room for eight levels of nesting, so the first object does not grow the stack.
-        needsComma.reserveCapacity(8)
     }
 
     private mutating func separate() {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
     }
 
-    public mutating func beginObject() {
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        bytes.append(bracket)
+        needsComma = false
     }
 
-    public mutating func endObject() {
-        needsComma.removeLast()
-        bytes.append(UInt8(ascii: "}"))
+    /// The container that held this one has a member: it.
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
+        needsComma = true
     }
 
-    public mutating func beginArray() {
-        separate()
-        bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
-    }
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
 
-    public mutating func endArray() {
-        needsComma.removeLast()
-        bytes.append(UInt8(ascii: "]"))
-    }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// A key inside an object; the next value is its value.
     public mutating func key(_ name: String) {
         separate()
         appendString(name)
         bytes.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
+        needsComma = false
         pendingKey = true
     }
 
@@ -50,7 +49,7 @@ public struct JSONWriter {
     private mutating func beforeValue() {
         if pendingKey {
             pendingKey = false
-            needsComma[needsComma.count - 1] = true
+            needsComma = true
         } else {
             separate()
         }

@@ -55,4 +55,35 @@ struct JSONReaderTests {
         #expect(back["numbers"] == .array([.number(0.1), .number(3), .number(-1e300), .null]))
         #expect(back["flag"] == .bool(true))
     }
+
+    /// Commas at every depth: each level an object with a member before and after the nested
+    /// one, and an empty container among members.
+    @Test("the writer separates members at any depth")
+    func deepWriting() {
+        for depth in [1, 63, 64, 65, 130, 200] {
+            var json = JSONWriter()
+            var expected = ""
+            for _ in 0..<depth {
+                json.beginObject()
+                json.key("a")
+                json.value(1)
+                json.key("b")
+                expected += #"{"a":1,"b":"#
+            }
+            json.beginArray()
+            json.value(1)
+            json.beginArray()
+            json.endArray()
+            json.value(2)
+            json.endArray()
+            expected += "[1,[],2]"
+            for _ in 0..<depth {
+                json.key("c")
+                json.value(3)
+                json.endObject()
+                expected += #","c":3}"#
+            }
+            #expect(String(decoding: json.bytes, as: UTF8.self) == expected, "depth \(depth)")
+        }
+    }
 }
