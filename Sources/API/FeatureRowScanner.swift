@@ -45,21 +45,31 @@ struct FeatureRowScanner: Sendable {
     /// and `use` is not called): the common request allocates nothing for its row.
     func withRow<R>(_ body: [UInt8], _ use: (UnsafeBufferPointer<FeatureValue?>) throws -> R) rethrows -> R? {
         try withUnsafeTemporaryAllocation(of: FeatureValue?.self, capacity: spans.count) { row -> R? in
-            row.initialize(repeating: nil)
-            defer { _ = row.deinitialize() }
-            let scanned = body.withUnsafeBufferPointer { bytes in
-                names.withUnsafeBufferPointer { names in
-                    spans.withUnsafeBufferPointer { spans in
-                        scan(bytes, into: row, keys: Keys(names: names, spans: spans))
+            try withUnsafeTemporaryAllocation(of: Bool.self, capacity: spans.count) { sent -> R? in
+                row.initialize(repeating: nil)
+                sent.initialize(repeating: false)
+                var texts = false
+                // Numbers, nulls and absent values hold no references: only a row that took a
+                // string needs its values destroyed (one by one through the value witness,
+                // ~40 instructions each, otherwise).
+                defer { if texts { _ = row.deinitialize() } }
+                let scanned = body.withUnsafeBufferPointer { bytes in
+                    names.withUnsafeBufferPointer { names in
+                        spans.withUnsafeBufferPointer { spans in
+                            scan(bytes, into: row, sent: sent, texts: &texts, keys: Keys(names: names, spans: spans))
+                        }
                     }
                 }
+                return scanned ? try use(UnsafeBufferPointer(row)) : nil
             }
-            return scanned ? try use(UnsafeBufferPointer(row)) : nil
         }
     }
 
+    /// Fills `row` (all nil on entry) and `sent` (which inputs the body named; a repeated key
+    /// declines); `texts` says whether any value was a string.
     private func scan(
-        _ bytes: UnsafeBufferPointer<UInt8>, into row: UnsafeMutableBufferPointer<FeatureValue?>, keys: Keys
+        _ bytes: UnsafeBufferPointer<UInt8>, into row: UnsafeMutableBufferPointer<FeatureValue?>,
+        sent: UnsafeMutableBufferPointer<Bool>, texts: inout Bool, keys: Keys
     ) -> Bool {
         var reader = JSONReader.Reader(bytes: bytes, maxDepth: 2)
         guard reader.consume(UInt8(ascii: "{")), let member = reader.plainString(), Self.isFeatures(member),
@@ -68,10 +78,13 @@ struct FeatureRowScanner: Sendable {
         if !reader.consume(UInt8(ascii: "}")) {
             var expected = 0
             while true {
-                guard let key = reader.plainString(), let k = keys.index(of: key, expected: expected),
-                    case .none = row[k], reader.consume(UInt8(ascii: ":")), let value = Self.value(&reader)
+                guard let key = reader.plainString(), let k = keys.index(of: key, expected: expected), !sent[k],
+                    reader.consume(UInt8(ascii: ":")), let value = Self.value(&reader)
                 else { return false }
-                row[k] = value
+                sent[k] = true
+                if case .text = value { texts = true }
+                // Over a nil, which holds nothing: no old value to destroy.
+                (row.baseAddress! + k).initialize(to: value)
                 expected = k + 1
                 if reader.consume(UInt8(ascii: ",")) { continue }
                 guard reader.consume(UInt8(ascii: "}")) else { return false }

@@ -63,12 +63,13 @@ private struct Cursor {
         HTTPParseError(status: status, message: message)
     }
 
-    /// tchar (RFC 9110 §5.6.2).
-    static let token: [Bool] = (0..<256).map { (b: Int) -> Bool in
-        let byte = UInt8(b)
-        let digit = byte >= 0x30 && byte <= 0x39
-        let letter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
-        return digit || letter || Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+    /// tchar (RFC 9110 §5.6.2): digits, letters and !#$%&'*+-.^_`|~, as a bit set of the
+    /// ASCII bytes (two words, no table to load and bounds-check at every byte).
+    @inline(__always)
+    static func isToken(_ byte: UInt8) -> Bool {
+        let low: UInt64 = 0x03ff_6cfa_0000_0000
+        let high: UInt64 = 0x57ff_ffff_c7ff_fffe
+        return byte < 64 ? (low >> UInt64(byte)) & 1 != 0 : byte < 128 && (high >> UInt64(byte - 64)) & 1 != 0
     }
 
     /// The next line's end (index of LF) and its content end (before CR), within `limit`.
@@ -135,8 +136,6 @@ private struct Cursor {
     }
 
     mutating func request(_ limits: HTTPLimits) throws -> HTTPParseResult {
-        // The table once, not through the static's lazy-initialisation check at every byte.
-        let token = Self.token
         // Tolerate empty lines before a request (RFC 9112 §2.2).
         while position < bytes.count && (bytes[position] == 13 || bytes[position] == 10) {
             position += 1
@@ -147,7 +146,7 @@ private struct Cursor {
         // A method is a token: a request that starts otherwise (NUL bytes, TLS on the plain
         // port) is refused at its first byte, not after the header timeout.
         var m = position
-        while m < bytes.count && m - position < limits.maxHeaderBytes && token[Int(bytes[m])] { m += 1 }
+        while m < bytes.count && m - position < limits.maxHeaderBytes && Self.isToken(bytes[m]) { m += 1 }
         if m < bytes.count && (m == position || bytes[m] != 32) {
             throw Self.fail(400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1")
         }
@@ -159,7 +158,7 @@ private struct Cursor {
         }
         // Request line: method SP target SP version.
         var i = position
-        while i < requestLine.content && token[Int(bytes[i])] { i += 1 }
+        while i < requestLine.content && Self.isToken(bytes[i]) { i += 1 }
         guard i > position, i < requestLine.content, bytes[i] == 32 else {
             throw Self.fail(400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1")
         }
@@ -223,7 +222,7 @@ private struct Cursor {
                 throw Self.fail(400, "obsolete line folding in header fields")
             }
             var j = position
-            while j < line.content && token[Int(bytes[j])] { j += 1 }
+            while j < line.content && Self.isToken(bytes[j]) { j += 1 }
             guard j > position, j < line.content, bytes[j] == UInt8(ascii: ":") else {
                 throw Self.fail(400, "malformed header field (expected name: value)")
             }

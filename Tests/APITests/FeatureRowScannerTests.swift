@@ -27,6 +27,7 @@ struct FeatureRowScannerTests {
             #"{"features": {"x": {"a": 1}}}"#, #"{"features": {"x": 1}} x"#, #"{"features": {"x": 1,}}"#,
             #"{"features": {"x": 1}"#, #"{"features": {"x": 1e400}}"#, #"{"features": {"city": "a\"b"}}"#,
             #"{"features": [1]}"#, #"{"features": {"x": 01}}"#, "", "[]", #"{"features": {"x" 1}}"#,
+            #"{"features": {"city": "Oslo", "x": true}}"#, #"{"features": {"city": "Oslo", "city": "Rome"}}"#,
         ])
     func declined(body: String) {
         #expect(scan(body) == nil)
