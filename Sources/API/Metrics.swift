@@ -6,6 +6,14 @@ public final class Metrics: Sendable {
     struct Key: Hashable {
         let route: String
         let status: Int
+
+        /// The status and the label's length only: every answer looks its key up, hashing
+        /// the label's bytes cost more than the rest of the count, and the few labels that
+        /// share a length are told apart by `==` (on the route's own String, a pointer check).
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(status)
+            hasher.combine(route.utf8.count)
+        }
     }
 
     /// Upper bounds of the latency buckets, in seconds.
