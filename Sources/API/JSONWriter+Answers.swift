@@ -23,8 +23,10 @@ extension JSONWriter {
     /// Opens a model's answer: the request id, then which model answered.
     mutating func beginAnswer(_ context: RouteContext, from model: LoadedModel) {
         beginObject()
-        key("request_id")
+        key(Self.requestIDKey)
         value(context.requestID)
         identity(of: model)
     }
+
+    private static let requestIDKey = Key("request_id")
 }

@@ -46,6 +46,26 @@ public struct JSONWriter {
 
     private var pendingKey = false
 
+    /// A key encoded once (`"name":`), for the keys every answer writes.
+    public struct Key: Sendable {
+        fileprivate let encoded: [UInt8]
+
+        public init(_ name: String) {
+            var json = JSONWriter(capacity: name.utf8.count + 3)
+            json.appendString(name)
+            json.bytes.append(UInt8(ascii: ":"))
+            encoded = json.bytes
+        }
+    }
+
+    /// A key inside an object, already encoded; the next value is its value.
+    public mutating func key(_ key: Key) {
+        separate()
+        bytes.append(contentsOf: key.encoded)
+        needsComma = false
+        pendingKey = true
+    }
+
     private mutating func beforeValue() {
         if pendingKey {
             pendingKey = false

@@ -206,12 +206,12 @@ enum PredictRoutes: RouteGroup {
     private static func write(_ result: (Prediction, Preprocessor.EncodingNotes), into json: inout JSONWriter) {
         switch result.0 {
         case .classification(let probability, let label):
-            json.key("probability")
+            json.key(Keys.probability)
             json.value(probability)
-            json.key("label")
+            json.key(Keys.label)
             json.value(label)
         case .regression(let value):
-            json.key("prediction")
+            json.key(Keys.prediction)
             json.value(value)
         }
         if result.1.unknownCategories > 0 {
@@ -227,4 +227,10 @@ enum PredictRoutes: RouteGroup {
         }
     }
 
+    /// The keys of every prediction, encoded once.
+    private enum Keys {
+        static let probability = JSONWriter.Key("probability")
+        static let label = JSONWriter.Key("label")
+        static let prediction = JSONWriter.Key("prediction")
+    }
 }
