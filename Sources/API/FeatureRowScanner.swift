@@ -106,12 +106,16 @@ struct FeatureRowScanner: Sendable {
             return spans.indices.first { matches($0, key) }
         }
 
-        /// Byte equality by length, then memcmp (the generic `elementsEqual` walks an iterator).
+        /// Byte equality by length, then the bytes (the generic `elementsEqual` walks an iterator).
         private func matches(_ k: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
             let span = spans[k]
             guard span.count == key.count else { return false }
             guard let other = key.baseAddress, !span.isEmpty else { return true }
-            return memcmp(names.baseAddress! + span.lowerBound, other, span.count) == 0
+            let name = names.baseAddress! + span.lowerBound
+            // Most names are short: a byte loop beats a call to memcmp.
+            guard span.count <= 16 else { return memcmp(name, other, span.count) == 0 }
+            for i in 0..<span.count where name[i] != other[i] { return false }
+            return true
         }
     }
 

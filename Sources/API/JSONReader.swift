@@ -32,6 +32,7 @@ public enum JSONReader {
             JSONParseError(offset: position, message: message)
         }
 
+        @inline(__always)
         mutating func skipSpace() {
             while position < bytes.count {
                 switch bytes[position] {
@@ -129,6 +130,7 @@ public enum JSONReader {
         }
 
         /// Consumes `byte` (after any white space) if it is next.
+        @inline(__always)
         mutating func consume(_ byte: UInt8) -> Bool {
             skipSpace()
             guard position < bytes.count, bytes[position] == byte else { return false }
@@ -138,6 +140,7 @@ public enum JSONReader {
 
         /// A string's bytes in place when it has no escapes (nil otherwise, or when the
         /// next value is not a string); the bytes are not checked for UTF-8.
+        @inline(__always)
         mutating func unescapedString() -> UnsafeBufferPointer<UInt8>? {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
             var i = position + 1

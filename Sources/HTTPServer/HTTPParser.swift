@@ -103,9 +103,18 @@ private struct Cursor {
         "Authorization", "Accept-Encoding", "X-Request-Id", "X-Routing-Key",
     ].map { (Array($0.utf8), $0) }
 
+    /// `common` by length: a name is compared with the one or two of its length only.
+    static let commonByLength: [[(bytes: [UInt8], text: String)]] = {
+        var table = [[(bytes: [UInt8], text: String)]](repeating: [], count: common.map(\.bytes.count).max()! + 1)
+        for entry in common { table[entry.bytes.count].append(entry) }
+        return table
+    }()
+
     static func interned(_ bytes: UnsafeRawBufferPointer) -> String {
-        for entry in common where entry.bytes.count == bytes.count {
-            if entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 {
+        let table = commonByLength
+        if bytes.count < table.count {
+            for entry in table[bytes.count]
+            where entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 {
                 return entry.text
             }
         }
@@ -156,9 +165,8 @@ private struct Cursor {
             }
             return .incomplete(headersComplete: false, expectsContinue: false)
         }
-        // Request line: method SP target SP version.
-        var i = position
-        while i < requestLine.content && Self.isToken(bytes[i]) { i += 1 }
+        // Request line: method SP target SP version (the method's end is `m`, found above).
+        var i = m
         guard i > position, i < requestLine.content, bytes[i] == 32 else {
             throw Self.fail(400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1")
         }
