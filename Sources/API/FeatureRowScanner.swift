@@ -79,12 +79,9 @@ struct FeatureRowScanner: Sendable {
             var expected = 0
             while true {
                 guard let key = reader.plainString(), let k = keys.index(of: key, expected: expected), !sent[k],
-                    reader.consume(UInt8(ascii: ":")), let value = Self.value(&reader)
+                    reader.consume(UInt8(ascii: ":")), Self.read(&reader, into: row.baseAddress! + k, texts: &texts)
                 else { return false }
                 sent[k] = true
-                if case .text = value { texts = true }
-                // Over a nil, which holds nothing: no old value to destroy.
-                (row.baseAddress! + k).initialize(to: value)
                 expected = k + 1
                 if reader.consume(UInt8(ascii: ",")) { continue }
                 guard reader.consume(UInt8(ascii: "}")) else { return false }
@@ -123,25 +120,31 @@ struct FeatureRowScanner: Sendable {
         key.count == 8 && memcmp(key.baseAddress!, "features", 8) == 0
     }
 
-    /// A number, a plain string or null (nil: anything else).
-    private static func value(_ reader: inout JSONReader.Reader) -> FeatureValue? {
+    /// A number, a plain string or null, stored at `slot` (which holds nil, so nothing is
+    /// destroyed); false for anything else. Numbers, the common case, go straight in.
+    @inline(__always)
+    private static func read(
+        _ reader: inout JSONReader.Reader, into slot: UnsafeMutablePointer<FeatureValue?>, texts: inout Bool
+    ) -> Bool {
         reader.skipSpace()
         let bytes = reader.bytes
-        let position = reader.position
-        guard position < bytes.count else { return nil }
-        switch bytes[position] {
-        case UInt8(ascii: "\""):
-            guard let raw = reader.unescapedString(), let text = String(validating: raw, as: UTF8.self) else {
-                return nil
-            }
-            return .text(text)
-        case UInt8(ascii: "n"):
-            return (try? reader.literal("null", .null)) != nil ? .missing : nil
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            guard case .value(let number) = DecimalNumber.parseJSON(bytes, at: &reader.position) else { return nil }
-            return .number(number)
-        default:
-            return nil
+        guard reader.position < bytes.count else { return false }
+        let first = bytes[reader.position]
+        if first == UInt8(ascii: "-") || first &- 48 < 10 {
+            guard case .value(let number) = DecimalNumber.parseJSON(bytes, at: &reader.position) else { return false }
+            slot.initialize(to: .number(number))
+            return true
         }
+        if first == UInt8(ascii: "\"") {
+            guard let raw = reader.unescapedString(), let text = String(validating: raw, as: UTF8.self) else {
+                return false
+            }
+            slot.initialize(to: .text(text))
+            texts = true
+            return true
+        }
+        guard first == UInt8(ascii: "n"), (try? reader.literal("null", .null)) != nil else { return false }
+        slot.initialize(to: .missing)
+        return true
     }
 }

@@ -74,7 +74,9 @@ public enum DecimalNumber {
 
     /// The JSON number starting at `position` (`-?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?`),
     /// checked and converted in one pass; `position` is left after it. The body of a
-    /// prediction is mostly numbers, read here without a second scan or a copy.
+    /// prediction is mostly numbers, read here without a second scan or a copy (inlinable, so
+    /// that the prediction shortcut's call is not a cross-module call per number).
+    @inlinable
     public static func parseJSON(_ bytes: UnsafeBufferPointer<UInt8>, at position: inout Int) -> JSONNumber {
         let start = position
         var i = position
@@ -138,8 +140,8 @@ public enum DecimalNumber {
 
     /// Clinger's fast path: the value when the mantissa and the power of ten are exact
     /// doubles (nil: round it with `strtod`).
-    @inline(__always)
-    private static func fast(_ mantissa: UInt64, significant: Int, power: Int, negative: Bool) -> Double? {
+    @inlinable @inline(__always)
+    static func fast(_ mantissa: UInt64, significant: Int, power: Int, negative: Bool) -> Double? {
         guard significant <= 19 && mantissa <= 1 << 53 else { return nil }
         var value: Double?
         if mantissa == 0 {
@@ -165,7 +167,8 @@ public enum DecimalNumber {
 
     /// strtod on a NUL-terminated copy (the grammar is already checked, so strtod reads it
     /// all; C's locale is never changed here, so the point is '.').
-    private static func correctlyRounded(_ text: UnsafeRawBufferPointer) -> Double? {
+    @usableFromInline
+    static func correctlyRounded(_ text: UnsafeRawBufferPointer) -> Double? {
         let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer -> Double in
             for k in 0..<text.count { buffer[k] = CChar(bitPattern: text[k]) }
             buffer[text.count] = 0
@@ -175,7 +178,8 @@ public enum DecimalNumber {
     }
 
     /// 10^0 ... 10^22, every one exactly representable.
-    private static let powersOfTen: [Double] = [
+    @usableFromInline
+    static let powersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
         1e20, 1e21, 1e22,
     ]
