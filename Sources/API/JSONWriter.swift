@@ -83,11 +83,8 @@ public struct JSONWriter {
     public mutating func value(_ number: Double) {
         beforeValue()
         if number.isFinite {
-            if number == number.rounded() && abs(number) < 1e15 {
-                bytes.append(contentsOf: String(Int64(number)).utf8)
-            } else {
-                bytes.append(contentsOf: number.description.utf8)
-            }
+            var text = number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : number.description
+            text.withUTF8 { bytes.append(contentsOf: $0) }
         } else {
             bytes.append(contentsOf: "null".utf8)
         }
@@ -95,7 +92,8 @@ public struct JSONWriter {
 
     public mutating func value(_ number: Int) {
         beforeValue()
-        bytes.append(contentsOf: String(number).utf8)
+        var text = String(number)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     public mutating func value(_ flag: Bool) {

@@ -95,12 +95,15 @@ private struct Cursor {
         return (content, i + 1)
     }
 
-    /// Methods and header names most requests send, spelled as they usually are: matched by
-    /// bytes and answered with a String made once, instead of decoding and validating the
-    /// same few bytes into a new String on every request.
+    /// Methods, header names and values most requests send, spelled as they usually are:
+    /// matched by bytes and answered with a String made once, instead of decoding and
+    /// validating the same few bytes into a new String on every request.
     static let common: [(bytes: [UInt8], text: String)] = [
         "GET", "POST", "HEAD", "Host", "Content-Type", "Content-Length", "Accept", "User-Agent", "Connection",
         "Authorization", "Accept-Encoding", "X-Request-Id", "X-Routing-Key",
+        // Values, too: a value longer than 15 bytes is a heap String.
+        "application/json", "application/json; charset=utf-8", "keep-alive", "close", "*/*", "gzip, deflate",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     ].map { (Array($0.utf8), $0) }
 
     /// `common` by length: a name is compared with the one or two of its length only.
@@ -244,7 +247,7 @@ private struct Cursor {
                 let b = bytes[k]
                 if (b < 32 && b != 9) || b == 127 { throw Self.fail(400, "control character in header \(name)") }
             }
-            let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+            let value = Self.interned(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
             headers.append((name, value))
             if headers.count > limits.maxHeaderCount {
                 throw Self.fail(431, "more than \(limits.maxHeaderCount) header fields")
