@@ -116,11 +116,7 @@ public struct TreeEnsemble: Estimator, Equatable {
 
     public func predict(encoded x: UnsafeBufferPointer<Double>) -> Prediction {
         var margin = baseMargin
-        // Trees borrowed in place: `for tree in trees` copied each (eight arrays retained and
-        // released) per tree per row, most of a prediction's cost.
-        trees.withUnsafeBufferPointer { trees in
-            for i in trees.indices { margin += trees[i].value[trees[i].leaf { x[$0] }] }
-        }
+        for tree in trees { margin += tree.value[tree.leaf { x[$0] }] }
         return prediction(margin)
     }
 
