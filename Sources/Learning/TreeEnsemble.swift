@@ -101,6 +101,8 @@ public struct TreeEnsemble: Estimator, Equatable {
     public let gain: [Double]
     /// Trees kept when early stopping cut the ensemble (all of them otherwise).
     public let bestIteration: Int?
+    /// The trees as one node array, for predicting a row at a time (serving).
+    let forest: TreeForest
 
     public init(
         objective: Objective, baseMargin: Double, trees: [Tree], threshold: Double, gain: [Double],
@@ -112,12 +114,11 @@ public struct TreeEnsemble: Estimator, Equatable {
         self.threshold = threshold
         self.gain = gain
         self.bestIteration = bestIteration
+        forest = TreeForest(trees)
     }
 
     public func predict(encoded x: UnsafeBufferPointer<Double>) -> Prediction {
-        var margin = baseMargin
-        for tree in trees { margin += tree.value[tree.leaf { x[$0] }] }
-        return prediction(margin)
+        prediction(forest.margin(x, from: baseMargin))
     }
 
     /// Rows a block at a time: the block copied out row by row, then every tree walked for

@@ -149,6 +149,12 @@ struct GradientBoostingTests {
         let decoded = try Model.fromArtifact(Data(json.utf8))
         #expect(decoded == model)
         #expect(try decoded.predictions(for: data) == model.predictions(for: data))
+        // One row at a time (serving's node array) walks categorical nodes as the batch does.
+        let batch = try model.predictions(for: data)
+        for i in stride(from: 0, to: fixture.grade.count, by: 7) {
+            let single = try model.predict(["x0": .number(fixture.x[0][i]), "grade": .text(fixture.grade[i])])
+            #expect(single.prediction == .regression(value: batch[i]), "row \(i)")
+        }
         // An unseen level takes no set: left at every categorical node, as XGBoost sends it.
         let ensemble = try #require(model.estimator as? TreeEnsemble)
         let unseen = try model.predict(["x0": .number(0.3), "grade": .text("g99")])
