@@ -18,13 +18,11 @@ struct AdminToken: Sendable {
     /// 401 without a token, 403 with a wrong one, 400 for several Authorization headers
     /// (which one counts would be a guess).
     func authorize(_ request: HTTPRequest) throws {
-        let headers = request.headers.lazy.filter {
-            $0.name.utf8.count == 13 && $0.name.lowercased() == "authorization"
-        }
+        let headers = request.values(of: "Authorization")
         if headers.count > 1 {
             throw APIError(400, "duplicate_authorization", "send one Authorization header, not several")
         }
-        guard let header = headers.first?.value, header.lowercased().hasPrefix("bearer ") else {
+        guard let header = headers.first, header.lowercased().hasPrefix("bearer ") else {
             throw APIError(401, "unauthorized", "this route needs Authorization: Bearer <\(variable)>")
         }
         let given = Array(header.utf8.dropFirst(7))

@@ -95,18 +95,13 @@ private struct Cursor {
         return (content, i + 1)
     }
 
-    /// Methods, header names and values most requests send, spelled as they usually are:
-    /// matched by bytes and answered with a String made once, instead of decoding and
-    /// validating the same few bytes into a new String on every request.
+    /// The methods, spelled as sent: matched by bytes and answered with a String made once,
+    /// instead of decoding and validating the same few bytes into a new String every request.
     static let common: [(bytes: [UInt8], text: String)] = [
-        "GET", "POST", "HEAD", "Host", "Content-Type", "Content-Length", "Accept", "User-Agent", "Connection",
-        "Authorization", "Accept-Encoding", "X-Request-Id", "X-Routing-Key",
-        // Values, too: a value longer than 15 bytes is a heap String.
-        "application/json", "application/json; charset=utf-8", "keep-alive", "close", "*/*", "gzip, deflate",
-        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS",
     ].map { (Array($0.utf8), $0) }
 
-    /// `common` by length: a name is compared with the one or two of its length only.
+    /// `common` by length: a method is compared with the one or two of its length only.
     static let commonByLength: [[(bytes: [UInt8], text: String)]] = {
         var table = [[(bytes: [UInt8], text: String)]](repeating: [], count: common.map(\.bytes.count).max()! + 1)
         for entry in common { table[entry.bytes.count].append(entry) }
@@ -209,8 +204,10 @@ private struct Cursor {
         position = requestLine.next
 
         // Header fields until an empty line; the ones that decide framing are noted on the way.
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(8)
+        // The request keeps the lines' bytes, not a String per field.
+        let fieldsStart = position
+        var fieldsEnd = position
+        var fieldCount = 0
         var contentLength: Int?
         var chunked = false
         var hasTransferEncoding = false
@@ -226,6 +223,7 @@ private struct Cursor {
                 return .incomplete(headersComplete: false, expectsContinue: false)
             }
             if line.content == position {
+                fieldsEnd = position
                 position = line.next
                 break
             }
@@ -237,7 +235,7 @@ private struct Cursor {
             guard j > position, j < line.content, bytes[j] == UInt8(ascii: ":") else {
                 throw Self.fail(400, "malformed header field (expected name: value)")
             }
-            let name = Self.interned(UnsafeRawBufferPointer(rebasing: bytes[position..<j]))
+            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[position..<j])
             j += 1
             var valueStart = j
             var valueEnd = line.content
@@ -245,14 +243,18 @@ private struct Cursor {
             while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
             for k in valueStart..<valueEnd {
                 let b = bytes[k]
-                if (b < 32 && b != 9) || b == 127 { throw Self.fail(400, "control character in header \(name)") }
+                if (b < 32 && b != 9) || b == 127 {
+                    throw Self.fail(400, "control character in header \(String(decoding: nameBytes, as: UTF8.self))")
+                }
             }
-            let value = Self.interned(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
-            headers.append((name, value))
-            if headers.count > limits.maxHeaderCount {
+            // Only the few framing fields below read their value as text.
+            var value: String {
+                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+            }
+            fieldCount += 1
+            if fieldCount > limits.maxHeaderCount {
                 throw Self.fail(431, "more than \(limits.maxHeaderCount) header fields")
             }
-            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[position..<(j - 1)])
 
             // Framing (RFC 9112 §6).
             if nameBytes.equalsIgnoringCase("content-length") {
@@ -294,6 +296,7 @@ private struct Cursor {
         }
         if minor == 1 && !hasHost { throw Self.fail(400, "missing Host header") }
         let keepAlive = minor == 1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
+        let fields = Array(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart..<fieldsEnd]))
         let needsBody = method == "POST" || method == "PUT" || method == "PATCH"
         if needsBody && contentLength == nil && !chunked {
             throw Self.fail(411, "\(method) needs a Content-Length or chunked body")
@@ -304,7 +307,7 @@ private struct Cursor {
 
         var body: [UInt8] = []
         if chunked {
-            guard let decoded = try chunkedBody(limits, headBytes: position - headStart, headerCount: headers.count)
+            guard let decoded = try chunkedBody(limits, headBytes: position - headStart, headerCount: fieldCount)
             else {
                 return .incomplete(headersComplete: true, expectsContinue: expectContinue)
             }
@@ -317,7 +320,7 @@ private struct Cursor {
             position += contentLength
         }
         let request = HTTPRequest(
-            method: method, target: target, minorVersion: minor, headers: headers, body: body, keepAlive: keepAlive)
+            method: method, target: target, minorVersion: minor, fields: fields, body: body, keepAlive: keepAlive)
         return .complete(request, consumed: position)
     }
 

@@ -5,8 +5,10 @@ public struct HTTPRequest: Sendable {
     public var target: String
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     public var minorVersion: Int
-    /// Header fields in order, names as sent.
-    public var headers: [(name: String, value: String)]
+    /// The header section as received and checked by the parser, one `name: value` line per
+    /// field: fields are read from it when asked for, so a request makes no String or array
+    /// for headers nobody reads.
+    private var fields: [UInt8]
     public var body: [UInt8]
     /// Whether the connection stays open after the response.
     public var keepAlive: Bool
@@ -21,14 +23,105 @@ public struct HTTPRequest: Sendable {
         method: String, target: String, minorVersion: Int = 1, headers: [(name: String, value: String)] = [],
         body: [UInt8] = [], keepAlive: Bool = true, remoteAddress: String = "", loop: Int = 0
     ) {
+        self.init(
+            method: method, target: target, minorVersion: minorVersion, fields: Self.lines(headers), body: body,
+            keepAlive: keepAlive)
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+    }
+
+    /// The parser's way in: the header lines as received (already checked).
+    init(method: String, target: String, minorVersion: Int, fields: [UInt8], body: [UInt8], keepAlive: Bool) {
         self.method = method
         self.target = target
         self.minorVersion = minorVersion
-        self.headers = headers
+        self.fields = fields
         self.body = body
         self.keepAlive = keepAlive
-        self.remoteAddress = remoteAddress
-        self.loop = loop
+    }
+
+    /// Header fields in order, names as sent.
+    public var headers: [(name: String, value: String)] {
+        get {
+            var out: [(name: String, value: String)] = []
+            forEachField { name, value in
+                out.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+                return true
+            }
+            return out
+        }
+        set { fields = Self.lines(newValue) }
+    }
+
+    /// The first value of a header, matched case-insensitively.
+    public func header(_ name: String) -> String? {
+        var found: String?
+        matching(name) { value in
+            found = String(decoding: value, as: UTF8.self)
+            return false
+        }
+        return found
+    }
+
+    /// Every value of a header, in order (a field sent more than once is several).
+    public func values(of name: String) -> [String] {
+        var found: [String] = []
+        matching(name) { value in
+            found.append(String(decoding: value, as: UTF8.self))
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with the value of each field named `name` (any case) until it returns false.
+    private func matching(_ name: String, _ body: (UnsafeRawBufferPointer) -> Bool) {
+        var wanted = name
+        wanted.withUTF8 { wanted in
+            forEachField { field, value in
+                guard field.count == wanted.count,
+                    field.indices.allSatisfy({ asciiLowercased(field[$0]) == asciiLowercased(wanted[$0]) })
+                else { return true }
+                return body(value)
+            }
+        }
+    }
+
+    /// Each field's name and value (without the spaces around it), in order, until `body`
+    /// returns false. The lines end in CR LF or LF, as the parser accepted them.
+    private func forEachField(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        fields.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 10 { end += 1 }
+                let next = end + 1
+                if end > start && bytes[end - 1] == 13 { end -= 1 }
+                var colon = start
+                while colon < end && bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+                var valueStart = colon + 1
+                var valueEnd = end
+                while valueStart < valueEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
+                while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
+                if colon < end {
+                    let name = UnsafeRawBufferPointer(rebasing: bytes[start..<colon])
+                    let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<max(valueStart, valueEnd)])
+                    if !body(name, value) { return }
+                }
+                start = next
+            }
+        }
+    }
+
+    /// Fields as header lines.
+    private static func lines(_ headers: [(name: String, value: String)]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (name, value) in headers {
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: [13, 10])
+        }
+        return out
     }
 
     /// The path without the query string.
@@ -50,25 +143,9 @@ public struct HTTPRequest: Sendable {
         }
         return items
     }
-
-    /// The first value of a header, matched case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveEquals(name) }?.value
-    }
 }
 
 extension String {
-    /// Equality ignoring the case of ASCII letters (header names).
-    func caseInsensitiveEquals(_ other: String) -> Bool {
-        var a = self
-        var b = other
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                x.count == y.count && x.indices.allSatisfy { asciiLowercased(x[$0]) == asciiLowercased(y[$0]) }
-            }
-        }
-    }
-
     /// Percent-decoding that keeps malformed escapes as they are.
     func removingPercentEncodingLossy() -> String {
         guard contains("%") else { return self }

@@ -20,6 +20,34 @@ struct HTTPParserTests {
         return nil
     }
 
+    /// Fields are kept as the received lines and read on demand: names as sent, values
+    /// without the spaces around them, any line ending the parser took, repeats in order.
+    @Test("header fields read back as sent, in any case, with repeats and bare LF")
+    func fields() throws {
+        let text =
+            "POST /p?q=1 HTTP/1.1\r\nhost: example\r\nX-Routing-Key:\t user-7 \r\nAccept: text/html\n"
+            + "X-Empty:\r\naccept: */*\r\nContent-Length: 2\r\n\r\nok"
+        guard case .complete(let request, let consumed) = parse(text) else {
+            Issue.record("not complete")
+            return
+        }
+        #expect(consumed == text.utf8.count)
+        #expect(
+            request.headers.map(\.name) == ["host", "X-Routing-Key", "Accept", "X-Empty", "accept", "Content-Length"])
+        #expect(request.headers.map(\.value) == ["example", "user-7", "text/html", "", "*/*", "2"])
+        #expect(request.header("x-routing-key") == "user-7")
+        #expect(request.header("HOST") == "example")
+        #expect(request.header("X-Empty") == "")
+        #expect(request.header("Authorization") == nil)
+        #expect(request.values(of: "ACCEPT") == ["text/html", "*/*"])
+        #expect(request.body == Array("ok".utf8))
+        // A request built by hand (the in-process client's way) reads back the same way.
+        var built = HTTPRequest(method: "GET", target: "/", headers: [("A", "1"), ("b", " 2")])
+        #expect(built.header("a") == "1" && built.header("B") == "2")
+        built.headers = [("C", "3")]
+        #expect(built.headers.map(\.name) == ["C"] && built.header("a") == nil)
+    }
+
     @Test("every prefix of a valid request is incomplete, never an error", arguments: valid)
     func prefixes(text: String) {
         let bytes = Array(text.utf8)
