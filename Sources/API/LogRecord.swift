@@ -6,9 +6,10 @@ import Registry
 /// text conversion), exact for any bytes, and a record cut short by a crash is recognised
 /// and ignored rather than misread.
 enum LogRecord {
-    /// Appends `entry` to `bytes`: its size is worked out first, the buffer grown once (by
-    /// doubling, so a lane's growing buffer is not copied per record) and the fields stored
-    /// in place. Appending field by field cost ~2,000 instructions a request.
+    /// Appends `entry` to `bytes`: the fixed fields and texts are written on the stack and
+    /// appended in one copy, then each body after its length. The buffer grows by doubling,
+    /// so a lane's growing buffer is not copied per record. (Eleven appends, one a field,
+    /// cost ~2,000 instructions a request; growing element by element to write in place ~400.)
     static func append(_ entry: LogEntry, to bytes: inout [UInt8]) {
         var requestID = entry.requestID
         var method = entry.method
@@ -21,12 +22,11 @@ enum LogRecord {
                         let texts = 16 + requestID.count + method.count + path.count + client.count
                         let payload =
                             8 + 8 + 8 + 4 + 4 + texts + 4 + entry.requestBody.count + 4 + entry.responseBody.count
-                        let start = bytes.count
-                        let needed = start + 4 + payload
+                        let needed = bytes.count + 4 + payload
                         if needed > bytes.capacity { bytes.reserveCapacity(max(needed, 2 * bytes.capacity)) }
-                        bytes.append(contentsOf: repeatElement(0, count: 4 + payload))
-                        bytes.withUnsafeMutableBytes { buffer in
-                            var out = Writer(base: buffer.baseAddress! + start)
+                        let head = 4 + 8 + 8 + 8 + 4 + 4 + texts + 4
+                        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: head) { buffer in
+                            var out = Writer(base: UnsafeMutableRawPointer(buffer.baseAddress!))
                             out.put32(UInt32(payload))
                             out.put64(entry.receivedAt.timeIntervalSince1970.bitPattern)
                             out.put64(UInt64(bitPattern: entry.latencyMicros))
@@ -37,9 +37,14 @@ enum LogRecord {
                             out.put(UnsafeRawBufferPointer(method))
                             out.put(UnsafeRawBufferPointer(path))
                             out.put(UnsafeRawBufferPointer(client))
-                            entry.requestBody.withUnsafeBytes { out.put($0) }
-                            entry.responseBody.withUnsafeBytes { out.put($0) }
+                            out.put32(UInt32(entry.requestBody.count))
+                            bytes.append(contentsOf: UnsafeBufferPointer(buffer))
                         }
+                        bytes.append(contentsOf: entry.requestBody)
+                        withUnsafeBytes(of: UInt32(entry.responseBody.count).littleEndian) {
+                            bytes.append(contentsOf: $0)
+                        }
+                        bytes.append(contentsOf: entry.responseBody)
                     }
                 }
             }
