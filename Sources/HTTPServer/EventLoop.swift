@@ -20,7 +20,7 @@ final class EventLoop: @unchecked Sendable {
     private let workers: WorkerPool
     private let configuration: ServerConfiguration
     private let shared: ServerState
-    private var connections: [Int32: Connection] = [:]
+    private var connections = ConnectionTable()
     private var generation: UInt64 = 0
     private var listening = true
     private var shutdownDeadline: Double?
@@ -100,7 +100,7 @@ final class EventLoop: @unchecked Sendable {
             writeDirty()
             if !listening && (connections.isEmpty || now >= (shutdownDeadline ?? now)) { break }
         }
-        for connection in Array(connections.values) { closeConnection(connection) }
+        for connection in connections.all { closeConnection(connection) }
     }
 
     // MARK: Accepting
@@ -380,8 +380,8 @@ final class EventLoop: @unchecked Sendable {
 
     private func expireDeadlines(_ now: Double) {
         // Most iterations nothing is due: look before copying the table to change it.
-        guard connections.values.contains(where: { isDue($0, now) }) else { return }
-        for connection in Array(connections.values) {
+        guard connections.contains(where: { isDue($0, now) }) else { return }
+        for connection in connections.all {
             if let stalled = connection.writeStalledSince, now - stalled >= configuration.writeTimeout {
                 closeConnection(connection)  // answers left unread for too long
                 continue
@@ -412,7 +412,7 @@ final class EventLoop: @unchecked Sendable {
             shutdownDeadline = now + configuration.shutdownGrace
         }
         // Quiet connections close now; busy ones close after their current response.
-        for connection in Array(connections.values) {
+        for connection in connections.all {
             if connection.isQuiet {
                 closeConnection(connection)
             } else {
