@@ -50,8 +50,8 @@ struct FeatureRowScanner: Sendable {
                 sent.initialize(repeating: false)
                 var texts = false
                 // Numbers, nulls and absent values hold no references: only a row that took a
-                // string needs its values destroyed (one by one through the value witness,
-                // ~40 instructions each, otherwise).
+                // string needs destroying (which goes value by value through the value
+                // witness, ~40 instructions each).
                 defer { if texts { _ = row.deinitialize() } }
                 let scanned = body.withUnsafeBufferPointer { bytes in
                     names.withUnsafeBufferPointer { names in
