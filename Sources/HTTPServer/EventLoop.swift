@@ -380,13 +380,13 @@ final class EventLoop: @unchecked Sendable {
 
     private func expireDeadlines(_ now: Double) {
         // Most iterations nothing is due: look before copying the table to change it.
-        guard connections.contains(where: { isDue($0, now) }) else { return }
+        guard connections.contains(where: { isStalled($0, now) || isExpired($0, now) }) else { return }
         for connection in connections.all {
-            if let stalled = connection.writeStalledSince, now - stalled >= configuration.writeTimeout {
+            if isStalled(connection, now) {
                 closeConnection(connection)  // answers left unread for too long
                 continue
             }
-            guard connection.deadline <= now && !connection.awaitingResponse else { continue }
+            guard isExpired(connection, now) else { continue }
             if connection.phase == .idle || connection.pendingOutput > 0 {
                 closeConnection(connection)  // idle keep-alive, or a client not reading its answers
             } else {
@@ -398,10 +398,14 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Whether `expireDeadlines` has something to do for the connection.
-    private func isDue(_ connection: Connection, _ now: Double) -> Bool {
-        if let stalled = connection.writeStalledSince, now - stalled >= configuration.writeTimeout { return true }
-        return connection.deadline <= now && !connection.awaitingResponse
+    /// Output left unread for longer than the write timeout.
+    private func isStalled(_ connection: Connection, _ now: Double) -> Bool {
+        connection.writeStalledSince.map { now - $0 >= configuration.writeTimeout } ?? false
+    }
+
+    /// Past the deadline of its phase, with no answer being worked on.
+    private func isExpired(_ connection: Connection, _ now: Double) -> Bool {
+        connection.deadline <= now && !connection.awaitingResponse
     }
 
     private func beginShutdown(_ now: Double) {

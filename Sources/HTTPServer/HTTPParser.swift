@@ -101,18 +101,9 @@ private struct Cursor {
         "GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS",
     ].map { (Array($0.utf8), $0) }
 
-    /// `common` by length: a method is compared with the one or two of its length only.
-    static let commonByLength: [[(bytes: [UInt8], text: String)]] = {
-        var table = [[(bytes: [UInt8], text: String)]](repeating: [], count: common.map(\.bytes.count).max()! + 1)
-        for entry in common { table[entry.bytes.count].append(entry) }
-        return table
-    }()
-
     static func interned(_ bytes: UnsafeRawBufferPointer) -> String {
-        let table = commonByLength
-        if bytes.count < table.count {
-            for entry in table[bytes.count]
-            where entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 {
+        for entry in common where entry.bytes.count == bytes.count {
+            if entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 {
                 return entry.text
             }
         }
