@@ -68,25 +68,22 @@ public struct TreeEnsemble: Estimator, Equatable {
             var node = 0
             let categorical = !categorySets.isEmpty
             while left[node] >= 0 {
-                let goLeft = Self.goesLeft(
-                    x(Int(feature[node])), threshold: threshold[node], defaultLeft: defaultLeft[node],
-                    categories: categorical && categorySet[node] >= 0 ? categorySets[Int(categorySet[node])] : nil)
+                let v = x(Int(feature[node]))
+                let goLeft: Bool
+                if v.isNaN {
+                    goLeft = defaultLeft[node]
+                } else if categorical && categorySet[node] >= 0 {
+                    let code = v >= 0 && v < 2e9 ? Int32(v) : -1
+                    goLeft = !categorySets[Int(categorySet[node])].contains(code)
+                } else {
+                    goLeft = v < threshold[node]
+                }
                 node = Int(goLeft ? left[node] : right[node])
             }
             return node
         }
 
         public var nodeCount: Int { value.count }
-
-        /// One inner node's rule, for every walk: a missing (NaN) value goes to the default
-        /// side; at a categorical node the listed codes go right and every other code left
-        /// (unseen levels, -1, included, as XGBoost does); otherwise `v < threshold` goes left.
-        @inline(__always)
-        static func goesLeft(_ v: Double, threshold: Double, defaultLeft: Bool, categories: [Int32]?) -> Bool {
-            if v.isNaN { return defaultLeft }
-            if let categories { return !categories.contains(v >= 0 && v < 2e9 ? Int32(v) : -1) }
-            return v < threshold
-        }
     }
 
     public enum Objective: String, Sendable, Codable, CaseIterable {

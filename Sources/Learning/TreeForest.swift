@@ -53,9 +53,17 @@ struct TreeForest: Sendable, Equatable {
             for root in roots {
                 var node = nodes[Int(root)]
                 while node.left >= 0 {
-                    let goLeft = TreeEnsemble.Tree.goesLeft(
-                        x[Int(node.feature)], threshold: node.split, defaultLeft: node.defaultLeft,
-                        categories: node.categorySet >= 0 ? categorySets[Int(node.categorySet)] : nil)
+                    let v = x[Int(node.feature)]
+                    let goLeft: Bool
+                    if v.isNaN {
+                        goLeft = node.defaultLeft
+                    } else if node.categorySet >= 0 {
+                        // As `Tree.leaf`: the listed codes go right, every other code left.
+                        let code = v >= 0 && v < 2e9 ? Int32(v) : -1
+                        goLeft = !categorySets[Int(node.categorySet)].contains(code)
+                    } else {
+                        goLeft = v < node.split
+                    }
                     node = nodes[Int(goLeft ? node.left : node.right)]
                 }
                 margin += node.split
