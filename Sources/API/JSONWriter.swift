@@ -1,3 +1,5 @@
+import Storage
+
 /// Writes JSON into a byte buffer: the response path's counterpart of `JSONReader`.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
@@ -80,11 +82,19 @@ public struct JSONWriter {
         appendString(text)
     }
 
+    /// A number: whole ones below 10^15 as integers ("3"), others as the shortest decimal
+    /// that reads back as the same double ("0.1", "1e-05"); NaN and infinities as null.
     public mutating func value(_ number: Double) {
         beforeValue()
         if number.isFinite {
-            var text = number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : number.description
-            text.withUTF8 { bytes.append(contentsOf: $0) }
+            if number == number.rounded() && abs(number) < 1e15 {
+                appendDecimal(Int(number))
+            } else {
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ShortestDecimal.maximumLength) { buffer in
+                    let count = ShortestDecimal.write(number, into: buffer.baseAddress!)
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: count))
+                }
+            }
         } else {
             bytes.append(contentsOf: "null".utf8)
         }
@@ -92,8 +102,14 @@ public struct JSONWriter {
 
     public mutating func value(_ number: Int) {
         beforeValue()
-        var text = String(number)
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        appendDecimal(number)
+    }
+
+    private mutating func appendDecimal(_ number: Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            let count = ShortestDecimal.write(number, into: buffer.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: count))
+        }
     }
 
     public mutating func value(_ flag: Bool) {
