@@ -121,6 +121,12 @@ private struct Cursor {
         }
     }
 
+    /// One Content-Length value: the first, or the same again.
+    static func note(_ n: Int, in contentLength: inout Int?) throws {
+        if let existing = contentLength, existing != n { throw fail(400, "conflicting Content-Length values") }
+        contentLength = n
+    }
+
     /// The value of 1 to 15 decimal digits in `start..<end`, else nil.
     func decimal(_ start: Int, _ end: Int) -> Int? {
         guard end > start, end - start <= 15 else { return nil }
@@ -250,11 +256,10 @@ private struct Cursor {
             // Framing (RFC 9112 §6).
             if nameBytes.equalsIgnoringCase("content-length") {
                 // Usually one number, read in place; a list ("5, 5") is split and checked.
-                for n in try decimal(valueStart, valueEnd).map({ [$0] }) ?? Self.contentLengths(value) {
-                    if let existing = contentLength, existing != n {
-                        throw Self.fail(400, "conflicting Content-Length values")
-                    }
-                    contentLength = n
+                if let n = decimal(valueStart, valueEnd) {
+                    try Self.note(n, in: &contentLength)
+                } else {
+                    for n in try Self.contentLengths(value) { try Self.note(n, in: &contentLength) }
                 }
             } else if nameBytes.equalsIgnoringCase("transfer-encoding") {
                 hasTransferEncoding = true
@@ -287,7 +292,7 @@ private struct Cursor {
         }
         if minor == 1 && !hasHost { throw Self.fail(400, "missing Host header") }
         let keepAlive = minor == 1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
-        let fields = Array(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart..<fieldsEnd]))
+        let fields = [UInt8](copying: UnsafeRawBufferPointer(rebasing: bytes[fieldsStart..<fieldsEnd]))
         let needsBody = method == "POST" || method == "PUT" || method == "PATCH"
         if needsBody && contentLength == nil && !chunked {
             throw Self.fail(411, "\(method) needs a Content-Length or chunked body")
@@ -307,7 +312,7 @@ private struct Cursor {
             guard bytes.count - position >= contentLength else {
                 return .incomplete(headersComplete: true, expectsContinue: expectContinue)
             }
-            body = Array(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + contentLength)]))
+            body = [UInt8](copying: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + contentLength)]))
             position += contentLength
         }
         let request = HTTPRequest(
@@ -378,6 +383,18 @@ private struct Cursor {
             } else {
                 throw Self.fail(400, "chunk data longer than its size")
             }
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// A copy made with one memcpy (`Array(_:)` of raw bytes copied them one at a time).
+    init(copying bytes: UnsafeRawBufferPointer) {
+        self.init(unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            if let source = bytes.baseAddress, let target = buffer.baseAddress {
+                memcpy(target, source, bytes.count)
+            }
+            count = bytes.count
         }
     }
 }
