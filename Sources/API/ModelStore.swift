@@ -43,13 +43,25 @@ public final class ModelStore: Sendable {
     private let state = Mutex<State>(State())
 
     private struct State {
-        var models: [String: LoadedModel] = [:]
-        var splits: [String: Split] = [:]
+        let models: [String: LoadedModel]
+        let splits: [String: Split]
+        /// The same models in a list, searched in order when there are few: every request
+        /// looks its name up, and hashing it cost ~300 instructions where comparing a short
+        /// name is a word or two.
+        private let few: [LoadedModel]
+        private static let searchedInOrder = 8
+
+        init(models: [String: LoadedModel] = [:], splits: [String: Split] = [:]) {
+            self.models = models
+            self.splits = splits
+            few = models.count <= Self.searchedInOrder ? Array(models.values) : []
+        }
 
         /// Production for `name`, or the only production model when `name` is nil.
         func production(name: String?) -> LoadedModel? {
-            if let name { return models[name] }
-            return models.count == 1 ? models.first?.value : nil
+            guard let name else { return models.count == 1 ? models.first?.value : nil }
+            guard models.count <= Self.searchedInOrder else { return models[name] }
+            return few.first { $0.name == name }
         }
     }
 
