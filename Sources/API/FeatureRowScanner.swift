@@ -23,6 +23,8 @@ struct FeatureRowScanner: Sendable {
     /// buffer, so matching a key touches no array of arrays (each access retained one).
     private let names: [UInt8]
     private let spans: [Range<Int>]
+    /// No name holds a quote, a backslash or a control byte: each is sent as its own bytes.
+    private let plainNames: Bool
 
     init(inputNames: [String]) {
         var names: [UInt8] = []
@@ -34,6 +36,7 @@ struct FeatureRowScanner: Sendable {
         }
         self.names = names
         self.spans = spans
+        plainNames = !names.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }
 
     /// The row in input order (nil: not sent; `.missing`: sent as null), or nil to decline.
@@ -56,7 +59,9 @@ struct FeatureRowScanner: Sendable {
                 let scanned = body.withUnsafeBufferPointer { bytes in
                     names.withUnsafeBufferPointer { names in
                         spans.withUnsafeBufferPointer { spans in
-                            scan(bytes, into: row, sent: sent, texts: &texts, keys: Keys(names: names, spans: spans))
+                            scan(
+                                bytes, into: row, sent: sent, texts: &texts,
+                                keys: Keys(names: names, spans: spans, bytes: bytes, plain: plainNames))
                         }
                     }
                 }
@@ -78,8 +83,19 @@ struct FeatureRowScanner: Sendable {
         if !reader.consume(UInt8(ascii: "}")) {
             var expected = 0
             while true {
-                guard let key = reader.plainString(), let k = keys.index(of: key, expected: expected), !sent[k],
-                    reader.consume(UInt8(ascii: ":")), Self.read(&reader, into: row.baseAddress! + k, texts: &texts)
+                reader.skipSpace()
+                let k: Int
+                if let length = keys.quotedLength(of: expected, at: reader.position) {
+                    // The name expected next, as sent (the common case): no scan for the quote.
+                    k = expected
+                    reader.position += length
+                } else {
+                    guard let key = reader.unescapedString(), let found = keys.index(of: key, expected: expected)
+                    else { return false }
+                    k = found
+                }
+                guard !sent[k], reader.consume(UInt8(ascii: ":")),
+                    Self.read(&reader, into: row.baseAddress! + k, texts: &texts)
                 else { return false }
                 sent[k] = true
                 expected = k + 1
@@ -97,6 +113,26 @@ struct FeatureRowScanner: Sendable {
     private struct Keys {
         let names: UnsafeBufferPointer<UInt8>
         let spans: UnsafeBufferPointer<Range<Int>>
+        let bytes: UnsafeBufferPointer<UInt8>
+        let plain: Bool
+
+        /// The bytes `"name"` of input `k` take when they come next at `position`, else nil.
+        /// Only for names without quotes, backslashes or control bytes (`plain`), whose JSON
+        /// string is the name's bytes between quotes.
+        @inline(__always)
+        func quotedLength(of k: Int, at position: Int) -> Int? {
+            guard plain, k < spans.count else { return nil }
+            let span = spans[k]
+            let end = position + span.count + 1
+            guard end < bytes.count, bytes[position] == UInt8(ascii: "\""), bytes[end] == UInt8(ascii: "\"")
+            else { return nil }
+            if let base = names.baseAddress {
+                let name = base + span.lowerBound
+                let sent = bytes.baseAddress! + position + 1
+                for i in 0..<span.count where name[i] != sent[i] { return nil }
+            }
+            return span.count + 2
+        }
 
         func index(of key: UnsafeBufferPointer<UInt8>, expected: Int) -> Int? {
             if expected < spans.count && matches(expected, key) { return expected }

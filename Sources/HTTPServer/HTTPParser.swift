@@ -388,14 +388,10 @@ private struct Cursor {
 }
 
 extension Array where Element == UInt8 {
-    /// A copy made with one memcpy (`Array(_:)` of raw bytes copied them one at a time).
+    /// A copy made with one memcpy: `Array(_:)` copies raw bytes one at a time, and
+    /// `init(unsafeUninitializedCapacity:)` looks up generic metadata on every call.
     init(copying bytes: UnsafeRawBufferPointer) {
-        self.init(unsafeUninitializedCapacity: bytes.count) { buffer, count in
-            if let source = bytes.baseAddress, let target = buffer.baseAddress {
-                memcpy(target, source, bytes.count)
-            }
-            count = bytes.count
-        }
+        self.init(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
 }
 

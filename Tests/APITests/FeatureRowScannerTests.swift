@@ -28,6 +28,9 @@ struct FeatureRowScannerTests {
             #"{"features": {"x": 1}"#, #"{"features": {"x": 1e400}}"#, #"{"features": {"city": "a\"b"}}"#,
             #"{"features": [1]}"#, #"{"features": {"x": 01}}"#, "", "[]", #"{"features": {"x" 1}}"#,
             #"{"features": {"city": "Oslo", "x": true}}"#, #"{"features": {"city": "Oslo", "city": "Rome"}}"#,
+            // Keys that start like the name expected next, or stop short of it.
+            #"{"features": {"xy": 1}}"#, #"{"features": {"x": 1, "y": 2, "cit": 3}}"#,
+            #"{"features": {"x": 1, "y": 2, "cityx": 3}}"#, #"{"features": {"x": 1, "y"#, #"{"features": {"x:: 1}}"#,
         ])
     func declined(body: String) {
         #expect(scan(body) == nil)
@@ -37,5 +40,16 @@ struct FeatureRowScannerTests {
     func invalidUTF8() {
         let body = Array(#"{"features": {"city": ""#.utf8) + [0xFF] + Array(#""}}"#.utf8)
         #expect(scanner.scan(body) == nil)
+    }
+
+    @Test("names that are not their own JSON spelling, and an empty name")
+    func unusualNames() {
+        // A name with a quote is sent escaped: only the general path reads it.
+        let quoted = FeatureRowScanner(inputNames: ["a\"b", "c"])
+        #expect(quoted.scan(Array(#"{"features": {"a\"b": 1, "c": 2}}"#.utf8)) == nil)
+        #expect(quoted.scan(Array(#"{"features": {"c": 2}}"#.utf8)) == [nil, .number(2)])
+        let empty = FeatureRowScanner(inputNames: ["", "x"])
+        #expect(empty.scan(Array(#"{"features": {"": 2, "x": 1}}"#.utf8)) == [.number(2), .number(1)])
+        #expect(empty.scan(Array(#"{"features": {"x": 1, "": 2}}"#.utf8)) == [.number(2), .number(1)])
     }
 }
