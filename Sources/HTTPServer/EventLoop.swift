@@ -205,7 +205,9 @@ final class EventLoop: @unchecked Sendable {
                 HTTPParser.parse(
                     UnsafeRawBufferPointer(rebasing: $0[connection.inputStart...]), limits: configuration.limits)
             }
-            switch result {
+            // Consumed: the request moves out of the result instead of being copied (its
+            // buffers retained, then released with the result).
+            switch consume result {
             case .incomplete(let headersComplete, let expectsContinue):
                 if headersComplete {
                     if expectsContinue && !connection.sentContinue {
