@@ -89,10 +89,11 @@ final class Responder: Sendable {
 
     /// Headers, metrics and the request log: every answer passes here once.
     private func finish(_ context: RouteContext, _ reply: Reply) -> HTTPResponse {
-        var headers: [(name: String, value: String)] = [
-            ("Content-Type", reply.contentType), ("X-Request-Id", context.requestID),
-        ]
-        headers += reply.headers.map { (name: $0.0, value: $0.1) }
+        // Appended, not an array literal: the literal would be an array to build and free.
+        var headers = HTTPHeaders()
+        headers.append(("Content-Type", reply.contentType))
+        headers.append(("X-Request-Id", context.requestID))
+        for (name, value) in reply.headers { headers.append((name, value)) }
         let seconds = Monotonic.seconds() - context.start
         services.metrics.record(route: context.route?.label ?? "unmatched", status: reply.status, seconds: seconds)
         services.log.append(
