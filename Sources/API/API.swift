@@ -103,22 +103,27 @@ public final class API: HTTPHandler {
 final class RequestIDs: Sendable {
     private let prefix: [UInt8]
     private let counter = Atomic<UInt64>(0)
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// URL-safe, and free of the '-' that ends the prefix and the '#' that feedback puts
+    /// after an id.
+    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_~".utf8)
 
     init() {
+        // 48 random bits, six to a character: ids of different processes do not meet.
         var generator = SystemRandomNumberGenerator()
-        prefix = Array((String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16) + "-").utf8)
+        let random = generator.next()
+        prefix = (0..<8).map { Self.alphabet[Int((random >> (6 * UInt64($0))) & 63)] } + [UInt8(ascii: "-")]
     }
 
-    /// "prefix-n" with n in hex, written straight into the String's storage (interpolation
-    /// made two intermediate Strings a request).
+    /// "prefix-n", n counted in the same alphabet: at most 15 bytes until 2^36 requests, so
+    /// the String is stored inline (no allocation, no reference counting wherever the id is
+    /// copied: the log entry, the header, the answer).
     func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        let digits = max(1, (64 - n.leadingZeroBitCount + 3) / 4)
+        let digits = max(1, (64 - n.leadingZeroBitCount + 5) / 6)
         return String(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
             _ = buffer.initialize(from: prefix)
             for k in 0..<digits {
-                buffer[prefix.count + digits - 1 - k] = Self.hexDigits[Int((n >> (4 * UInt64(k))) & 15)]
+                buffer[prefix.count + digits - 1 - k] = Self.alphabet[Int((n >> (6 * UInt64(k))) & 63)]
             }
             return prefix.count + digits
         }
