@@ -35,6 +35,15 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral {
         first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
+    /// Each field in order, without the copy of every field an iterator makes.
+    func forEachField(_ body: (String, String) -> Void) {
+        guard let first else { return }
+        body(first.name, first.value)
+        guard let second else { return }
+        body(second.name, second.value)
+        for field in rest { body(field.name, field.value) }
+    }
+
     public struct Iterator: IteratorProtocol {
         fileprivate let headers: HTTPHeaders
         fileprivate var index = 0

@@ -54,7 +54,7 @@ public struct HTTPResponse: Sendable {
         let digits = Self.decimalDigits(body.count)
         var size = line.count + Self.contentLength.count + digits + Self.dateField.count + date.count
         size += keepAlive ? Self.keepAliveEnd.count : Self.closeEnd.count
-        for (name, value) in headers { size += name.utf8.count + value.utf8.count + 4 }
+        headers.forEachField { name, value in size += name.utf8.count + value.utf8.count + 4 }
         let needed = out.count + size + (includeBody ? body.count : 0)
         // Grow by doubling: reserving exactly what this response needs would copy a backlog
         // of unsent responses (a slow reader) on every one.
@@ -67,12 +67,17 @@ public struct HTTPResponse: Sendable {
                 cursor += bytes.count
             }
             line.withUnsafeBytes(put)
-            for (name, value) in headers {
-                var name = name
-                var value = value
-                name.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+            func put(_ text: String) {
+                // In place (a copy to call the mutating withUTF8 retained each String).
+                if text.utf8.withContiguousStorageIfAvailable({ put(UnsafeRawBufferPointer($0)) }) == nil {
+                    var text = text
+                    text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+                }
+            }
+            headers.forEachField { name, value in
+                put(name)
                 Self.separator.withUnsafeBytes(put)
-                value.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+                put(value)
                 Self.lineEnd.withUnsafeBytes(put)
             }
             Self.contentLength.withUnsafeBytes(put)
