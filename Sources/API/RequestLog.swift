@@ -242,8 +242,17 @@ public final class RequestLog: @unchecked Sendable {
             let take =
                 waiting < batchSize || flushing
                 ? min(maxBatch, waiting) : min(maxBatch, waiting) / batchSize * batchSize
-            let batch = Array(unsafeState.queue.prefix(take))
-            unsafeState.queue.removeFirst(take)
+            // The whole queue is moved out when all of it goes (the usual case below full
+            // load); copying entries out and removing them retained and released each twice.
+            let batch: [LogEntry]
+            if take == waiting {
+                batch = unsafeState.queue
+                unsafeState.queue = []
+                unsafeState.queue.reserveCapacity(batch.count)
+            } else {
+                batch = Array(unsafeState.queue.prefix(take))
+                unsafeState.queue.removeFirst(take)
+            }
             unsafeState.taken += UInt64(take)
             let through = unsafeState.taken
             let stopping = unsafeState.stopping
