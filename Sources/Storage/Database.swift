@@ -32,12 +32,12 @@ public protocol Connection: AnyObject {
     func bulkInsert(into table: SQLIdentifier, columns: [SQLIdentifier], _ produce: (any BulkInsertSink) throws -> Void)
         throws -> Int
 
-    /// The same, for columns the caller knows are exactly of `exactTypes` in this dialect's
-    /// DDL (`CSVColumnType.sqlType`: it just created them), so the driver may send values in
-    /// a binary form (Postgres' binary COPY). The rows must be of those types.
+    /// The same, for columns the caller knows are exactly of `exactTypes` (it created them,
+    /// or they are its own table's), so the driver may send values in a binary form
+    /// (Postgres' binary COPY). The rows must be of those types.
     @discardableResult
     func bulkInsert(
-        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CSVColumnType],
+        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CopyColumnType],
         _ produce: (any BulkInsertSink) throws -> Void
     ) throws -> Int
 
@@ -78,10 +78,19 @@ extension Connection {
     /// Drivers without a binary form use their usual bulk insert.
     @discardableResult
     public func bulkInsert(
-        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CSVColumnType],
+        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CopyColumnType],
         _ produce: (any BulkInsertSink) throws -> Void
     ) throws -> Int {
         try bulkInsert(into: table, columns: columns, produce)
+    }
+
+    /// For columns made with `CSVColumnType.sqlType` (a table just created from a file).
+    @discardableResult
+    public func bulkInsert(
+        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CSVColumnType],
+        _ produce: (any BulkInsertSink) throws -> Void
+    ) throws -> Int {
+        try bulkInsert(into: table, columns: columns, exactTypes: exactTypes.map(CopyColumnType.init), produce)
     }
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.

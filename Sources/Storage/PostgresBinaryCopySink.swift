@@ -5,7 +5,7 @@ import Foundation
 /// side formats or parses numbers as text. Buffered and sent in large chunks.
 final class PostgresBinaryCopySink: BulkInsertSink {
     private unowned let connection: PostgresConnection
-    private let types: [CSVColumnType]
+    private let types: [CopyColumnType]
     private let sql: String
     private var buffer: [UInt8] = []
     private(set) var count = 0
@@ -13,7 +13,7 @@ final class PostgresBinaryCopySink: BulkInsertSink {
     /// Seconds from 1970-01-01 to 2000-01-01, Postgres' timestamp epoch.
     private static let epochOffset = 946_684_800.0
 
-    init(connection: PostgresConnection, types: [CSVColumnType], sql: String) {
+    init(connection: PostgresConnection, types: [CopyColumnType], sql: String) {
         self.connection = connection
         self.types = types
         self.sql = sql
@@ -32,6 +32,14 @@ final class PostgresBinaryCopySink: BulkInsertSink {
     private func integer(_ v: Int64) {
         put(Int32(8))
         put(v)
+    }
+
+    private func integer32(_ v: Int64) throws {
+        guard let narrow = Int32(exactly: v) else {
+            throw DatabaseError.misuse("\(v) does not fit an INTEGER column")
+        }
+        put(Int32(4))
+        put(narrow)
     }
 
     private func double(_ v: Double) {
@@ -71,13 +79,14 @@ final class PostgresBinaryCopySink: BulkInsertSink {
             switch (value, type) {
             case (.null, _): null()
             case (.integer(let v), .integer): integer(v)
+            case (.integer(let v), .integer32): try integer32(v)
             case (.integer(let v), .double): double(Double(v))
             case (.double(let v), .double): double(v)
             case (.bool(let v), .boolean): boolean(v)
             case (.timestamp(let d), .timestamp): timestamp(d.timeIntervalSince1970)
             case (.text(var s), .text): s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
             case (.bytes(let b), .bytes): b.withUnsafeBytes { text($0) }
-            default: throw DatabaseError.misuse("a \(value) value for a \(type.rawValue) column")
+            default: throw DatabaseError.misuse("a \(value) value for a \(type) column")
             }
         }
         try endRow()
@@ -96,7 +105,8 @@ final class PostgresBinaryCopySink: BulkInsertSink {
                     continue
                 }
                 switch u.kinds[c] {
-                case .integer: integer(u.integers[c][r])
+                case .integer:
+                    if types[c] == .integer32 { try integer32(u.integers[c][r]) } else { integer(u.integers[c][r]) }
                 case .double: double(u.doubles[c][r])
                 case .boolean: boolean(u.booleans[c][r])
                 case .timestamp: timestamp(u.doubles[c][r])

@@ -112,7 +112,7 @@ final class PostgresConnection: Connection {
     /// Binary COPY: the columns were created with exactly these types.
     @discardableResult
     func bulkInsert(
-        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CSVColumnType],
+        into table: SQLIdentifier, columns: [SQLIdentifier], exactTypes: [CopyColumnType],
         _ produce: (any BulkInsertSink) throws -> Void
     ) throws -> Int {
         guard exactTypes.count == columns.count else {
@@ -122,7 +122,7 @@ final class PostgresConnection: Connection {
     }
 
     private func copy(
-        into table: SQLIdentifier, columns: [SQLIdentifier], binary types: [CSVColumnType]?,
+        into table: SQLIdentifier, columns: [SQLIdentifier], binary types: [CopyColumnType]?,
         _ produce: (any BulkInsertSink) throws -> Void
     ) throws -> Int {
         guard isInTransaction else {
