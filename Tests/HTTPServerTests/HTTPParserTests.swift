@@ -20,6 +20,42 @@ struct HTTPParserTests {
         return nil
     }
 
+    /// Every control byte but tab, and DEL, is refused wherever it sits in a value of any
+    /// length (the check reads eight bytes a step, then the tail); tabs and bytes from 0x80
+    /// (obs-text) are taken, and names made of any token byte.
+    @Test("control bytes in header values, at every position and length")
+    func controlBytes() throws {
+        func request(_ value: [UInt8], name: String = "X-V") -> [UInt8] {
+            Array("GET / HTTP/1.1\r\nHost: a\r\n\(name): ".utf8) + value + Array("\r\n\r\n".utf8)
+        }
+        for length in 1...20 {
+            for position in 0..<length {
+                for bad: UInt8 in [0, 1, 8, 11, 12, 27, 31, 127] {
+                    var value = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    value[position] = bad
+                    // A value that ends in a control byte still is one (it is not space).
+                    guard case .failure(let error) = HTTPParser.parse(request(value)) else {
+                        Issue.record("byte \(bad) at \(position) of \(length) taken")
+                        continue
+                    }
+                    #expect(error.status == 400 && error.message.contains("control character"), "\(error)")
+                }
+                var fine = [UInt8](repeating: UInt8(ascii: "b"), count: length)
+                fine[position] = [9, 0x80, 0xFF, 0x7E, 0x20][position % 5]
+                if case .failure(let error) = HTTPParser.parse(request(fine)) {
+                    Issue.record("value \(fine) refused: \(error.message)")
+                }
+            }
+        }
+        guard case .complete(let request, _) = HTTPParser.parse(request(Array("v".utf8), name: "!#$%&'*+-.^_`|~09aZ"))
+        else {
+            Issue.record("a name of token bytes was refused")
+            return
+        }
+        #expect(request.header("!#$%&'*+-.^_`|~09az") == "v")
+        #expect(status("GET / HTTP/1.1\r\nHost: a\r\nX(: v\r\n\r\n") == 400)
+    }
+
     /// Fields are kept as the received lines and read on demand: names as sent, values
     /// without the spaces around them, any line ending the parser took, repeats in order.
     @Test("header fields read back as sent, in any case, with repeats and bare LF")
