@@ -6,7 +6,9 @@
 # dump holds those 20N requests (and whatever the background threads did meanwhile). Printed
 # per request and per thread (event loop, request log writer, the rest), with the loop's and
 # the writer's top inclusive functions; for the 10-feature logistic row and for the same row
-# through a gbdt model (100 trees, depth 6).
+# through a gbdt model (100 trees, depth 6), on SQLite, and for the logistic row with the log
+# in a throwaway Postgres (binary COPY; the server's own work is not counted, only ours and
+# libpq's).
 #
 #   bench/instructions.sh [N]        (default 200: 4,000 measured requests a model)
 #
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 n=${1:-200}
 measured=$((20 * n))
-ensure_packages valgrind libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
+ensure_packages valgrind postgresql libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
 say "building the release binary"
 swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 | build_progress
 bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/modelserve"
@@ -59,8 +61,9 @@ s.close()
 PY
 }
 
-measure() {  # label model
-    local label=$1 model=$2
+cleanup=""
+measure() {  # label model backend
+    local label=$1 model=$2 backend=$3
     mkdir -p "$out/$label"
     say "$label: serve under callgrind (one event loop), $n warm-up then $measured measured requests"
     port=$(free_port)
@@ -68,7 +71,8 @@ measure() {  # label model
         "$out/modelserve" serve --port "$port" --threads 1 --journal "$out/$label/journal" --model "$model" \
         >"$out/$label/serve.log" 2>&1 &
     serve=$!
-    trap 'kill $serve 2>/dev/null || true' EXIT
+    # shellcheck disable=SC2064
+    trap "kill $serve 2>/dev/null || true; $cleanup" EXIT
     for _ in $(seq 1 600); do
         if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; then break; fi
         sleep 0.2
@@ -79,12 +83,13 @@ measure() {  # label model
     callgrind_control --dump "$serve" >/dev/null
     kill -TERM "$serve"
     wait "$serve" 2>/dev/null || true
-    trap - EXIT
+    # shellcheck disable=SC2064
+    trap "$cleanup" EXIT
 
     # The dump: one file per thread (name.PID.1-TID); which thread is which, from its functions.
-    python3 - "$out/$label" "$measured" "$label" <<'PY'
+    python3 - "$out/$label" "$measured" "$label" "$backend" <<'PY'
 import glob, os, re, subprocess, sys
-out, measured, label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, measured, label, backend = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 files = sorted(f for f in glob.glob(f"{out}/callgrind.*") if re.search(r"\.1-\d+$", f))
 rows = []
 for f in files:
@@ -106,7 +111,7 @@ for f in files:
     rows.append((role, total, functions))
 order = {"event loop": 0, "request log writer": 1}
 rows.sort(key=lambda r: (order.get(r[0], 2), -r[1]))
-print(f"\nInstructions per /predict, {label} ({measured:,} measured, one keep-alive connection, 10 features, SQLite, --log-durability process)\n")
+print(f"\nInstructions per /predict, {label} ({measured:,} measured, one keep-alive connection, 10 features, {backend}, --log-durability process)\n")
 print(f"| {'thread':<28} | {'instructions / request':>22} |")
 print(f"|{'-' * 30}|{'-' * 24}|")
 for role, total, _ in rows:
@@ -131,5 +136,14 @@ for role, total, functions in rows:
 PY
 }
 
-measure logistic bench
-measure gbdt bench_gbdt
+measure logistic bench SQLite
+measure gbdt bench_gbdt SQLite
+
+say "the same logistic model with the log in Postgres"
+start_throwaway_postgres
+# shellcheck disable=SC2064
+cleanup="as_pg '$MODELSERVE_TEST_PGBIN/pg_ctl' -D '$MODELSERVE_TEST_PGDATA' -m immediate stop >/dev/null 2>&1 || true; rm -rf '$PG_DIR'"
+export DATABASE_URL="$MODELSERVE_TEST_POSTGRES_URL"
+"$out/modelserve" load "$out/data.csv" --table bench_data >/dev/null
+"$out/modelserve" train --name bench --kind logistic --query "SELECT * FROM bench_data" --target y --promote >/dev/null
+measure logistic-postgres bench Postgres
