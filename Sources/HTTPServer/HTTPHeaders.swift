@@ -14,10 +14,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral {
         for field in fields { append(field) }
     }
 
-    public init(_ fields: some Sequence<Field>) {
-        for field in fields { append(field) }
-    }
-
     public mutating func append(_ field: Field) {
         if first == nil {
             first = field
@@ -27,8 +23,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral {
             rest.append(field)
         }
     }
-
-    public var isEmpty: Bool { first == nil }
 
     /// The first value of `name`, matched case-insensitively.
     public subscript(name: String) -> String? {

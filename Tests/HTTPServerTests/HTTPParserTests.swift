@@ -290,3 +290,21 @@ struct HTTPParserTests {
         guard case .incomplete = parse("GET") else { Issue.record("a method prefix was refused"); return }
     }
 }
+
+@Suite("Response header fields")
+struct HTTPHeadersTests {
+    /// Fields come back in the order appended, whether held inline (the first two) or in
+    /// the overflow array, and the lookup ignores case.
+    @Test func order() {
+        for count in 0...5 {
+            var headers = HTTPHeaders()
+            for i in 0..<count { headers.append(("H\(i)", "v\(i)")) }
+            #expect(headers.map(\.name) == (0..<count).map { "H\($0)" })
+            #expect(headers.map(\.value) == (0..<count).map { "v\($0)" })
+            if count > 0 { #expect(headers["h\(count - 1)"] == "v\(count - 1)") }
+            #expect(headers["h\(count)"] == nil)
+        }
+        let literal: HTTPHeaders = [("A", "1"), ("B", "2"), ("C", "3")]
+        #expect(literal.map(\.name) == ["A", "B", "C"])
+    }
+}
