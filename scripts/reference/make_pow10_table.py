@@ -17,28 +17,19 @@ OUT = pathlib.Path(__file__).resolve().parents[2] / "Sources/Storage/ShortestDec
 E_MIN, E_MAX = -292, 324
 
 
-def floor_log2(x: Fraction) -> int:
-    """floor(log2(x)) for a positive rational, exactly."""
-    n = x.numerator.bit_length() - x.denominator.bit_length()
-    while Fraction(2) ** n > x:
+def floor_log(x: Fraction, base: int) -> int:
+    """floor(log_base(x)) for a positive rational, exactly: a float estimate, then corrected."""
+    n = math.floor((x.numerator.bit_length() - x.denominator.bit_length()) * math.log(2, base))
+    while Fraction(base) ** n > x:
         n -= 1
-    while Fraction(2) ** (n + 1) <= x:
-        n += 1
-    return n
-
-
-def floor_log10(x: Fraction) -> int:
-    n = math.floor((x.numerator.bit_length() - x.denominator.bit_length()) * math.log10(2))
-    while Fraction(10) ** n > x:
-        n -= 1
-    while Fraction(10) ** (n + 1) <= x:
+    while Fraction(base) ** (n + 1) <= x:
         n += 1
     return n
 
 
 def g(e: int) -> int:
     power = Fraction(10) ** e
-    r = floor_log2(power) - 127
+    r = floor_log(power, 2) - 127
     beta = power / Fraction(2) ** r
     assert 2**127 <= beta < 2**128
     return math.floor(beta) + 1
@@ -47,10 +38,10 @@ def g(e: int) -> int:
 def check_formulas():
     # q: the binary exponents of doubles (subnormals to the largest), c * 2^q.
     for q in range(-1074, 972):
-        assert (q * 1262611) >> 22 == floor_log10(Fraction(2) ** q), q
-        assert (q * 1262611 - 524031) >> 22 == floor_log10(Fraction(3, 4) * Fraction(2) ** q), q
+        assert (q * 1262611) >> 22 == floor_log(Fraction(2) ** q, 10), q
+        assert (q * 1262611 - 524031) >> 22 == floor_log(Fraction(3, 4) * Fraction(2) ** q, 10), q
     for e in range(E_MIN, E_MAX + 1):
-        assert (e * 1741647) >> 19 == floor_log2(Fraction(10) ** e), e
+        assert (e * 1741647) >> 19 == floor_log(Fraction(10) ** e, 2), e
 
 
 def main():
