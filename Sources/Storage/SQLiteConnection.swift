@@ -28,7 +28,14 @@ final class SQLiteConnection: Connection {
     private var deadline: UnsafeMutablePointer<Double>?
     private(set) var timedOut = false
 
-    init(path: String, busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false) throws {
+    /// Checkpoints this connection's commits off its thread; kept so it outlives the hook.
+    private let checkpointer: SQLiteCheckpointer?
+
+    init(
+        path: String, busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false,
+        checkpointer: SQLiteCheckpointer? = nil
+    ) throws {
+        self.checkpointer = checkpointer
         var db: OpaquePointer?
         let flags =
             readOnly
@@ -48,6 +55,7 @@ final class SQLiteConnection: Connection {
         // WAL lets readers run beside one writer; NORMAL sync is durable across application
         // crashes in WAL mode; foreign keys are off by default in SQLite.
         try executeScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        checkpointer?.attach(to: db)
     }
 
     deinit {

@@ -4,10 +4,16 @@ public final class SQLiteDatabase: Database {
     public let dialect = SQLDialect.sqlite
     public let path: String
     private let pool: ConnectionPool
+    /// Write-ahead-log checkpoints off the committing connections' threads.
+    private let checkpointer: SQLiteCheckpointer
 
     public init(path: String, maxConnections: Int = 4) throws {
         self.path = path
-        pool = ConnectionPool(maxConnections: maxConnections) { try SQLiteConnection(path: path) }
+        let checkpointer = SQLiteCheckpointer(path: path)
+        self.checkpointer = checkpointer
+        pool = ConnectionPool(maxConnections: maxConnections) {
+            try SQLiteConnection(path: path, checkpointer: checkpointer)
+        }
         // Open one connection now so that a bad path fails here, with its name.
         try pool.withConnection { _ in }
     }
@@ -36,5 +42,13 @@ public final class SQLiteDatabase: Database {
 
     public func close() {
         pool.close()
+        checkpointer.stop()
     }
+
+    deinit {
+        checkpointer.stop()
+    }
+
+    /// The background checkpointer, for tests.
+    var walCheckpointer: SQLiteCheckpointer { checkpointer }
 }
