@@ -72,7 +72,7 @@ final class APITestServer {
         server.wait()
         log.shutdown()
         database.close()
-        try? FileManager.default.removeItem(atPath: journal)
+        removeJournal(journal)
     }
 
     func requestLogCount() throws -> Int {

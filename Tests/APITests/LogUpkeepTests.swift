@@ -33,6 +33,7 @@ struct LogUpkeepTests {
                     Self.entry("old-\($0)", at: now.timeIntervalSince1970 - 45 * day)
                 })
             let journal = temporaryPath() + ".journal"
+            defer { removeJournal(journal) }
             let log = RequestLog(database: database, journalPath: journal, retention: 30 * day)
             try log.start()
             defer { log.shutdown() }

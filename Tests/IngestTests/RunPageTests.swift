@@ -28,7 +28,7 @@ struct RunPageTests {
 
         func stop() {
             _ = process.terminate()
-            try? FileManager.default.removeItem(atPath: journal)
+            removeJournal(journal)
         }
     }
 

@@ -95,3 +95,14 @@ public func temporaryFile(_ contents: [UInt8], suffix: String = ".csv") throws -
 public func temporaryFile(_ text: String, suffix: String = ".csv") throws -> String {
     try temporaryFile(Array(text.utf8), suffix: suffix)
 }
+
+/// Removes a request log journal and the files beside it (its lock, its lanes), which a
+/// stopped log leaves for the next run of the same path.
+public func removeJournal(_ path: String) {
+    let folder = (path as NSString).deletingLastPathComponent
+    let name = (path as NSString).lastPathComponent
+    for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    where file == name || file == name + ".lock" || file.hasPrefix(name + ".wal-") {
+        try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(file))
+    }
+}
