@@ -126,8 +126,20 @@ port=$(free_port)
 BENCH_CSV="$csv" "$venv/bin/uvicorn" --app-dir bench/serve fastapi_app:app --port "$port" --workers 2 \
     --log-level warning --no-access-log > "$out/uvicorn.log" 2>&1 &
 uvicorn_pid=$!
-for _ in $(seq 1 200); do curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d "$body" \
-    "http://127.0.0.1:$port/predict" && break; sleep 0.1; done
+# uvicorn imports scikit-learn in each worker: on a loaded host that has taken over 20 s.
+up=false
+for _ in $(seq 1 600); do
+    if curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$port/predict"; then
+        up=true
+        break
+    fi
+    sleep 0.1
+done
+if ! $up; then
+    echo "FastAPI did not answer within 60 s; its log:" >&2
+    cat "$out/uvicorn.log" >&2
+    exit 1
+fi
 run_wrk fastapi "http://127.0.0.1:$port/predict"
 kill "$uvicorn_pid"; wait "$uvicorn_pid" 2>/dev/null || true
 
