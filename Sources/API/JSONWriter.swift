@@ -90,10 +90,7 @@ public struct JSONWriter {
             if number == number.rounded() && abs(number) < 1e15 {
                 appendDecimal(Int(number))
             } else {
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ShortestDecimal.maximumLength) { buffer in
-                    let count = ShortestDecimal.write(number, into: buffer.baseAddress!)
-                    bytes.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: count))
-                }
+                appendWritten { ShortestDecimal.write(number, into: $0) }
             }
         } else {
             bytes.append(contentsOf: "null".utf8)
@@ -106,8 +103,15 @@ public struct JSONWriter {
     }
 
     private mutating func appendDecimal(_ number: Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            let count = ShortestDecimal.write(number, into: buffer.baseAddress!)
+        appendWritten { ShortestDecimal.write(number, into: $0) }
+    }
+
+    /// Appends what `write` puts in a stack buffer of `ShortestDecimal.maximumLength` bytes
+    /// (it returns the count).
+    @inline(__always)
+    private mutating func appendWritten(_ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ShortestDecimal.maximumLength) { buffer in
+            let count = write(buffer.baseAddress!)
             bytes.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: count))
         }
     }

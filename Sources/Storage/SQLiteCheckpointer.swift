@@ -25,8 +25,8 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     /// A checkpoint is under way on the thread.
     private var busy = false
     private let finished = DispatchSemaphore(value: 0)
-    /// Checkpoints done here, for tests.
-    private(set) var completed = 0
+    /// Checkpoints done here (read with `checkpoints`, under the lock).
+    private var completed = 0
 
     init(path: String) {
         self.path = path
