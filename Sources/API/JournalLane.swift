@@ -1,5 +1,6 @@
 import Foundation
 import Registry
+import Storage
 
 /// How much of the request log survives a crash.
 public enum LogDurability: String, Sendable, CaseIterable {
@@ -26,7 +27,7 @@ public enum LogDurability: String, Sendable, CaseIterable {
 /// commits, the writer thread recycles.
 final class JournalLane: @unchecked Sendable {
     private let lock = NSLock()
-    private var pending: [UInt8] = []
+    private var pending = ByteBuffer(capacity: 16 * 1024)
     private var pendingMaxSequence: UInt64 = 0
     private var descriptors: [Int32]
     private var maxSequence: [UInt64] = [0, 0]
@@ -87,7 +88,7 @@ final class JournalLane: @unchecked Sendable {
         if sync { fdatasync(fd) }
         sizes[active] += offset
         maxSequence[active] = max(maxSequence[active], pendingMaxSequence)
-        pending.removeAll(keepingCapacity: pending.capacity <= 1 << 20)
+        pending.removeAll(keeping: 1 << 20)
         guard let problem, !failed else { return nil }
         failed = true
         return "request log: cannot write the journal \(paths[active]) (\(problem)); answers are no longer crash-safe"

@@ -1,5 +1,6 @@
 import Foundation
 import Registry
+import Storage
 
 /// The spill journal: where batches go while the database is away, replayed in slices once
 /// it is back; and recovery of the lanes a crashed process left behind.
@@ -7,9 +8,9 @@ extension RequestLog {
     /// Appends a batch to the spill journal and syncs it; false (and the batch back in the
     /// queue) if the file cannot be written.
     func spill(_ batch: [LogEntry]) -> Bool {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer(capacity: 64 * 1024)
         for entry in batch { LogRecord.append(entry, to: &bytes) }
-        guard appendSynced(bytes, to: journalPath) else {
+        guard bytes.withUnsafeBytes({ appendSynced($0, to: journalPath) }) else {
             onError("request log: cannot write the journal \(journalPath); keeping \(batch.count) rows in memory")
             requeue(batch)
             return false
@@ -67,7 +68,8 @@ extension RequestLog {
             let bytes = try read(path, from: 0, max: .max).bytes
             let (entries, used) = try LogRecord.decode(bytes)
             if used > 0 {
-                guard appendSynced(Array(bytes[0..<used]), to: journalPath) else {
+                guard bytes.withUnsafeBytes({ appendSynced(UnsafeRawBufferPointer(rebasing: $0[0..<used]), to: journalPath) })
+                else {
                     throw JournalError("cannot write the request log journal \(journalPath)")
                 }
             }
@@ -109,13 +111,13 @@ extension RequestLog {
         return (bytes, UInt64(offset + bytes.count) >= size)
     }
 
-    private func appendSynced(_ bytes: [UInt8], to path: String) -> Bool {
+    private func appendSynced(_ bytes: UnsafeRawBufferPointer, to path: String) -> Bool {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return false }
             offset += n
