@@ -10,7 +10,8 @@
 # in a throwaway Postgres (binary COPY; the server's own work is not counted, only ours and
 # libpq's).
 #
-#   bench/instructions.sh [N]        (default 200: 4,000 measured requests a model)
+#   bench/instructions.sh [N] [label ...]   (default 200: 4,000 measured requests a model;
+#                                            labels: logistic gbdt logistic-postgres, default all)
 #
 # Valgrind 3.19 (Debian's) cannot read the DWARF 5 that Swift emits, so it runs a copy of the
 # binary with the debug info stripped (symbols stay).
@@ -18,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 n=${1:-200}
+shift || true
+wanted=" ${*:-logistic gbdt logistic-postgres} "
 measured=$((20 * n))
 ensure_packages valgrind postgresql libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
 say "building the release binary"
@@ -64,6 +67,7 @@ PY
 cleanup=""
 measure() {  # label model backend
     local label=$1 model=$2 backend=$3
+    [[ $wanted == *" $label "* ]] || return 0
     mkdir -p "$out/$label"
     say "$label: serve under callgrind (one event loop), $n warm-up then $measured measured requests"
     port=$(free_port)
@@ -139,6 +143,7 @@ PY
 measure logistic bench SQLite
 measure gbdt bench_gbdt SQLite
 
+[[ $wanted == *" logistic-postgres "* ]] || exit 0
 say "the same logistic model with the log in Postgres"
 start_throwaway_postgres
 # shellcheck disable=SC2064
