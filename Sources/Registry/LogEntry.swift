@@ -47,19 +47,18 @@ extension LogEntry {
     public static let servingPaths = ["/predict", "/similar", shadowPath]
     private static let servingPathBytes = servingPaths.map { Array($0.utf8) }
 
-    /// The version that served this request, if it was one a version answered. Compared as
-    /// bytes: the writer asks for every row, and walking Characters cost ~1,500 instructions.
-    public var servingModelID: Int64? {
-        guard let modelID else { return nil }
+    /// Whether a request to `path` is traffic a version answered (its `modelID` is the
+    /// version that served it). Compared as bytes: the
+    /// writer asks for every row, and walking Characters cost ~1,500 instructions.
+    static func isServingPath(_ path: String) -> Bool {
         var path = path
-        let serving = path.withUTF8 { bytes -> Bool in
+        return path.withUTF8 { bytes -> Bool in
             let route = UnsafeBufferPointer(
                 rebasing: bytes[..<(bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count)])
             return Self.servingPathBytes.contains { name in
                 name.count == route.count && name.withUnsafeBytes { memcmp($0.baseAddress!, route.baseAddress!, route.count) == 0 }
             }
         }
-        return serving ? modelID : nil
     }
 }
 
@@ -87,6 +86,43 @@ struct StoredBody: Equatable {
             text = Data(body.prefix(max)).base64EncodedString()
             encoding = cut < body.count || body.count > max ? "base64; truncated from \(body.count) bytes" : "base64"
         }
+    }
+
+    /// A body's two column values (its text and its encoding). With `bytesForText` (binary
+    /// COPY, where a text value travels as its UTF-8 bytes) an ASCII body stored as it is
+    /// stays the request's own bytes, shared: no String is made for it (two a row, ~400
+    /// instructions each). Postgres checks the encoding of what it receives again.
+    static func values(_ body: [UInt8], max: Int, bytesForText: Bool) -> (text: SQLValue, encoding: SQLValue) {
+        if bytesForText && !body.isEmpty && body.count <= max
+            && body.withUnsafeBytes({ isASCIIWithoutNUL($0) })
+        {
+            return (.bytes(body), .null)
+        }
+        let stored = StoredBody(body, max: max)
+        return (SQLValue(stored.text), SQLValue(stored.encoding))
+    }
+
+    /// Whether every byte is ASCII and none is NUL, sixteen bytes a step: a byte at or above
+    /// 0x80, or a zero byte (whose borrow sets the high bit of `(w - 0x01..) & ~w`), marks
+    /// the accumulated high bits; one test at the end (bodies are nearly always plain).
+    static func isASCIIWithoutNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var marks: UInt64 = 0
+        var i = 0
+        while i + 16 <= bytes.count {
+            let a = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let b = base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+            marks |= a | ((a &- ones) & ~a) | b | ((b &- ones) & ~b)
+            i += 16
+        }
+        while i < bytes.count {
+            let byte = UInt64(bytes[i])
+            marks |= byte | ((byte &- 1) & ~byte & 0x80)
+            i += 1
+        }
+        return marks & highs == 0
     }
 
     /// The bytes as a String when they are UTF-8 without NUL, else nil. Decoding repairs an

@@ -52,7 +52,13 @@ public struct RequestLogStore: Sendable {
             try connection.bulkInsert(
                 into: SQLIdentifier(validating: "request_log"), columns: columns, exactTypes: types
             ) { sink in
-                for i in batch.indices { try sink.append(Self.values(of: batch[i])) }
+                // One row array for the batch, overwritten in place: a fresh one a row was an
+                // allocation, emptying and refilling it ~500 instructions.
+                var row = [SQLValue](repeating: .null, count: Self.columns.count)
+                for i in batch.indices {
+                    row.withUnsafeMutableBufferPointer { Self.fill($0, with: batch[i], bytesForText: true) }
+                    try sink.append(row)
+                }
             }
         }
     }
@@ -90,11 +96,17 @@ public struct RequestLogStore: Sendable {
         while start < batch.endIndex {
             // The largest fixed size that fits what is left (1 always does).
             let (count, sql) = inserts.first { $0.rows <= batch.endIndex - start }!
-            var values: [SQLValue] = []
-            values.reserveCapacity(count * Self.columns.count)
+            let width = Self.columns.count
+            var values = [SQLValue](repeating: .null, count: count * width)
             // By index: a for-in over the slice copied every entry (a retain and a release
             // for each of its Strings and bodies).
-            for i in start..<start + count { Self.append(batch[i], to: &values) }
+            values.withUnsafeMutableBufferPointer { values in
+                for k in 0..<count {
+                    Self.fill(
+                        UnsafeMutableBufferPointer(rebasing: values[k * width..<(k + 1) * width]), with: batch[start + k],
+                        bytesForText: false)
+                }
+            }
             start += count
             try connection.execute(sql, values)
         }
@@ -149,29 +161,24 @@ public struct RequestLogStore: Sendable {
         Int(try database.query("SELECT count(*) FROM request_log")[0][0].int64 ?? 0)
     }
 
-    private static func values(of entry: LogEntry) -> [SQLValue] {
-        var values: [SQLValue] = []
-        values.reserveCapacity(columns.count)
-        append(entry, to: &values)
-        return values
-    }
-
-    /// An entry's values in the order of `columns`, appended (a batch's rows go into one array).
-    private static func append(_ entry: LogEntry, to values: inout [SQLValue]) {
-        let request = StoredBody(entry.requestBody, max: entry.maxBody)
-        let response = StoredBody(entry.responseBody, max: entry.maxBody)
-        values.append(.text(entry.requestID))
-        values.append(.timestamp(entry.receivedAt))
-        values.append(.text(entry.method))
-        values.append(.text(entry.path))
-        values.append(.integer(Int64(entry.status)))
-        values.append(.integer(entry.latencyMicros))
-        values.append(entry.modelID.map(SQLValue.integer) ?? .null)
-        values.append(SQLValue(request.text))
-        values.append(SQLValue(response.text))
-        values.append(.text(entry.clientAddress))
-        values.append(SQLValue(request.encoding))
-        values.append(SQLValue(response.encoding))
+    /// An entry's values in the order of `columns`, written over `row`'s (a batch's rows
+    /// share one array). `bytesForText`: bodies may go as their bytes (binary COPY; see
+    /// `StoredBody`).
+    private static func fill(_ row: UnsafeMutableBufferPointer<SQLValue>, with entry: borrowing LogEntry, bytesForText: Bool) {
+        let request = StoredBody.values(entry.requestBody, max: entry.maxBody, bytesForText: bytesForText)
+        let response = StoredBody.values(entry.responseBody, max: entry.maxBody, bytesForText: bytesForText)
+        row[0] = .text(entry.requestID)
+        row[1] = .timestamp(entry.receivedAt)
+        row[2] = .text(entry.method)
+        row[3] = .text(entry.path)
+        row[4] = .integer(Int64(entry.status))
+        row[5] = .integer(entry.latencyMicros)
+        row[6] = entry.modelID.map(SQLValue.integer) ?? .null
+        row[7] = request.text
+        row[8] = response.text
+        row[9] = .text(entry.clientAddress)
+        row[10] = request.encoding
+        row[11] = response.encoding
     }
 
     /// SQLite's request ids are a unique key, so a row already stored is skipped; Postgres'

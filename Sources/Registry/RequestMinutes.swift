@@ -91,7 +91,7 @@ public struct RequestMinutes: Sendable {
     public mutating func add(_ entries: [LogEntry]) {
         // By index, reading fields in place: a for-in copied every entry.
         for i in entries.indices {
-            guard let modelID = entries[i].servingModelID else { continue }
+            guard let modelID = entries[i].modelID, LogEntry.isServingPath(entries[i].path) else { continue }
             pending[Key(modelID: modelID, at: entries[i].receivedAt), default: Figures()]
                 .add(latencyMicros: entries[i].latencyMicros, status: entries[i].status)
         }

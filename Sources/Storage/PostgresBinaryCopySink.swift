@@ -7,7 +7,7 @@ final class PostgresBinaryCopySink: BulkInsertSink {
     private unowned let connection: PostgresConnection
     private let types: [CopyColumnType]
     private let sql: String
-    private var buffer: [UInt8] = []
+    private var buffer = ByteBuffer(capacity: flushThreshold + 4096)
     private(set) var count = 0
     static let flushThreshold = 256 * 1024
     /// Seconds from 1970-01-01 to 2000-01-01, Postgres' timestamp epoch.
@@ -17,14 +17,14 @@ final class PostgresBinaryCopySink: BulkInsertSink {
         self.connection = connection
         self.types = types
         self.sql = sql
-        buffer.reserveCapacity(Self.flushThreshold + 4096)
         // Signature, flags, header extension length.
-        buffer.append(contentsOf: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
-        buffer.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
+        buffer.append(Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
+        buffer.append([0, 0, 0, 0, 0, 0, 0, 0])
     }
 
+    @inline(__always)
     private func put<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
+        buffer.append(bigEndian: value)
     }
 
     private func null() { put(Int32(-1)) }
@@ -49,7 +49,7 @@ final class PostgresBinaryCopySink: BulkInsertSink {
 
     private func boolean(_ v: Bool) {
         put(Int32(1))
-        buffer.append(v ? 1 : 0)
+        buffer.append(UInt8(v ? 1 : 0))
     }
 
     private func timestamp(_ seconds: Double) {
@@ -57,12 +57,17 @@ final class PostgresBinaryCopySink: BulkInsertSink {
         put(Int64(((seconds - Self.epochOffset) * 1_000_000).rounded()))
     }
 
+    private func text(_ string: String) {
+        if let written = string.utf8.withContiguousStorageIfAvailable({ text(UnsafeRawBufferPointer($0)) }) {
+            return written
+        }
+        var string = string
+        string.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+    }
+
     private func text(_ bytes: UnsafeRawBufferPointer) {
         put(Int32(bytes.count))
-        if let base = bytes.baseAddress {
-            buffer.append(
-                contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count))
-        }
+        buffer.append(bytes)
     }
 
     private func endRow() throws {
@@ -75,18 +80,24 @@ final class PostgresBinaryCopySink: BulkInsertSink {
             throw DatabaseError.misuse("bulk insert row has \(row.count) values for \(types.count) columns")
         }
         put(Int16(types.count))
-        for (value, type) in zip(row, types) {
-            switch (value, type) {
-            case (.null, _): null()
-            case (.integer(let v), .integer): integer(v)
-            case (.integer(let v), .integer32): try integer32(v)
-            case (.integer(let v), .double): double(Double(v))
-            case (.double(let v), .double): double(v)
-            case (.bool(let v), .boolean): boolean(v)
-            case (.timestamp(let d), .timestamp): timestamp(d.timeIntervalSince1970)
-            case (.text(var s), .text): s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
-            case (.bytes(let b), .bytes): b.withUnsafeBytes { text($0) }
-            default: throw DatabaseError.misuse("a \(value) value for a \(type) column")
+        // By index, each value matched where it lies: a switch over (value, type) pairs
+        // copied every value (a retain and a release for each text).
+        for c in row.indices {
+            let type = types[c]
+            switch row[c] {
+            case .null: null()
+            case .integer(let v) where type == .integer: integer(v)
+            case .integer(let v) where type == .integer32: try integer32(v)
+            case .integer(let v) where type == .double: double(Double(v))
+            case .double(let v) where type == .double: double(v)
+            case .bool(let v) where type == .boolean: boolean(v)
+            case .timestamp(let d) where type == .timestamp: timestamp(d.timeIntervalSince1970)
+            case .text(let s) where type == .text: text(s)
+            case .bytes(let b) where type == .bytes: b.withUnsafeBytes { text($0) }
+            // Text the caller holds as UTF-8 bytes (the request log's bodies): the same wire
+            // form; Postgres refuses the batch if they are not valid in its encoding.
+            case .bytes(let b) where type == .text: b.withUnsafeBytes { text($0) }
+            default: throw DatabaseError.misuse("a \(row[c]) value for a \(type) column")
             }
         }
         try endRow()
@@ -137,6 +148,7 @@ final class PostgresBinaryCopySink: BulkInsertSink {
     }
 
     func flush() throws {
-        try connection.putCopyData(&buffer, sql: sql)
+        try buffer.withUnsafeBytes { try connection.putCopyData($0, sql: sql) }
+        buffer.removeAll()
     }
 }

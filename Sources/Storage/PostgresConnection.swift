@@ -296,14 +296,15 @@ final class PostgresConnection: Connection {
 
     /// Sends a COPY sink's buffered bytes and empties the buffer.
     func putCopyData(_ buffer: inout [UInt8], sql: String) throws {
-        guard !buffer.isEmpty else { return }
-        let rc = buffer.withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
-                PQputCopyData(handle, $0, Int32(p.count))
-            }
-        }
-        guard rc == 1 else { throw connectionError(sql: sql) }
+        try buffer.withUnsafeBytes { try putCopyData($0, sql: sql) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Sends COPY data (a chunk of whole or partial rows).
+    func putCopyData(_ bytes: UnsafeRawBufferPointer, sql: String) throws {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        let rc = PQputCopyData(handle, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        guard rc == 1 else { throw connectionError(sql: sql) }
     }
 
     private func drainResults() {
