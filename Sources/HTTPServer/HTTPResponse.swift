@@ -50,10 +50,14 @@ public struct HTTPResponse: Sendable {
     /// (appending piece by piece cost ~1,000 instructions a response in uniqueness checks and
     /// generic appends; growing the array element by element to write in place, ~400).
     func write(into out: inout [UInt8], keepAlive: Bool, date: [UInt8], includeBody: Bool = true) {
-        let line = Self.statusLine(self.status)
+        let ok = status == 200
+        let line = ok ? [] : Self.statusLine(status)
+        let lineCount = ok ? Self.ok.utf8CodeUnitCount : line.count
+        let end = keepAlive ? Self.keepAliveEnd : Self.closeEnd
         let digits = Self.decimalDigits(body.count)
-        var size = line.count + Self.contentLength.count + digits + Self.dateField.count + date.count
-        size += keepAlive ? Self.keepAliveEnd.count : Self.closeEnd.count
+        var size =
+            lineCount + Self.contentLength.utf8CodeUnitCount + digits + Self.dateField.utf8CodeUnitCount + date.count
+            + end.utf8CodeUnitCount
         headers.forEachField { name, value in size += name.utf8.count + value.utf8.count + 4 }
         let needed = out.count + size + (includeBody ? body.count : 0)
         // Grow by doubling: reserving exactly what this response needs would copy a backlog
@@ -66,7 +70,11 @@ public struct HTTPResponse: Sendable {
                 cursor.copyMemory(from: source, byteCount: bytes.count)
                 cursor += bytes.count
             }
-            line.withUnsafeBytes(put)
+            // The fixed pieces are static strings: read in place, with no lazy global to
+            // check and no array to retain (a dozen of each a response).
+            func put(_ text: StaticString) {
+                put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            }
             func put(_ text: String) {
                 // In place (a copy to call the mutating withUTF8 retained each String).
                 if text.utf8.withContiguousStorageIfAvailable({ put(UnsafeRawBufferPointer($0)) }) == nil {
@@ -74,33 +82,32 @@ public struct HTTPResponse: Sendable {
                     text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
                 }
             }
+            if ok { put(Self.ok) } else { line.withUnsafeBytes(put) }
             headers.forEachField { name, value in
                 put(name)
-                Self.separator.withUnsafeBytes(put)
+                put(": " as StaticString)
                 put(value)
-                Self.lineEnd.withUnsafeBytes(put)
+                put("\r\n" as StaticString)
             }
-            Self.contentLength.withUnsafeBytes(put)
+            put(Self.contentLength)
             var rest = body.count
             for k in stride(from: digits - 1, through: 0, by: -1) {
                 cursor.storeBytes(of: UInt8(48 + rest % 10), toByteOffset: k, as: UInt8.self)
                 rest /= 10
             }
             cursor += digits
-            Self.dateField.withUnsafeBytes(put)
+            put(Self.dateField)
             date.withUnsafeBytes(put)
-            (keepAlive ? Self.keepAliveEnd : Self.closeEnd).withUnsafeBytes(put)
+            put(end)
             out.append(contentsOf: UnsafeBufferPointer(head))
         }
         if includeBody { out.append(contentsOf: body) }
     }
 
-    private static let contentLength = Array("Content-Length: ".utf8)
-    private static let dateField = Array("\r\nDate: ".utf8)
-    private static let keepAliveEnd = Array("\r\nConnection: keep-alive\r\n\r\n".utf8)
-    private static let closeEnd = Array("\r\nConnection: close\r\n\r\n".utf8)
-    private static let separator = Array(": ".utf8)
-    private static let lineEnd = Array("\r\n".utf8)
+    private static let contentLength: StaticString = "Content-Length: "
+    private static let dateField: StaticString = "\r\nDate: "
+    private static let keepAliveEnd: StaticString = "\r\nConnection: keep-alive\r\n\r\n"
+    private static let closeEnd: StaticString = "\r\nConnection: close\r\n\r\n"
 
     /// Digits of a non-negative decimal.
     static func decimalDigits(_ value: Int) -> Int {
@@ -114,11 +121,11 @@ public struct HTTPResponse: Sendable {
         return digits
     }
 
-    /// "HTTP/1.1 200 OK\r\n" (made once for 200, by far the most common).
+    /// The status line of a status other than 200 (whose line is a static string: it is
+    /// by far the most common).
     static func statusLine(_ status: Int) -> [UInt8] {
-        if status == 200 { return ok }
-        return Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
+        Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
     }
 
-    private static let ok = Array("HTTP/1.1 200 OK\r\n".utf8)
+    private static let ok: StaticString = "HTTP/1.1 200 OK\r\n"
 }
