@@ -22,9 +22,14 @@ public enum LogDurability: String, Sendable, CaseIterable {
 /// when the active one has grown. So the files stay small, and whatever is in a file not
 /// yet emptied is replayed after a crash (duplicates are skipped by request id).
 ///
+/// Entries the log's full queue could not take (`addOverflow`) go to a third file, the
+/// overflow file, written at the same commit: the loop goes on answering instead of waiting
+/// for a slow database, and the log writer moves the file into its spill journal once it is
+/// free again (`takeOverflow`). A crash leaves the file to be recovered like the others.
+///
 /// Thread safety: all state is read and written under `lock` (hence `@unchecked
 /// Sendable`): the loop thread and the workers answering slow requests append, the loop
-/// commits, the writer thread recycles.
+/// commits, the writer thread recycles and takes the overflow.
 final class JournalLane: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = ByteBuffer(capacity: 16 * 1024)
@@ -36,15 +41,24 @@ final class JournalLane: @unchecked Sendable {
     private let sync: Bool
     private var failed = false
     let paths: [String]
+    /// Overflow entries buffered for the next commit, and how many.
+    private var overflowPending = ByteBuffer(capacity: 16)
+    private var overflowPendingCount = 0
+    private var overflowFD: Int32 = -1
+    /// Entries and bytes in the overflow file.
+    private var overflowCount = 0
+    private var overflowSize = 0
+    let overflowPath: String
 
     /// A rotation once the active file is this large (and the other one is emptied).
     static let rotateBytes = 4 << 20
 
-    init(paths: [String], sync: Bool) throws {
+    init(paths: [String], overflowPath: String, sync: Bool) throws {
         self.paths = paths
+        self.overflowPath = overflowPath
         self.sync = sync
         descriptors = []
-        for path in paths {
+        for path in paths + [overflowPath] {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
                 let message = String(cString: strerror(errno))
@@ -53,10 +67,12 @@ final class JournalLane: @unchecked Sendable {
             }
             descriptors.append(fd)
         }
+        overflowFD = descriptors.removeLast()
     }
 
     deinit {
         for fd in descriptors { close(fd) }
+        if overflowFD >= 0 { close(overflowFD) }
     }
 
     /// Buffers an entry; it reaches the file at the next `commit`.
@@ -67,31 +83,100 @@ final class JournalLane: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Writes what was buffered in one `write` (and syncs it, for machine durability).
-    /// Returns an error message the first time writing fails.
-    func commit() -> String? {
+    /// Buffers an entry the log's queue had no room for; it reaches the overflow file at
+    /// the next `commit`.
+    func addOverflow(_ entry: LogEntry) {
+        lock.lock()
+        LogRecord.append(entry, to: &overflowPending)
+        overflowPendingCount += 1
+        lock.unlock()
+    }
+
+    /// What a commit did: an error message the first time writing fails, and the overflow
+    /// entries it could not write (which must then wait for room in the queue: they are
+    /// nowhere else).
+    struct Commit {
+        var problem: String?
+        var unwritten: [LogEntry] = []
+    }
+
+    /// Writes what was buffered in one `write` (and syncs it, for machine durability), and
+    /// the overflow likewise.
+    func commit() -> Commit {
         lock.lock()
         defer { lock.unlock() }
-        guard !pending.isEmpty else { return nil }
-        let fd = descriptors[active]
+        var result = Commit()
+        if !pending.isEmpty {
+            let fd = descriptors[active]
+            let (written, problem) = pending.withUnsafeBytes { Self.write($0, to: fd) }
+            if sync { fdatasync(fd) }
+            sizes[active] += written
+            maxSequence[active] = max(maxSequence[active], pendingMaxSequence)
+            pending.removeAll(keeping: 1 << 20)
+            if let problem, !failed {
+                failed = true
+                result.problem =
+                    "request log: cannot write the journal \(paths[active]) (\(problem)); answers are no longer crash-safe"
+            }
+        }
+        if overflowPendingCount > 0 {
+            let (written, problem) = overflowPending.withUnsafeBytes { Self.write($0, to: overflowFD) }
+            if sync { fdatasync(overflowFD) }
+            if problem == nil {
+                overflowSize += written
+                overflowCount += overflowPendingCount
+            } else {
+                // Cut back to whole records, and hand the entries back to be queued.
+                ftruncate(overflowFD, off_t(overflowSize))
+                result.unwritten =
+                    (try? overflowPending.withUnsafeBytes { try LogRecord.decode(Array($0)).entries }) ?? []
+                if result.problem == nil && !failed {
+                    failed = true
+                    result.problem =
+                        "request log: cannot write the journal \(overflowPath) (\(problem!)); answers are no longer crash-safe"
+                }
+            }
+            overflowPending.removeAll(keeping: 1 << 20)
+            overflowPendingCount = 0
+        }
+        return result
+    }
+
+    /// Writes all of `bytes`; the count written and the error if it stopped short.
+    private static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> (Int, String?) {
         var offset = 0
-        var problem: String?
-        while offset < pending.count {
-            let n = pending.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                problem = String(cString: strerror(errno))
-                break
+                return (offset, String(cString: strerror(errno)))
             }
             offset += n
         }
-        if sync { fdatasync(fd) }
-        sizes[active] += offset
-        maxSequence[active] = max(maxSequence[active], pendingMaxSequence)
-        pending.removeAll(keeping: 1 << 20)
-        guard let problem, !failed else { return nil }
-        failed = true
-        return "request log: cannot write the journal \(paths[active]) (\(problem)); answers are no longer crash-safe"
+        return (offset, nil)
+    }
+
+    /// The overflow file's entries, handed over: the file is renamed to `.taken` (which the
+    /// caller removes once its records are safe elsewhere) and a fresh one started. nil when
+    /// there is nothing to take, or the file cannot be renamed or reopened (tried again later).
+    func takeOverflow() -> (path: String, count: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard overflowCount > 0 else { return nil }
+        let taken = overflowPath + ".taken"
+        guard rename(overflowPath, taken) == 0 else { return nil }
+        let fd = open(overflowPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            _ = rename(taken, overflowPath)
+            return nil
+        }
+        close(overflowFD)
+        overflowFD = fd
+        defer {
+            overflowCount = 0
+            overflowSize = 0
+        }
+        return (taken, overflowCount)
     }
 
     /// Empties files whose entries are all durable elsewhere (sequence <= `durable`), and

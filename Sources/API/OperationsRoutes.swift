@@ -83,6 +83,11 @@ enum OperationsRoutes: RouteGroup {
                 "modelserve_request_log_database_up", "1 if the request log writer reaches the database.", [:],
                 log.isDatabaseDown ? 0 : 1
             ),
+            (
+                "modelserve_request_log_rows_overflowed",
+                "Request log entries that found the queue full while the writer was held up, and went to the journal's overflow files instead of holding up the answer.",
+                [:], Double(log.rowsOverflowed)
+            ),
         ]
         for model in services.store.all {
             gauges.append(

@@ -19,6 +19,54 @@ extension RequestLog {
         return true
     }
 
+    /// Moves each lane's overflow file into the spill journal (synced), whose replay stores
+    /// it; a file that cannot be copied yet stays taken and is tried again next round, and a
+    /// crash meanwhile leaves it to be recovered with the lanes.
+    func moveOverflow() {
+        for (index, lane) in lanes.enumerated() {
+            if takenOverflow[index] == nil, let taken = lane.takeOverflow() { takenOverflow[index] = taken }
+            guard let (path, count) = takenOverflow[index] else { continue }
+            guard appendFile(path, to: journalPath) else {
+                if !overflowMoveFailing {
+                    onError("request log: cannot move \(path) into the journal \(journalPath); will retry")
+                }
+                overflowMoveFailing = true
+                continue
+            }
+            overflowMoveFailing = false
+            try? FileManager.default.removeItem(atPath: path)
+            takenOverflow[index] = nil
+            noteOverflowJournaled(count)
+        }
+    }
+
+    /// Appends a file's bytes to another, a megabyte at a time, and syncs it.
+    private func appendFile(_ source: String, to path: String) -> Bool {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { return false }
+        defer { close(input) }
+        let output = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard output >= 0 else { return false }
+        defer { close(output) }
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = Glibc.read(input, buffer, chunk)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return false }
+            if n == 0 { break }
+            var offset = 0
+            while offset < n {
+                let w = write(output, buffer + offset, n - offset)
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else { return false }
+                offset += w
+            }
+        }
+        return fsync(output) == 0
+    }
+
     /// Stores the next slice of the spill journal; removes the file once all of it is in.
     func replaySliceOfJournal() {
         do {
@@ -79,9 +127,15 @@ extension RequestLog {
         return recovered
     }
 
+    /// At a clean stop: the lanes' files, and overflow files left empty (one that still
+    /// holds entries, which could not be moved, stays for the next start to recover).
     func removeLaneFiles() {
         for lane in 0..<max(1, laneFilesCount) {
             for file in 0..<2 { try? FileManager.default.removeItem(atPath: lanePath(lane, file)) }
+            let overflow = overflowPath(lane)
+            if let size = (try? FileManager.default.attributesOfItem(atPath: overflow))?[.size] as? Int, size == 0 {
+                try? FileManager.default.removeItem(atPath: overflow)
+            }
         }
     }
 

@@ -5,8 +5,16 @@ public import Storage
 
 /// Writes every request to `request_log` off the request path.
 ///
-/// Requests append to a bounded queue (and wait when it is full: backpressure, never a
-/// drop); a writer thread drains it in batches. A write starts once `batchSize` rows wait
+/// Requests append to a bounded queue; a writer thread drains it in batches. When the queue
+/// is full because the writer is held up inside the database (a long commit, a lock, a disk
+/// stalled), an entry whose loop journals (`durability` not `none`) goes to the lane's
+/// overflow file instead, and the loop goes on answering; the writer moves those files into
+/// the spill journal once it is free, to be replayed like any spill. So a stall is absorbed,
+/// and a backlog is worked off at the database's pace: there is no overflow while the spill
+/// journal holds rows (the database away, or a replay under way: overflowing then would
+/// feed the journal faster than its replay drains it) or past `overflowLimit` entries
+/// waiting. Then, as without a journal and for shadow entries, a full queue makes the
+/// appender wait (backpressure, never a drop). A write starts once `batchSize` rows wait
 /// (or 50 ms pass), so under moderate load each write is a short burst that does not hold a
 /// core while requests wait; writes are at least `spacing` apart, so under heavy load
 /// batches grow (up to `maxBatch`) rather than their number.
@@ -35,10 +43,17 @@ public final class RequestLog: @unchecked Sendable {
         /// Someone waits for the queue to reach the database (`waitUntilStored`): the writer
         /// takes what is queued now instead of waiting for a full batch.
         var flushRequested = false
+        /// Entries sent to the lanes' overflow files and not yet moved into the spill journal.
+        var overflowWaiting = 0
+        /// Entries ever sent to overflow (for the tests and /metrics-style reading).
+        var overflowed = 0
     }
 
     let store: RequestLogStore
     private let capacity: Int
+    /// Entries that may wait in overflow files at most (memory is not the bound there, the
+    /// disk and the replay's catching up are).
+    let overflowLimit: Int
     private let batchSize: Int
     private let maxBatch: Int
     private let spacing: TimeInterval
@@ -47,7 +62,7 @@ public final class RequestLog: @unchecked Sendable {
     let journalPath: String
     public let durability: LogDurability
     private let laneCount: Int
-    private var lanes: [JournalLane] = []
+    private(set) var lanes: [JournalLane] = []
     private var lockFD: Int32 = -1
     /// Whether the writer thread runs (so `shutdown` has something to wait for).
     private var started = false
@@ -59,6 +74,10 @@ public final class RequestLog: @unchecked Sendable {
     let onError: @Sendable (String) -> Void
     /// Where replay of the spill journal has got to (writer thread only).
     var replayOffset = 0
+    /// Overflow files taken from a lane but not yet in the spill journal, by lane (writer
+    /// thread only): tried again each round until they are.
+    var takenOverflow: [Int: (path: String, count: Int)] = [:]
+    var overflowMoveFailing = false
     /// Rows replayed per writer round, between live batches.
     let replaySlice: Int
     /// Requests per version and minute stored since the last flush to `request_minutes`
@@ -91,6 +110,7 @@ public final class RequestLog: @unchecked Sendable {
         self.minuteFlushInterval = max(0, minuteFlushInterval)
         store = RequestLogStore(database, chunk: max(1, batchSize))
         self.capacity = max(1, capacity)
+        overflowLimit = 100 * self.capacity
         self.batchSize = max(1, batchSize)
         self.maxBatch = max(self.batchSize, maxBatch)
         self.spacing = max(0, spacing)
@@ -117,12 +137,14 @@ public final class RequestLog: @unchecked Sendable {
     public var queueDepth: Int { locked { $0.queue.count } }
     /// Rows stored in the database by this process.
     public var rowsWritten: Int { locked { $0.written } }
-    /// Rows not yet in the database: in memory and in the journal.
-    public var rowsWaiting: Int { locked { $0.queue.count + $0.journaled } }
+    /// Rows not yet in the database: in memory, in overflow files and in the journal.
+    public var rowsWaiting: Int { locked { $0.queue.count + $0.overflowWaiting + $0.journaled } }
     /// Rows in the spill journal, waiting for the database.
     public var rowsJournaled: Int { locked { $0.journaled } }
     /// Rows the database refused even one at a time (reported through `onError`).
     public var rowsRejected: Int { locked { $0.rejected } }
+    /// Entries that found the queue full and went to a lane's overflow file instead.
+    public var rowsOverflowed: Int { locked { $0.overflowed } }
     public var isDatabaseDown: Bool { locked { $0.databaseDown } }
 
     /// Claims the journal (one process per journal path), recovers what a crashed run left
@@ -140,7 +162,9 @@ public final class RequestLog: @unchecked Sendable {
         if recovered > 0 { onError("request log: recovered \(recovered) entries from a previous run's journal") }
         if durability != .none {
             lanes = try (0..<laneCount).map { lane in
-                try JournalLane(paths: [lanePath(lane, 0), lanePath(lane, 1)], sync: durability == .machine)
+                try JournalLane(
+                    paths: [lanePath(lane, 0), lanePath(lane, 1)], overflowPath: overflowPath(lane),
+                    sync: durability == .machine)
             }
         }
         let thread = Thread { [self] in
@@ -153,22 +177,43 @@ public final class RequestLog: @unchecked Sendable {
     }
 
     func lanePath(_ lane: Int, _ file: Int) -> String { "\(journalPath).wal-\(lane)-\(file)" }
+    /// Named like the lanes, so a crashed run's overflow is recovered with them.
+    func overflowPath(_ lane: Int) -> String { "\(journalPath).wal-\(lane)-overflow" }
 
-    /// Queues an entry; waits while the queue is full. `lane`: the event loop that will
-    /// send the answer (its journal lane holds the entry until `commit(lane:)`).
+    /// Queues an entry. `lane`: the event loop that will send the answer (its journal lane
+    /// holds the entry until `commit(lane:)`). A full queue sends the entry to the lane's
+    /// overflow file when there are lanes, and otherwise waits for room.
     public func append(_ entry: LogEntry, lane: Int = 0) {
-        let sequence = enqueue(entry)
-        if !lanes.isEmpty { lanes[lane % lanes.count].add(entry, sequence: sequence) }
+        guard !lanes.isEmpty else {
+            _ = enqueue(entry, wait: true)
+            return
+        }
+        let journal = lanes[lane % lanes.count]
+        if let sequence = enqueue(entry, wait: false) {
+            journal.add(entry, sequence: sequence)
+        } else {
+            journal.addOverflow(entry)
+        }
     }
 
     /// Queues an entry that no answer waits on (a shadow version's scoring), from any
     /// thread: written like the others, but not journaled, so a crash may lose it.
     public func appendUnjournaled(_ entry: LogEntry) {
-        _ = enqueue(entry)
+        _ = enqueue(entry, wait: true)
     }
 
-    private func enqueue(_ entry: LogEntry) -> UInt64 {
+    /// Queues an entry and returns its sequence number; when the queue is full, waits for
+    /// room (`wait`) or returns nil, counting the entry as overflow.
+    private func enqueue(_ entry: LogEntry, wait: Bool) -> UInt64? {
         condition.lock()
+        if !wait && unsafeState.queue.count >= capacity && !unsafeState.stopping && !unsafeState.databaseDown
+            && unsafeState.journaled == 0 && unsafeState.overflowWaiting < overflowLimit
+        {
+            unsafeState.overflowWaiting += 1
+            unsafeState.overflowed += 1
+            condition.unlock()
+            return nil
+        }
         while unsafeState.queue.count >= capacity && !unsafeState.stopping { condition.wait() }
         unsafeState.queue.append(entry)
         unsafeState.appended += 1
@@ -190,10 +235,15 @@ public final class RequestLog: @unchecked Sendable {
         defer { condition.unlock() }
         let target = unsafeState.appended
         let deadline = Date().addingTimeInterval(timeout)
-        while unsafeState.stored < target {
+        // Overflow entries reach the database through the spill journal: wait for both too.
+        func waiting() -> Bool {
+            unsafeState.stored < target || unsafeState.overflowWaiting > 0
+                || (unsafeState.overflowed > 0 && unsafeState.journaled > 0)
+        }
+        while waiting() {
             unsafeState.flushRequested = true
             condition.broadcast()
-            if !condition.wait(until: deadline) { return unsafeState.stored >= target }
+            if !condition.wait(until: deadline) { return !waiting() }
         }
         return true
     }
@@ -201,8 +251,13 @@ public final class RequestLog: @unchecked Sendable {
     /// Makes the entries appended for `lane` crash-safe: called by that event loop before
     /// it sends the answers they describe.
     public func commit(lane: Int) {
-        guard !lanes.isEmpty, let problem = lanes[lane % lanes.count].commit() else { return }
-        onError(problem)
+        guard !lanes.isEmpty else { return }
+        let result = lanes[lane % lanes.count].commit()
+        if let problem = result.problem { onError(problem) }
+        guard !result.unwritten.isEmpty else { return }
+        // Overflow the file could not take: nowhere else holds it, so it waits for room.
+        locked { $0.overflowWaiting -= result.unwritten.count }
+        for entry in result.unwritten { _ = enqueue(entry, wait: true) }
     }
 
     /// Writes everything queued (and the journal, if the database is reachable), then stops.
@@ -286,6 +341,8 @@ public final class RequestLog: @unchecked Sendable {
             // Every entry up to this batch's last is now in the database or the spill
             // journal: the lanes may forget them.
             if durable { recycleLanes(through: through) }
+            // What a full queue sent to the overflow files joins the spill journal.
+            if locked({ $0.overflowWaiting > 0 }) || !takenOverflow.isEmpty { moveOverflow() }
             // The spill journal, a slice a round, so live rows keep moving meanwhile.
             if !down && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
             if !down { flushMinutes(force: stopping) }
@@ -298,6 +355,7 @@ public final class RequestLog: @unchecked Sendable {
                 condition.unlock()
             }
             if stopping && locked({ $0.queue.isEmpty }) {
+                moveOverflow()
                 // Last chance to empty the journal: look again whether the database is back.
                 if locked({ $0.journaled > 0 }) {
                     if locked({ $0.databaseDown }), store.isReachable {
@@ -397,13 +455,28 @@ public final class RequestLog: @unchecked Sendable {
     // MARK: Bookkeeping for the journal (RequestLog+Journal.swift)
 
     func noteJournaled(_ count: Int) { locked { $0.journaled += count } }
+    /// Overflow entries now in the spill journal.
+    func noteOverflowJournaled(_ count: Int) {
+        locked {
+            $0.journaled += count
+            $0.overflowWaiting = max(0, $0.overflowWaiting - count)
+        }
+    }
+    // These two wake `waitUntilStored`, which waits for the spill journal once overflow
+    // went there.
     func noteReplayed(_ count: Int) {
         locked {
             $0.written += count
             $0.journaled = max(0, $0.journaled - count)
+            condition.broadcast()
         }
     }
-    func noteJournalEmpty() { locked { $0.journaled = 0 } }
+    func noteJournalEmpty() {
+        locked {
+            $0.journaled = 0
+            condition.broadcast()
+        }
+    }
     func noteDatabaseDown() { locked { $0.databaseDown = true } }
     func requeue(_ batch: [LogEntry]) {
         locked {

@@ -20,7 +20,9 @@ final class APITestServer {
     static let token = "test-admin-token"
 
     /// `logWait`: how long a partial batch of the request log waits before it is written.
-    init(url: String, threads: Int = 2, journal: String? = nil, logWait: TimeInterval = 0.05) throws {
+    init(
+        url: String, threads: Int = 2, journal: String? = nil, logWait: TimeInterval = 0.05, logCapacity: Int = 10_000
+    ) throws {
         database = try openDatabase(url, maxConnections: 6)
         try Migrator(for: database).migrate(database)
         registry = ModelRegistry(database)
@@ -47,7 +49,8 @@ final class APITestServer {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
         // Small batches, so the tests cross many batch and chunk boundaries (and their remainders).
         log = RequestLog(
-            database: database, batchSize: 7, maxBatch: 30, maxWait: logWait, journalPath: self.journal, lanes: threads,
+            database: database, capacity: logCapacity, batchSize: 7, maxBatch: 30, maxWait: logWait,
+            journalPath: self.journal, lanes: threads,
             replaySlice: 40,
             minuteFlushInterval: 0)
         try log.start()

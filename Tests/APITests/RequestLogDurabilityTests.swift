@@ -1,10 +1,11 @@
-import API
 import Foundation
 import HTTPServer
 import Storage
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import API
 
 /// The promise of the request log: a request that got an answer is in `request_log`,
 /// whatever its bytes, through a database outage, and through a crash of the process.
@@ -156,5 +157,111 @@ struct RequestLogDurabilityTests {
         let stored = Set(try database.query("SELECT request_id FROM request_log").compactMap { $0[0].string })
         #expect(stored.count == before + ids.count)
         #expect(stored.isSuperset(of: ids))
+    }
+
+    /// A writer held up inside the database (a lock another session holds on the table)
+    /// must not hold up serving: with a queue of 20, the loops go on answering hundreds of
+    /// requests, their entries overflowing to the journal lanes' overflow files, and once
+    /// the lock goes every answered request is stored, once.
+    @Test(
+        "a writer held up by a lock: answering goes on past a full queue, and every answer is stored once after",
+        arguments: Backend.allCases)
+    func heldUpWriter(backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let server = try APITestServer(url: url, logCapacity: 20)
+        let before = try server.requestLogCount()
+        let blocker = try openDatabase(url, maxConnections: 1)
+        defer { blocker.close() }
+        let answered = Mutex<[String]>([])
+        let held = Mutex<Int>(0)
+        try blocker.transaction { connection in
+            // Postgres: the writer's COPY waits on the lock. SQLite: its write waits on the
+            // busy handler, then finds the database "down" and spills.
+            _ = try connection.execute(
+                backend == .postgres
+                    ? "LOCK TABLE request_log IN ACCESS EXCLUSIVE MODE" : "DELETE FROM request_log WHERE id < 0", [])
+            let load = ClientLoad(clients: 4, port: server.port) { client in
+                let response = try client.request("POST", "/predict", body: Self.row)
+                guard response.status == 200 else { throw TestSetupError("status \(response.status)") }
+                answered.withLock { $0.append(response.headers["x-request-id"] ?? "") }
+                return true
+            }
+            // Answers while the lock is held: a loop waiting on the full queue stops them at ~20.
+            let deadline = Date().addingTimeInterval(60)
+            while answered.withLock({ $0.count }) < 600 && load.failures.all.isEmpty && Date() < deadline {
+                usleep(1_000)
+            }
+            load.stop()
+            held.withLock { $0 = answered.withLock { $0.count } }
+            #expect(load.failures.all.isEmpty, "\(load.failures.all.prefix(2))")
+        }
+        #expect(held.withLock { $0 } >= 600, "only \(held.withLock { $0 }) answers while the writer was held up")
+        #expect(server.log.rowsOverflowed > 0, "nothing overflowed: the queue never filled")
+        #expect(server.log.waitUntilStored(timeout: 60), "the overflow did not reach the database")
+        server.stop()
+        let database = try openDatabase(url, maxConnections: 1)
+        defer { database.close() }
+        let ids = answered.withLock { $0 }
+        let stored = try database.query("SELECT request_id FROM request_log").compactMap { $0[0].string }
+        #expect(stored.count == before + ids.count, "\(stored.count - before) rows for \(ids.count) answers")
+        #expect(Set(stored).isSuperset(of: ids))
+        let left = try FileManager.default.contentsOfDirectory(
+            atPath: (server.journal as NSString).deletingLastPathComponent
+        ).filter { $0.hasPrefix((server.journal as NSString).lastPathComponent + ".wal") }
+        #expect(left.isEmpty, "journal files left behind: \(left)")
+    }
+
+    /// What a crash leaves in an overflow file is recovered at the next start: the journal
+    /// files are copied while the writer is held up (the state a kill -9 would leave), the
+    /// rows are deleted once stored, and a log started on the copy stores every entry the
+    /// copied overflow file held.
+    @Test("overflow files a crash leaves behind are recovered at the next start", arguments: Backend.allCases)
+    func overflowRecovered(backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let server = try APITestServer(url: url, logCapacity: 20)
+        let copy = temporaryPath()
+        let folder = (server.journal as NSString).deletingLastPathComponent
+        let prefix = (server.journal as NSString).lastPathComponent + ".wal-"
+        let blocker = try openDatabase(url, maxConnections: 1)
+        defer { blocker.close() }
+        try blocker.transaction { connection in
+            _ = try connection.execute(
+                backend == .postgres
+                    ? "LOCK TABLE request_log IN ACCESS EXCLUSIVE MODE" : "DELETE FROM request_log WHERE id < 0", [])
+            let client = try TestClient(port: server.port)
+            // One client: every answer read means its entry was committed to the journal.
+            for _ in 0..<300 {
+                #expect(try client.request("POST", "/predict", body: Self.row).status == 200)
+            }
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasPrefix(prefix) {
+                try FileManager.default.copyItem(
+                    atPath: "\(folder)/\(name)", toPath: copy + ".wal-" + name.dropFirst(prefix.count))
+            }
+        }
+        #expect(server.log.waitUntilStored(timeout: 60))
+        server.stop()
+        // The client's connection is on one of the two loops: its lane holds the overflow.
+        let expected = try (0..<2).flatMap { lane in
+            try LogRecord.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: copy + ".wal-\(lane)-overflow"))))
+                .entries.map(\.requestID)
+        }
+        #expect(expected.count > 100, "only \(expected.count) entries in the overflow file")
+
+        let database = try openDatabase(url, maxConnections: 2)
+        defer { database.close() }
+        _ = try database.execute("DELETE FROM request_log")
+        let recovering = RequestLog(database: database, journalPath: copy)
+        try recovering.start()
+        let deadline = Date().addingTimeInterval(60)
+        while recovering.rowsJournaled > 0 && Date() < deadline { usleep(10_000) }
+        recovering.shutdown()
+        let stored = Set(try database.query("SELECT request_id FROM request_log").compactMap { $0[0].string })
+        #expect(stored.isSuperset(of: expected), "\(expected.filter { !stored.contains($0) }.count) overflow entries lost")
+        for name in try FileManager.default.contentsOfDirectory(atPath: (copy as NSString).deletingLastPathComponent)
+        where name.hasPrefix((copy as NSString).lastPathComponent) {
+            try? FileManager.default.removeItem(atPath: ((copy as NSString).deletingLastPathComponent) + "/" + name)
+        }
     }
 }
