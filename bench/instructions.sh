@@ -13,6 +13,8 @@
 #   bench/instructions.sh [N] [label ...]   (default 200: 4,000 measured requests a model;
 #                                            labels: logistic gbdt logistic-postgres, default all)
 #
+# CALLGRIND_EXTRA passes options to callgrind (--dump-instr=yes for bench/annotate_instructions.py).
+#
 # Valgrind 3.19 (Debian's) cannot read the DWARF 5 that Swift emits, so it runs a copy of the
 # binary with the debug info stripped (symbols stay).
 set -euo pipefail
@@ -71,7 +73,8 @@ measure() {  # label model backend
     mkdir -p "$out/$label"
     say "$label: serve under callgrind (one event loop), $n warm-up then $measured measured requests"
     port=$(free_port)
-    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$out/$label/callgrind.%p" \
+    # shellcheck disable=SC2086
+    valgrind --tool=callgrind --separate-threads=yes ${CALLGRIND_EXTRA:-} --callgrind-out-file="$out/$label/callgrind.%p" \
         "$out/modelserve" serve --port "$port" --threads 1 --journal "$out/$label/journal" --model "$model" \
         >"$out/$label/serve.log" 2>&1 &
     serve=$!
