@@ -11,33 +11,33 @@ enum LogRecord {
     /// is stored in place. (Eleven `[UInt8]` appends, one a field, cost ~2,000 instructions
     /// a request; a head built on the stack and three appends ~950.)
     static func append(_ entry: LogEntry, to bytes: inout ByteBuffer) {
-        var requestID = entry.requestID
-        var method = entry.method
-        var path = entry.path
-        var client = entry.clientAddress
-        requestID.withUTF8 { requestID in
-            method.withUTF8 { method in
-                path.withUTF8 { path in
-                    client.withUTF8 { client in
-                        let texts = 16 + requestID.count + method.count + path.count + client.count
-                        let payload =
-                            8 + 8 + 8 + 4 + 4 + texts + 4 + entry.requestBody.count + 4 + entry.responseBody.count
-                        bytes.reserve(4 + payload)
-                        bytes.append(littleEndian: UInt32(payload))
-                        bytes.append(littleEndian: entry.receivedAt.timeIntervalSince1970.bitPattern)
-                        bytes.append(littleEndian: UInt64(bitPattern: entry.latencyMicros))
-                        bytes.append(littleEndian: UInt64(bitPattern: entry.modelID ?? Int64.min))
-                        bytes.append(littleEndian: UInt32(clamping: entry.maxBody))
-                        bytes.append(littleEndian: UInt32(clamping: entry.status))
-                        put(requestID, into: &bytes)
-                        put(method, into: &bytes)
-                        put(path, into: &bytes)
-                        put(client, into: &bytes)
-                        entry.requestBody.withUnsafeBufferPointer { put($0, into: &bytes) }
-                        entry.responseBody.withUnsafeBufferPointer { put($0, into: &bytes) }
-                    }
-                }
-            }
+        let texts =
+            16 + entry.requestID.utf8.count + entry.method.utf8.count + entry.path.utf8.count
+            + entry.clientAddress.utf8.count
+        let payload = 8 + 8 + 8 + 4 + 4 + texts + 4 + entry.requestBody.count + 4 + entry.responseBody.count
+        bytes.reserve(4 + payload)
+        bytes.append(littleEndian: UInt32(payload))
+        bytes.append(littleEndian: entry.receivedAt.timeIntervalSince1970.bitPattern)
+        bytes.append(littleEndian: UInt64(bitPattern: entry.latencyMicros))
+        bytes.append(littleEndian: UInt64(bitPattern: entry.modelID ?? Int64.min))
+        bytes.append(littleEndian: UInt32(clamping: entry.maxBody))
+        bytes.append(littleEndian: UInt32(clamping: entry.status))
+        put(entry.requestID, into: &bytes)
+        put(entry.method, into: &bytes)
+        put(entry.path, into: &bytes)
+        put(entry.clientAddress, into: &bytes)
+        entry.requestBody.withUnsafeBufferPointer { put($0, into: &bytes) }
+        entry.responseBody.withUnsafeBufferPointer { put($0, into: &bytes) }
+    }
+
+    /// A String's bytes, read in place (the usual case; nested `withUTF8` calls on copies
+    /// cost a closure context and a retain each).
+    @inline(__always)
+    private static func put(_ text: String, into bytes: inout ByteBuffer) {
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { put($0, into: &bytes) }
+        if written == nil {
+            var text = text
+            text.withUTF8 { put($0, into: &bytes) }
         }
     }
 

@@ -43,7 +43,7 @@ public struct ByteBuffer: ~Copyable {
     }
 
     /// Appends bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count)
