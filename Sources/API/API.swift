@@ -101,18 +101,24 @@ public final class API: HTTPHandler {
 /// Unique request ids: a random per-process prefix and a counter (cheap, and unique in the
 /// log's UNIQUE column across processes).
 final class RequestIDs: Sendable {
-    private let prefix: [UInt8]
+    /// The 8 prefix characters and the '-', as the first 9 bytes of every id.
+    private let prefix: (UInt64, UInt8)
     private let counter = Atomic<UInt64>(0)
     /// URL-safe, and free of the '-' that ends the prefix and the '#' that feedback puts
-    /// after an id.
-    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_~".utf8)
+    /// after an id. A static string: read in place, no lazy global and no array per id.
+    private static let alphabet: StaticString = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_~"
 
     init() {
         // 48 random bits, six to a character: ids of different processes do not meet.
         var generator = SystemRandomNumberGenerator()
         let random = generator.next()
-        prefix = (0..<8).map { Self.alphabet[Int((random >> (6 * UInt64($0))) & 63)] } + [UInt8(ascii: "-")]
+        var characters: UInt64 = 0
+        for k in 0..<8 { characters |= UInt64(Self.character(Int((random >> (6 * UInt64(k))) & 63))) << (8 * k) }
+        prefix = (characters, UInt8(ascii: "-"))
     }
+
+    @inline(__always)
+    private static func character(_ k: Int) -> UInt8 { alphabet.utf8Start[k] }
 
     /// "prefix-n", n counted in the same alphabet: at most 15 bytes until 2^36 requests, so
     /// the String is stored inline (no allocation, no reference counting wherever the id is
@@ -120,12 +126,14 @@ final class RequestIDs: Sendable {
     func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
         let digits = max(1, (64 - n.leadingZeroBitCount + 5) / 6)
-        return String(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
-            _ = buffer.initialize(from: prefix)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9 + 11) { buffer in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            base.storeBytes(of: prefix.0.littleEndian, as: UInt64.self)
+            base.storeBytes(of: prefix.1, toByteOffset: 8, as: UInt8.self)
             for k in 0..<digits {
-                buffer[prefix.count + digits - 1 - k] = Self.alphabet[Int((n >> (6 * UInt64(k))) & 63)]
+                buffer[9 + digits - 1 - k] = Self.character(Int((n >> (6 * UInt64(k))) & 63))
             }
-            return prefix.count + digits
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<(9 + digits)]), as: UTF8.self)
         }
     }
 }
