@@ -81,6 +81,8 @@ serve_modelserve() {  # label database-url [durability] [model]
     kill -TERM "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     echo "$label-log $(grep -o 'stopped: [0-9]*' "$out/serve-output.log" | grep -o '[0-9]*')" >> "$results"
+    # Answers given while the log writer was held up (their entries went through overflow files).
+    echo "$label-overflow $(grep -o '[0-9]* of them by way of overflow' "$out/serve-output.log" | grep -o '^[0-9]*' || echo 0)" >> "$results"
 }
 
 say "modelserve on SQLite"
@@ -182,9 +184,10 @@ for key in ["sqlite", "postgres"]:
     logged = int(rows[key + "-log"][0]) if rows[key + "-log"] else 0
     total = int(rows[key][3]) + int(rows[key + "-paced"][3])
     lost = max(0, total + 1 - logged)
+    overflow = int(rows[key + "-overflow"][0]) if rows.get(key + "-overflow") else 0
     print(f"{key}: start to first 200 {ms} ms, idle RSS {int(rss) / 1024:.1f} MB, request_log rows {logged} for "
           f"wrk's {total} completed (both runs) + 1 warm-up ({logged - total - 1} more: requests in flight when wrk "
-          f"stopped); lost {lost}")
+          f"stopped); lost {lost}; {overflow} answered while the log writer was held up (overflow)")
 print("targets: >= 25x FastAPI, >= 0.5x nginx, p99 < 2 ms, 0 errors, 0 lost rows, idle RSS < 30 MB, < 200 ms to first 200; "
       "/similar >= 20k req/s")
 PY

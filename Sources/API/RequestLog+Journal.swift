@@ -37,6 +37,9 @@ extension RequestLog {
             try? FileManager.default.removeItem(atPath: path)
             takenOverflow[index] = nil
             noteOverflowJournaled(count)
+            onError(
+                "request log: the writer was held up by the database; \(count) answers went on with their entries in "
+                    + "an overflow file, now in the journal to be replayed")
         }
     }
 

@@ -202,6 +202,8 @@ struct Serve: ParsableCommand {
             log.shutdown()
             Console.out(
                 "stopped: \(log.rowsWritten) request log rows written"
+                    + (log.rowsOverflowed > 0
+                        ? ", \(log.rowsOverflowed) of them by way of overflow (answered while the writer was held up)" : "")
                     + (log.rowsWaiting > 0 ? ", \(log.rowsWaiting) kept in \(journal) for the next start" : ""))
         }
     }
