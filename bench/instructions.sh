@@ -5,13 +5,19 @@
 # to warm up, the counters are zeroed, then 20N more are sent and the counters dumped, so the
 # dump holds those 20N requests (and whatever the background threads did meanwhile). Printed
 # per request and per thread (event loop, request log writer, the rest), with the loop's and
-# the writer's top inclusive functions; for the 10-feature logistic row and for the same row
-# through a gbdt model (100 trees, depth 6), on SQLite, and for the logistic row with the log
-# in a throwaway Postgres (binary COPY; the server's own work is not counted, only ours and
-# libpq's).
+# the writer's top inclusive functions. Measured:
 #
-#   bench/instructions.sh [N] [label ...]   (default 200: 4,000 measured requests a model;
-#                                            labels: logistic gbdt logistic-postgres, default all)
+#   logistic            the 10-feature logistic row, SQLite
+#   gbdt                the same row through a gbdt model (100 trees, depth 6)
+#   similar             POST /similar, the 5 nearest of 5,000 diamonds (match on three
+#                       categories, nearest by carat)
+#   saturated           the logistic row from 32 connections at once, so the loop answers
+#                       many requests an iteration and the log writer's batches are full
+#   logistic-postgres   the logistic row with the log in a throwaway Postgres (binary COPY;
+#                       the server's own work is not counted, only ours and libpq's)
+#
+#   bench/instructions.sh [N] [label ...]   (default 200: 4,000 measured requests a label;
+#                                            default: every label)
 #
 # CALLGRIND_EXTRA passes options to callgrind (--dump-instr=yes for bench/annotate_instructions.py).
 #
@@ -22,7 +28,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 n=${1:-200}
 shift || true
-wanted=" ${*:-logistic gbdt logistic-postgres} "
+wanted=" ${*:-logistic gbdt similar saturated logistic-postgres} "
 measured=$((20 * n))
 ensure_packages valgrind postgresql libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
 say "building the release binary"
@@ -42,36 +48,60 @@ export DATABASE_URL="sqlite:$out/bench.sqlite"
 "$out/modelserve" train --name bench --kind logistic --query "SELECT * FROM bench_data" --target y --promote >/dev/null
 "$out/modelserve" train --name bench_gbdt --kind gbdt --query "SELECT * FROM bench_data" --target y \
     --param objective=binary:logistic --promote >/dev/null
+# /similar: the diamonds pipeline's question, as bench/serve.sh asks it.
+"$out/modelserve" generate diamonds --out "$out" >/dev/null
+"$out/modelserve" load "$out/diamonds.csv" --table diamonds --replace >/dev/null
+cat > "$out/gems.yaml" <<'YAML'
+name: gems
+kind: linear
+query: SELECT carat, cut, color, clarity, price FROM diamonds
+target: price
+hyperparameters: [{method: ols, target_transform: log}]
+similar: {match: [cut, color, clarity], nearest: [carat]}
+YAML
+"$out/modelserve" train --spec "$out/gems.yaml" --promote >/dev/null
+similar_body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/similar.lua)
 
-send() {  # count: identical requests over one keep-alive connection, each answer read whole
-    python3 - "$port" "$1" "$body" <<'PY'
-import socket, sys
-port, count, body = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].encode()
-request = (b"POST /predict HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: "
-           + str(len(body)).encode() + b"\r\n\r\n" + body)
-s = socket.create_connection(("127.0.0.1", port))
-buffer = b""
-for _ in range(count):
-    s.sendall(request)
-    while b"\r\n\r\n" not in buffer:
-        buffer += s.recv(65536)
-    head, _, buffer = buffer.partition(b"\r\n\r\n")
-    length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
-    while len(buffer) < length:
-        buffer += s.recv(65536)
-    status = head.split(b" ")[1]
-    assert status == b"200", head
-    buffer = buffer[length:]
-s.close()
+send() {  # count connections path body: identical requests, each connection one at a time, answers read whole
+    python3 - "$port" "$@" <<'PY'
+import socket, sys, threading
+port, count, connections, path, body = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+body = body.encode()
+request = (b"POST " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+failures = []
+def client(requests):
+    try:
+        s = socket.create_connection(("127.0.0.1", port))
+        buffer = b""
+        for _ in range(requests):
+            s.sendall(request)
+            while b"\r\n\r\n" not in buffer:
+                buffer += s.recv(65536)
+            head, _, buffer = buffer.partition(b"\r\n\r\n")
+            length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+            while len(buffer) < length:
+                buffer += s.recv(65536)
+            status = head.split(b" ")[1]
+            assert status == b"200", head
+            buffer = buffer[length:]
+        s.close()
+    except Exception as error:  # reported below: a thread's exception would not stop the script
+        failures.append(repr(error))
+threads = [threading.Thread(target=client, args=(count // connections + (1 if k < count % connections else 0),))
+           for k in range(connections)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert not failures, failures[:3]
 PY
 }
 
 cleanup=""
-measure() {  # label model backend
-    local label=$1 model=$2 backend=$3
+measure() {  # label model backend [path body connections]
+    local label=$1 model=$2 backend=$3 path=${4:-/predict} request=${5:-$body} connections=${6:-1}
     [[ $wanted == *" $label "* ]] || return 0
     mkdir -p "$out/$label"
-    say "$label: serve under callgrind (one event loop), $n warm-up then $measured measured requests"
+    say "$label: serve under callgrind (one event loop), $n warm-up then $measured measured requests ($connections connection(s), $path)"
     port=$(free_port)
     # shellcheck disable=SC2086
     valgrind --tool=callgrind --separate-threads=yes ${CALLGRIND_EXTRA:-} --callgrind-out-file="$out/$label/callgrind.%p" \
@@ -84,9 +114,9 @@ measure() {  # label model backend
         if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; then break; fi
         sleep 0.2
     done
-    send "$n"
+    send "$n" "$connections" "$path" "$request"
     callgrind_control --zero "$serve" >/dev/null
-    send "$measured"
+    send "$measured" "$connections" "$path" "$request"
     callgrind_control --dump "$serve" >/dev/null
     kill -TERM "$serve"
     wait "$serve" 2>/dev/null || true
@@ -94,9 +124,10 @@ measure() {  # label model backend
     trap "$cleanup" EXIT
 
     # The dump: one file per thread (name.PID.1-TID); which thread is which, from its functions.
-    python3 - "$out/$label" "$measured" "$label" "$backend" <<'PY'
+    python3 - "$out/$label" "$measured" "$label" "$backend" "$connections" "$path" <<'PY'
 import glob, os, re, subprocess, sys
 out, measured, label, backend = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+connections, path = int(sys.argv[5]), sys.argv[6]
 files = sorted(f for f in glob.glob(f"{out}/callgrind.*") if re.search(r"\.1-\d+$", f))
 rows = []
 for f in files:
@@ -118,7 +149,8 @@ for f in files:
     rows.append((role, total, functions))
 order = {"event loop": 0, "request log writer": 1}
 rows.sort(key=lambda r: (order.get(r[0], 2), -r[1]))
-print(f"\nInstructions per /predict, {label} ({measured:,} measured, one keep-alive connection, 10 features, {backend}, --log-durability process)\n")
+where = "one keep-alive connection" if connections == 1 else f"{connections} keep-alive connections at once"
+print(f"\nInstructions per {path}, {label} ({measured:,} measured, {where}, {backend}, --log-durability process)\n")
 print(f"| {'thread':<28} | {'instructions / request':>22} |")
 print(f"|{'-' * 30}|{'-' * 24}|")
 for role, total, _ in rows:
@@ -145,6 +177,8 @@ PY
 
 measure logistic bench SQLite
 measure gbdt bench_gbdt SQLite
+measure similar gems SQLite /similar "$similar_body"
+measure saturated bench SQLite /predict "$body" 32
 
 [[ $wanted == *" logistic-postgres "* ]] || exit 0
 say "the same logistic model with the log in Postgres"
