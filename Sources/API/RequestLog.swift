@@ -51,8 +51,9 @@ public final class RequestLog: @unchecked Sendable {
 
     let store: RequestLogStore
     private let capacity: Int
-    /// Entries that may wait in overflow files at most (memory is not the bound there, the
-    /// disk and the replay's catching up are).
+    /// Entries that may wait in overflow files at most: 20 queues' worth (200,000 entries,
+    /// ~100 MB of disk, about three seconds of a saturated two-core server by default).
+    /// Memory is not the bound there; the disk and the replay's catching up are.
     let overflowLimit: Int
     private let batchSize: Int
     private let maxBatch: Int
@@ -110,7 +111,7 @@ public final class RequestLog: @unchecked Sendable {
         self.minuteFlushInterval = max(0, minuteFlushInterval)
         store = RequestLogStore(database, chunk: max(1, batchSize))
         self.capacity = max(1, capacity)
-        overflowLimit = 100 * self.capacity
+        overflowLimit = 20 * self.capacity
         self.batchSize = max(1, batchSize)
         self.maxBatch = max(self.batchSize, maxBatch)
         self.spacing = max(0, spacing)

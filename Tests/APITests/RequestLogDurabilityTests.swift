@@ -160,8 +160,8 @@ struct RequestLogDurabilityTests {
     }
 
     /// A writer held up inside the database (a lock another session holds on the table)
-    /// must not hold up serving: with a queue of 20, the loops go on answering hundreds of
-    /// requests, their entries overflowing to the journal lanes' overflow files, and once
+    /// must not hold up serving: with a queue of 50 (so 1,000 may overflow), the loops go on
+    /// answering hundreds of requests, their entries overflowing to the journal lanes' overflow files, and once
     /// the lock goes every answered request is stored, once.
     @Test(
         "a writer held up by a lock: answering goes on past a full queue, and every answer is stored once after",
@@ -169,7 +169,7 @@ struct RequestLogDurabilityTests {
     func heldUpWriter(backend: Backend) throws {
         let (url, cleanup) = try TestDatabase.makeURL(backend)
         defer { cleanup() }
-        let server = try APITestServer(url: url, logCapacity: 20)
+        let server = try APITestServer(url: url, logCapacity: 50)
         let before = try server.requestLogCount()
         let blocker = try openDatabase(url, maxConnections: 1)
         defer { blocker.close() }
@@ -187,7 +187,7 @@ struct RequestLogDurabilityTests {
                 answered.withLock { $0.append(response.headers["x-request-id"] ?? "") }
                 return true
             }
-            // Answers while the lock is held: a loop waiting on the full queue stops them at ~20.
+            // Answers while the lock is held: a loop waiting on the full queue stops them at ~50.
             let deadline = Date().addingTimeInterval(60)
             while answered.withLock({ $0.count }) < 600 && load.failures.all.isEmpty && Date() < deadline {
                 usleep(1_000)
