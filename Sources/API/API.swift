@@ -126,14 +126,14 @@ final class RequestIDs: Sendable {
     func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
         let digits = max(1, (64 - n.leadingZeroBitCount + 5) / 6)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 9 + 11) { buffer in
+        return String(unsafeUninitializedCapacity: 9 + digits) { buffer in
             let base = UnsafeMutableRawPointer(buffer.baseAddress!)
             base.storeBytes(of: prefix.0.littleEndian, as: UInt64.self)
             base.storeBytes(of: prefix.1, toByteOffset: 8, as: UInt8.self)
             for k in 0..<digits {
                 buffer[9 + digits - 1 - k] = Self.character(Int((n >> (6 * UInt64(k))) & 63))
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<(9 + digits)]), as: UTF8.self)
+            return 9 + digits
         }
     }
 }
