@@ -19,35 +19,77 @@ extension RequestLog {
         return true
     }
 
-    /// Moves each lane's overflow file into the spill journal (synced), whose replay stores
-    /// it; a file that cannot be copied yet stays taken and is tried again next round, and a
-    /// crash meanwhile leaves it to be recovered with the lanes.
-    func moveOverflow() {
+    /// Stores the next slice of each lane's overflow file (taking a new file when the last
+    /// is done) through the live path: its entries were never queued, so none is in the
+    /// table already (a crash mid-way leaves the file to the lanes' recovery, whose replay
+    /// checks). While the database is away, and at a stop (`finishing`) if it goes away, the
+    /// rest of the file joins the spill journal instead. Writer thread only.
+    func drainOverflow(finishing: Bool) {
         for (index, lane) in lanes.enumerated() {
-            if takenOverflow[index] == nil, let taken = lane.takeOverflow() { takenOverflow[index] = taken }
-            guard let (path, count) = takenOverflow[index] else { continue }
-            guard appendFile(path, to: journalPath) else {
-                if !overflowMoveFailing {
-                    onError("request log: cannot move \(path) into the journal \(journalPath); will retry")
+            repeat {
+                if draining[index] == nil, let taken = lane.takeOverflow() {
+                    draining[index] = (taken.path, 0, taken.count)
+                    onError(
+                        "request log: the writer was held up by the database; \(taken.count) answers went on with "
+                            + "their entries in an overflow file, being stored now")
                 }
-                overflowMoveFailing = true
-                continue
-            }
-            overflowMoveFailing = false
-            try? FileManager.default.removeItem(atPath: path)
-            takenOverflow[index] = nil
-            noteOverflowJournaled(count)
-            onError(
-                "request log: the writer was held up by the database; \(count) answers went on with their entries in "
-                    + "an overflow file, now in the journal to be replayed")
+                guard let file = draining[index] else { break }
+                draining[index] = storeSlice(of: file)
+            } while finishing && draining[index] != nil && !isDatabaseDown
+            if finishing, let file = draining[index], spillRest(of: file) { draining[index] = nil }
         }
     }
 
-    /// Appends a file's bytes to another, a megabyte at a time, and syncs it.
-    private func appendFile(_ source: String, to path: String) -> Bool {
+    /// One slice (`maxBatch` entries) of an overflow file stored; what is left of it, or nil
+    /// when it is all in (or spilled).
+    private func storeSlice(
+        of file: (path: String, offset: Int, remaining: Int)
+    ) -> (path: String, offset: Int, remaining: Int)? {
+        var file = file
+        guard !isDatabaseDown else { return spillRest(of: file) ? nil : file }
+        do {
+            let (bytes, atEnd) = try read(file.path, from: file.offset)
+            let (entries, used) = try LogRecord.decode(bytes, limit: overflowSlice)
+            if !entries.isEmpty {
+                guard store(entries) else { return spillRest(of: file) ? nil : file }
+                file.offset += used
+                file.remaining -= entries.count
+                noteOverflowStored(entries.count)
+            }
+            guard entries.isEmpty || (atEnd && used == bytes.count) else { return file }
+            try? FileManager.default.removeItem(atPath: file.path)
+            if file.remaining > 0 { noteOverflowStored(file.remaining, written: false) }
+            return nil
+        } catch {
+            onError("request log: \(file.path): \(error); set aside, \(file.remaining) entries not stored")
+            try? FileManager.default.moveItem(atPath: file.path, toPath: file.path + ".malformed")
+            noteOverflowStored(file.remaining, written: false)
+            return nil
+        }
+    }
+
+    /// Moves the unstored rest of an overflow file into the spill journal (synced); false if
+    /// that fails (the caller keeps the file for a later round).
+    private func spillRest(of file: (path: String, offset: Int, remaining: Int)) -> Bool {
+        guard appendFile(file.path, from: file.offset, to: journalPath) else {
+            if !overflowMoveFailing {
+                onError("request log: cannot move \(file.path) into the journal \(journalPath); will retry")
+            }
+            overflowMoveFailing = true
+            return false
+        }
+        overflowMoveFailing = false
+        try? FileManager.default.removeItem(atPath: file.path)
+        noteOverflowJournaled(file.remaining)
+        return true
+    }
+
+    /// Appends a file's bytes from `offset` to another, a megabyte at a time, and syncs it.
+    private func appendFile(_ source: String, from offset: Int, to path: String) -> Bool {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { return false }
         defer { close(input) }
+        guard lseek(input, off_t(offset), SEEK_SET) == off_t(offset) else { return false }
         let output = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard output >= 0 else { return false }
         defer { close(output) }

@@ -8,12 +8,12 @@ public import Storage
 /// Requests append to a bounded queue; a writer thread drains it in batches. When the queue
 /// is full because the writer is held up inside the database (a long commit, a lock, a disk
 /// stalled), an entry whose loop journals (`durability` not `none`) goes to the lane's
-/// overflow file instead, and the loop goes on answering; the writer moves those files into
-/// the spill journal once it is free, to be replayed like any spill. So a stall is absorbed,
-/// and a backlog is worked off at the database's pace: there is no overflow while the spill
-/// journal holds rows (the database away, or a replay under way: overflowing then would
-/// feed the journal faster than its replay drains it) or past `overflowLimit` entries
-/// waiting. Then, as without a journal and for shadow entries, a full queue makes the
+/// overflow file instead, and the loop goes on answering; once free, the writer stores those
+/// files a slice a round between live batches, through the live path (their entries were
+/// never queued, so none can be stored already). So a stall is absorbed, and a backlog is
+/// worked off at the database's pace: there is no overflow while the spill journal holds
+/// rows (the database away, or a replay under way: overflowing then would feed the journal
+/// faster than its replay drains it) or past `overflowLimit` entries waiting. Then, as without a journal and for shadow entries, a full queue makes the
 /// appender wait (backpressure, never a drop). A write starts once `batchSize` rows wait
 /// (or 50 ms pass), so under moderate load each write is a short burst that does not hold a
 /// core while requests wait; writes are at least `spacing` apart, so under heavy load
@@ -43,7 +43,8 @@ public final class RequestLog: @unchecked Sendable {
         /// Someone waits for the queue to reach the database (`waitUntilStored`): the writer
         /// takes what is queued now instead of waiting for a full batch.
         var flushRequested = false
-        /// Entries sent to the lanes' overflow files and not yet moved into the spill journal.
+        /// Entries sent to the lanes' overflow files and not yet stored (or moved into the
+        /// spill journal).
         var overflowWaiting = 0
         /// Entries ever sent to overflow (for the tests and /metrics-style reading).
         var overflowed = 0
@@ -75,12 +76,14 @@ public final class RequestLog: @unchecked Sendable {
     let onError: @Sendable (String) -> Void
     /// Where replay of the spill journal has got to (writer thread only).
     var replayOffset = 0
-    /// Overflow files taken from a lane but not yet in the spill journal, by lane (writer
-    /// thread only): tried again each round until they are.
-    var takenOverflow: [Int: (path: String, count: Int)] = [:]
+    /// Overflow files taken from a lane and being stored, by lane (writer thread only):
+    /// where the next slice starts and how many entries are left.
+    var draining: [Int: (path: String, offset: Int, remaining: Int)] = [:]
     var overflowMoveFailing = false
     /// Rows replayed per writer round, between live batches.
     let replaySlice: Int
+    /// Overflow entries stored per writer round and lane: a live batch's worth.
+    var overflowSlice: Int { maxBatch }
     /// Requests per version and minute stored since the last flush to `request_minutes`
     /// (writer thread only), flushed every `minuteFlushInterval` seconds and at shutdown.
     private var minutes = RequestMinutes()
@@ -342,8 +345,8 @@ public final class RequestLog: @unchecked Sendable {
             // Every entry up to this batch's last is now in the database or the spill
             // journal: the lanes may forget them.
             if durable { recycleLanes(through: through) }
-            // What a full queue sent to the overflow files joins the spill journal.
-            if locked({ $0.overflowWaiting > 0 }) || !takenOverflow.isEmpty { moveOverflow() }
+            // What a full queue sent to the overflow files, a slice a round.
+            if locked({ $0.overflowWaiting > 0 }) || !draining.isEmpty { drainOverflow(finishing: false) }
             // The spill journal, a slice a round, so live rows keep moving meanwhile.
             if !down && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
             if !down { flushMinutes(force: stopping) }
@@ -356,7 +359,7 @@ public final class RequestLog: @unchecked Sendable {
                 condition.unlock()
             }
             if stopping && locked({ $0.queue.isEmpty }) {
-                moveOverflow()
+                drainOverflow(finishing: true)
                 // Last chance to empty the journal: look again whether the database is back.
                 if locked({ $0.journaled > 0 }) {
                     if locked({ $0.databaseDown }), store.isReachable {
@@ -378,7 +381,7 @@ public final class RequestLog: @unchecked Sendable {
     /// Writes a live batch; false if the database is unreachable (the caller spills it). A
     /// batch the database refuses while reachable is written row by row, so one bad row
     /// cannot cost the others.
-    private func store(_ batch: [LogEntry]) -> Bool {
+    func store(_ batch: [LogEntry]) -> Bool {
         do {
             try store.insert(batch)
             countMinutes(of: batch)
@@ -461,6 +464,14 @@ public final class RequestLog: @unchecked Sendable {
         locked {
             $0.journaled += count
             $0.overflowWaiting = max(0, $0.overflowWaiting - count)
+        }
+    }
+    /// Overflow entries now in the database (or refused, or set aside unreadable).
+    func noteOverflowStored(_ count: Int, written: Bool = true) {
+        locked {
+            if written { $0.written += count }
+            $0.overflowWaiting = max(0, $0.overflowWaiting - count)
+            condition.broadcast()
         }
     }
     // These two wake `waitUntilStored`, which waits for the spill journal once overflow
