@@ -51,15 +51,7 @@ export DATABASE_URL="sqlite:$out/bench.sqlite"
 # /similar: the diamonds pipeline's question, as bench/serve.sh asks it.
 "$out/modelserve" generate diamonds --out "$out" >/dev/null
 "$out/modelserve" load "$out/diamonds.csv" --table diamonds --replace >/dev/null
-cat > "$out/gems.yaml" <<'YAML'
-name: gems
-kind: linear
-query: SELECT carat, cut, color, clarity, price FROM diamonds
-target: price
-hyperparameters: [{method: ols, target_transform: log}]
-similar: {match: [cut, color, clarity], nearest: [carat]}
-YAML
-"$out/modelserve" train --spec "$out/gems.yaml" --promote >/dev/null
+"$out/modelserve" train --spec bench/serve/gems.yaml --promote >/dev/null
 similar_body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/serve/similar.lua)
 
 send() {  # count connections path body: identical requests, each connection one at a time, answers read whole

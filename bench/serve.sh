@@ -93,15 +93,7 @@ serve_modelserve sqlite-machine "sqlite:$out/serve.sqlite" machine
 serve_modelserve sqlite-gbdt "sqlite:$out/serve.sqlite" process bench_gbdt
 
 say "modelserve POST /similar on SQLite (5,000 diamonds)"
-gems="$out/gems.yaml"
-cat > "$gems" <<'YAML'
-name: gems
-kind: linear
-query: SELECT carat, cut, color, clarity, price FROM diamonds
-target: price
-hyperparameters: [{method: ols, target_transform: log}]
-similar: {match: [cut, color, clarity], nearest: [carat]}
-YAML
+gems=bench/serve/gems.yaml
 DATABASE_URL="sqlite:$out/serve.sqlite" "$bin" generate diamonds --out "$out" >/dev/null
 DATABASE_URL="sqlite:$out/serve.sqlite" "$bin" load "$out/diamonds.csv" --table diamonds --replace >/dev/null
 DATABASE_URL="sqlite:$out/serve.sqlite" "$bin" train --spec "$gems" --promote >/dev/null

@@ -13,6 +13,12 @@ import Testing
 struct RequestLogDurabilityTests {
     static let row = "{\"features\": {\"network_ability\": 0.5, \"competence\": -0.2}}"
 
+    /// What another session runs, inside its transaction, to hold the log writer up: on
+    /// Postgres its COPY waits on the lock; on SQLite its write waits in the busy handler.
+    static func holdWriter(_ backend: Backend) -> String {
+        backend == .postgres ? "LOCK TABLE request_log IN ACCESS EXCLUSIVE MODE" : "DELETE FROM request_log WHERE id < 0"
+    }
+
     @Test(
         "bodies with NUL bytes or invalid UTF-8 are stored byte for byte, and the batch around them too",
         arguments: Backend.allCases)
@@ -176,11 +182,7 @@ struct RequestLogDurabilityTests {
         let answered = Mutex<[String]>([])
         let held = Mutex<Int>(0)
         try blocker.transaction { connection in
-            // Postgres: the writer's COPY waits on the lock. SQLite: its write waits on the
-            // busy handler, then finds the database "down" and spills.
-            _ = try connection.execute(
-                backend == .postgres
-                    ? "LOCK TABLE request_log IN ACCESS EXCLUSIVE MODE" : "DELETE FROM request_log WHERE id < 0", [])
+            _ = try connection.execute(Self.holdWriter(backend), [])
             let load = ClientLoad(clients: 4, port: server.port) { client in
                 let response = try client.request("POST", "/predict", body: Self.row)
                 guard response.status == 200 else { throw TestSetupError("status \(response.status)") }
@@ -227,9 +229,7 @@ struct RequestLogDurabilityTests {
         let blocker = try openDatabase(url, maxConnections: 1)
         defer { blocker.close() }
         try blocker.transaction { connection in
-            _ = try connection.execute(
-                backend == .postgres
-                    ? "LOCK TABLE request_log IN ACCESS EXCLUSIVE MODE" : "DELETE FROM request_log WHERE id < 0", [])
+            _ = try connection.execute(Self.holdWriter(backend), [])
             let client = try TestClient(port: server.port)
             // One client: every answer read means its entry was committed to the journal.
             for _ in 0..<300 {
