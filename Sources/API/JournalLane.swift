@@ -24,8 +24,8 @@ public enum LogDurability: String, Sendable, CaseIterable {
 ///
 /// Entries the log's full queue could not take (`addOverflow`) go to a third file, the
 /// overflow file, written at the same commit: the loop goes on answering instead of waiting
-/// for a slow database, and the log writer moves the file into its spill journal once it is
-/// free again (`takeOverflow`). A crash leaves the file to be recovered like the others.
+/// for a slow database, and the log writer, once free again, takes the file over
+/// (`takeOverflow`) and stores it. A crash leaves the file to be recovered like the others.
 ///
 /// Thread safety: all state is read and written under `lock` (hence `@unchecked
 /// Sendable`): the loop thread and the workers answering slow requests append, the loop

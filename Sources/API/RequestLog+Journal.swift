@@ -48,7 +48,8 @@ extension RequestLog {
         var file = file
         guard !isDatabaseDown else { return spillRest(of: file) ? nil : file }
         do {
-            let (bytes, atEnd) = try read(file.path, from: file.offset)
+            // A megabyte holds a slice of ordinary entries (at least one record is read whole).
+            let (bytes, atEnd) = try read(file.path, from: file.offset, max: 1 << 20)
             let (entries, used) = try LogRecord.decode(bytes, limit: overflowSlice)
             if !entries.isEmpty {
                 guard store(entries) else { return spillRest(of: file) ? nil : file }
