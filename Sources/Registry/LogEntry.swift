@@ -47,9 +47,9 @@ extension LogEntry {
     public static let servingPaths = ["/predict", "/similar", shadowPath]
     private static let servingPathBytes = servingPaths.map { Array($0.utf8) }
 
-    /// Whether a request to `path` is traffic a version answered (its `modelID` is the
-    /// version that served it). Compared as bytes: the
-    /// writer asks for every row, and walking Characters cost ~1,500 instructions.
+    /// Whether a request to `path` is traffic a version answered (its `modelID` is then the
+    /// version that served it). Compared as bytes: the writer asks for every row, and
+    /// walking Characters cost ~1,500 instructions.
     static func isServingPath(_ path: String) -> Bool {
         var path = path
         return path.withUTF8 { bytes -> Bool in
