@@ -10,9 +10,10 @@ extension JSONReader.Reader {
     }
 }
 
-/// The prediction path's shortcut for its most common body, `{"features": {...}}` with
-/// plain keys and number, string or null values: reads the bytes straight into the
-/// model's input order, with no JSON tree and no dictionary.
+/// The prediction path's shortcut for its most common bodies, `{"features": {...}}` and
+/// `{"model": "name", "features": {...}}`, with plain keys and number, string or null
+/// values: reads the bytes straight into the model's input order, with no JSON tree and no
+/// dictionary.
 ///
 /// Anything else (another member, an escaped, unknown or repeated key, a boolean, an
 /// array, malformed JSON) is declined with nil and the general path answers it, so every
@@ -40,13 +41,37 @@ struct FeatureRowScanner: Sendable {
     }
 
     /// The row in input order (nil: not sent; `.missing`: sent as null), or nil to decline.
-    func scan(_ body: [UInt8]) -> [FeatureValue?]? {
-        withRow(body) { Array($0) }
+    /// `membersAt`: where the members after a leading model name start (`leadingModel`).
+    func scan(_ body: [UInt8], membersAt: Int? = nil) -> [FeatureValue?]? {
+        withRow(body, membersAt: membersAt) { Array($0) }
+    }
+
+    /// The model a body names first (`{"model": "name", ...`, the name a plain string) and
+    /// where the members after it start; nil when it does not begin so. The model's own
+    /// scanner reads the rest: the name has to be known before its inputs are.
+    static func leadingModel(_ body: [UInt8]) -> (name: String, membersAt: Int)? {
+        body.withUnsafeBufferPointer { bytes -> (name: String, membersAt: Int)? in
+            var reader = JSONReader.Reader(bytes: bytes, maxDepth: 2)
+            // Most bodies start with "features": told from the first key's first letter, so
+            // they pay a few instructions here, not a key scan.
+            guard reader.consume(UInt8(ascii: "{")), reader.consume(UInt8(ascii: "\"")),
+                reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: "m")
+            else { return nil }
+            reader.position -= 1
+            guard let key = reader.plainString(), Self.isModel(key),
+                reader.consume(UInt8(ascii: ":")), let name = reader.plainString(),
+                let text = String(validating: name, as: UTF8.self), reader.consume(UInt8(ascii: ","))
+            else { return nil }
+            return (text, reader.position)
+        }
     }
 
     /// Calls `use` with the row in input order, held on the stack for the call (nil: declined,
     /// and `use` is not called): the common request allocates nothing for its row.
-    func withRow<R>(_ body: [UInt8], _ use: (UnsafeBufferPointer<FeatureValue?>) throws -> R) rethrows -> R? {
+    /// `membersAt`: where the members after a leading model name start (`leadingModel`).
+    func withRow<R>(
+        _ body: [UInt8], membersAt: Int? = nil, _ use: (UnsafeBufferPointer<FeatureValue?>) throws -> R
+    ) rethrows -> R? {
         try withUnsafeTemporaryAllocation(of: FeatureValue?.self, capacity: spans.count) { row -> R? in
             try withUnsafeTemporaryAllocation(of: Bool.self, capacity: spans.count) { sent -> R? in
                 row.initialize(repeating: nil)
@@ -60,7 +85,7 @@ struct FeatureRowScanner: Sendable {
                     names.withUnsafeBufferPointer { names in
                         spans.withUnsafeBufferPointer { spans in
                             scan(
-                                bytes, into: row, sent: sent, texts: &texts,
+                                bytes, from: membersAt, into: row, sent: sent, texts: &texts,
                                 keys: Keys(names: names, spans: spans, bytes: bytes, plain: plainNames))
                         }
                     }
@@ -71,13 +96,19 @@ struct FeatureRowScanner: Sendable {
     }
 
     /// Fills `row` (all nil on entry) and `sent` (which inputs the body named; a repeated key
-    /// declines); `texts` says whether any value was a string.
+    /// declines); `texts` says whether any value was a string. `start`: inside the outer
+    /// object, past a leading model name (nil: at the body's start).
     private func scan(
-        _ bytes: UnsafeBufferPointer<UInt8>, into row: UnsafeMutableBufferPointer<FeatureValue?>,
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int?, into row: UnsafeMutableBufferPointer<FeatureValue?>,
         sent: UnsafeMutableBufferPointer<Bool>, texts: inout Bool, keys: Keys
     ) -> Bool {
         var reader = JSONReader.Reader(bytes: bytes, maxDepth: 2)
-        guard reader.consume(UInt8(ascii: "{")), let member = reader.plainString(), Self.isFeatures(member),
+        if let start {
+            reader.position = start
+        } else if !reader.consume(UInt8(ascii: "{")) {
+            return false
+        }
+        guard let member = reader.plainString(), Self.isFeatures(member),
             reader.consume(UInt8(ascii: ":")), reader.consume(UInt8(ascii: "{"))
         else { return false }
         if !reader.consume(UInt8(ascii: "}")) {
@@ -154,6 +185,10 @@ struct FeatureRowScanner: Sendable {
 
     private static func isFeatures(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         key.count == 8 && memcmp(key.baseAddress!, "features", 8) == 0
+    }
+
+    private static func isModel(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        key.count == 5 && memcmp(key.baseAddress!, "model", 5) == 0
     }
 
     /// A number, a plain string or null, stored at `slot` (which holds nil, so nothing is

@@ -33,11 +33,13 @@ enum PredictRoutes: RouteGroup {
     }
 
     static func predict(_ services: Services, _ context: RouteContext) throws -> Reply {
-        // The common body, {"features": {...}} for the default model, skips the JSON tree;
-        // with no shadows to feed and valid features, its row never leaves the stack.
-        if let route = services.defaultRoute(key: { routingKey(context) }),
+        // The common bodies, {"features": {...}} for the default model and {"model": "name",
+        // "features": {...}}, skip the JSON tree; with no shadows to feed and valid features,
+        // the row never leaves the stack. A name not in production is the general path's 404.
+        let named = FeatureRowScanner.leadingModel(context.request.body)
+        if let route = services.route(named: named?.name, key: { routingKey(context) }),
             let reply = try route.answer.scanner.withRow(
-                context.request.body,
+                context.request.body, membersAt: named?.membersAt,
                 { row -> Reply in
                     guard route.shadows.isEmpty, let result = try? route.answer.model.predict(ordered: row) else {
                         return try answer(

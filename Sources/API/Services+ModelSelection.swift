@@ -57,6 +57,14 @@ extension Services {
         return store.production(name: nil)
     }
 
+    /// The route of a request naming `name` (nil: the default model's), or nil when there is
+    /// none: what `selectRoute` gives, without its errors (the shortcut leaves those to the
+    /// general path).
+    func route(named name: String?, key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
+        guard let name else { return defaultRoute(key: key) }
+        return store.route(name: name, key: key)
+    }
+
     /// The default model's route: its split's choice for `key`, and its shadows.
     func defaultRoute(key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
         if let preferred = configuration.defaultModel, let route = store.route(name: preferred, key: key) {

@@ -187,8 +187,17 @@ struct APITests {
                 #expect(common.0 == general.0, "\(features)")
                 #expect(common.1 == general.1, "\(features)")
                 statuses.insert(common.0)
+                // Naming it first takes the named shortcut: the same answer (a malformed body's
+                // 400 names another offset, the name being before it).
+                let named = try answer("{\"model\": \"promotion\", \"features\": \(features)}")
+                #expect(named.0 == general.0, "\(features)")
+                if general.0 != 400 { #expect(named.1 == general.1, "\(features)") }
             }
             #expect(statuses == [200, 400, 422])
+            // A name not in production: the general path's 404, whichever comes first.
+            let unknownFirst = try answer(#"{"model": "nope", "features": {"network_ability": 1, "competence": 0}}"#)
+            let unknownLast = try answer(#"{"features": {"network_ability": 1, "competence": 0}, "model": "nope"}"#)
+            #expect(unknownFirst.0 == 404 && unknownFirst == unknownLast)
         }
     }
 

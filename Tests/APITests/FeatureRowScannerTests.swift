@@ -36,6 +36,36 @@ struct FeatureRowScannerTests {
         #expect(scan(body) == nil)
     }
 
+    /// A body that names its model first: the name is read, and the model's scanner reads
+    /// the rest from where it left off; any other shape declines.
+    @Test("a leading model name, then the features")
+    func leadingModel() {
+        func named(_ text: String) -> (String, [FeatureValue?]?)? {
+            let body = Array(text.utf8)
+            guard let (name, at) = FeatureRowScanner.leadingModel(body) else { return nil }
+            return (name, scanner.scan(body, membersAt: at))
+        }
+        let plain = named(#"{"model": "click", "features": {"x": 1, "city": "Oslo"}}"#)
+        #expect(plain?.0 == "click" && plain?.1 == [.number(1), nil, .text("Oslo")])
+        let spaced = named(" { \"model\" :\"m-2.v\" ,\n \"features\":{\"y\":null} } ")
+        #expect(spaced?.0 == "m-2.v" && spaced?.1 == [nil, .missing, nil])
+        // Not a leading plain name: the general path reads these.
+        for body in [
+            #"{"model": 1, "features": {"x": 1}}"#, #"{"model": "cl\u0069ck", "features": {"x": 1}}"#,
+            #"{"model": "click"}"#, #"{"features": {"x": 1}, "model": "click"}"#, #"{"mode": "click", "features": {}}"#,
+            #"{"model": null, "features": {"x": 1}}"#,
+        ] {
+            #expect(FeatureRowScanner.leadingModel(Array(body.utf8)) == nil, "\(body)")
+        }
+        // A leading name, but the rest is not the features alone: the scanner declines.
+        for body in [
+            #"{"model": "click", "features": {"x": 1}, "n": 2}"#, #"{"model": "click", "model": "b", "features": {}}"#,
+            #"{"model": "click", "instances": [{"x": 1}]}"#, #"{"model": "click", "features": {"x": 1}"#,
+        ] {
+            #expect(named(body).map { $0.1 == nil } == true, "\(body)")
+        }
+    }
+
     @Test("a string that is not UTF-8 is left to the general path (which names the offset)")
     func invalidUTF8() {
         let body = Array(#"{"features": {"city": ""#.utf8) + [0xFF] + Array(#""}}"#.utf8)
