@@ -48,10 +48,16 @@ struct Serve: ParsableCommand {
                 """))
     var journal: String?
     @Option(
-        help: """
+        help: ArgumentHelp(
+            """
             What a crash can cost the request log: none (entries in memory until written), process \
             (journaled before the answer is sent: survives kill -9), machine (also fdatasync: survives power loss).
-            """)
+            """,
+            discussion: """
+                With process or machine, answers also go on when the database holds the log writer up (a long \
+                commit, a lock): their entries wait in the journal's overflow files and are stored once the writer \
+                is free. With none, answers wait for room in the log's queue.
+                """))
     var logDurability = LogDurability.process
     @Option(
         help: ArgumentHelp(
