@@ -27,6 +27,51 @@ struct JSONReaderTests {
         #expect(error?.offset == offset, "\(text.debugDescription): \(error?.message ?? "") at \(error?.offset ?? -1)")
     }
 
+    /// Strings are checked as UTF-8 without `String(validating:)`: every kind of invalid
+    /// sequence, in a plain string and in one with an escape, is refused at the string's start,
+    /// and valid multi-byte text (at lengths on both sides of an eight-byte word) is kept.
+    @Test("invalid UTF-8 in a string is refused; valid text of any length is kept")
+    func utf8() throws {
+        let invalid: [[UInt8]] = [
+            [0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0xFF],
+            [0xF4, 0x90, 0x80, 0x80], [0xC3],
+        ]
+        for bytes in invalid {
+            for padding in [0, 3, 9] {
+                for escaped in [false, true] {
+                    let prefix = Array(repeating: UInt8(ascii: "a"), count: padding) + (escaped ? Array(#"\n"#.utf8) : [])
+                    let body = Array(#"{"k": ""#.utf8) + prefix + bytes + Array(#""}"#.utf8)
+                    let error = #expect(throws: JSONParseError.self) { try JSONReader.parse(body) }
+                    #expect(error?.message == "string is not valid UTF-8" && error?.offset == 7, "\(bytes) \(padding)")
+                }
+            }
+        }
+        for text in ["é", "日本語テキスト", "a😀b", "plain ascii, longer than a word", "ü" + String(repeating: "x", count: 8)] {
+            #expect(try parse("{\"k\": \"\(text)\"}")["k"] == .string(text))
+            #expect(try parse("{\"k\": \"\\t\(text)\"}")["k"] == .string("\t" + text))
+        }
+    }
+
+    /// A repeated key is refused wherever it falls: among the first members (compared one
+    /// by one) and past sixteen (looked up in a set).
+    @Test("a repeated key is refused among few members and among many")
+    func repeatedKeys() throws {
+        for count in [2, 15, 16, 17, 40] {
+            let keys = (0..<count).map { "key\($0)" }
+            let distinct = "{" + keys.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
+            guard case .object(let members) = try parse(distinct) else {
+                Issue.record("not an object")
+                continue
+            }
+            #expect(members.map(\.0) == keys)
+            for repeated in [0, count / 2, count - 1] {
+                let body = String(distinct.dropLast()) + ", \"key\(repeated)\": 2}"
+                let error = #expect(throws: JSONParseError.self) { try parse(body) }
+                #expect(error?.message.hasPrefix("duplicate key \"key\(repeated)\"") == true, "\(count) \(repeated)")
+            }
+        }
+    }
+
     @Test("deep nesting is refused, not a stack overflow")
     func depth() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
