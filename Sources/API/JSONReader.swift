@@ -1,4 +1,3 @@
-import Glibc
 import Storage
 
 /// Why a body is not JSON, and where.
@@ -171,29 +170,6 @@ public enum JSONReader {
         /// Keys compared one by one below this many members.
         static let linearKeys = 16
 
-        /// The bytes as a String when they are valid UTF-8, else nil. ASCII (nearly every key
-        /// and value) is told eight bytes at a time and decoded with no second pass; anything
-        /// else is decoded, which repairs an invalid sequence, so it was valid exactly when the
-        /// bytes come back unchanged. (`String(validating:)` ran unspecialized here, ~230
-        /// instructions a short string.)
-        static func validString(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-            guard let base = raw.baseAddress, !raw.isEmpty else { return "" }
-            var high: UInt64 = 0
-            var i = 0
-            while i + 8 <= raw.count {
-                high |= UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                i += 8
-            }
-            while i < raw.count {
-                high |= UInt64(raw[i])
-                i += 1
-            }
-            var text = String(decoding: raw, as: UTF8.self)
-            if high & 0x8080_8080_8080_8080 == 0 { return text }
-            let same = text.withUTF8 { $0.count == raw.count && memcmp($0.baseAddress!, base, raw.count) == 0 }
-            return same ? text : nil
-        }
-
         mutating func string() throws -> String {
             position += 1
             let start = position
@@ -203,7 +179,7 @@ public enum JSONReader {
                 if b == UInt8(ascii: "\"") {
                     let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
                     position += 1
-                    guard let text = Self.validString(raw) else {
+                    guard let text = UTF8Bytes.string(raw) else {
                         throw JSONParseError(offset: start, message: "string is not valid UTF-8")
                     }
                     return text
@@ -217,7 +193,7 @@ public enum JSONReader {
                 let b = bytes[position]
                 if b == UInt8(ascii: "\"") {
                     position += 1
-                    guard let text = out.withUnsafeBufferPointer({ Self.validString($0) }) else {
+                    guard let text = out.withUnsafeBufferPointer({ UTF8Bytes.string($0) }) else {
                         throw JSONParseError(offset: start, message: "string is not valid UTF-8")
                     }
                     return text

@@ -19,6 +19,14 @@ extension RequestLog {
         return true
     }
 
+    /// An overflow file taken from a lane: where its next slice starts, and how many of its
+    /// entries are not stored yet.
+    struct OverflowFile {
+        let path: String
+        var offset: Int
+        var remaining: Int
+    }
+
     /// Stores the next slice of each lane's overflow file (taking a new file when the last
     /// is done) through the live path: its entries were never queued, so none is in the
     /// table already (a crash mid-way leaves the file to the lanes' recovery, whose replay
@@ -28,7 +36,7 @@ extension RequestLog {
         for (index, lane) in lanes.enumerated() {
             repeat {
                 if draining[index] == nil, let taken = lane.takeOverflow() {
-                    draining[index] = (taken.path, 0, taken.count)
+                    draining[index] = OverflowFile(path: taken.path, offset: 0, remaining: taken.count)
                     onError(
                         "request log: the writer was held up by the database; \(taken.count) answers went on with "
                             + "their entries in an overflow file, being stored now")
@@ -42,9 +50,7 @@ extension RequestLog {
 
     /// One slice (`maxBatch` entries) of an overflow file stored; what is left of it, or nil
     /// when it is all in (or spilled).
-    private func storeSlice(
-        of file: (path: String, offset: Int, remaining: Int)
-    ) -> (path: String, offset: Int, remaining: Int)? {
+    private func storeSlice(of file: OverflowFile) -> OverflowFile? {
         var file = file
         guard !isDatabaseDown else { return spillRest(of: file) ? nil : file }
         do {
@@ -71,7 +77,7 @@ extension RequestLog {
 
     /// Moves the unstored rest of an overflow file into the spill journal (synced); false if
     /// that fails (the caller keeps the file for a later round).
-    private func spillRest(of file: (path: String, offset: Int, remaining: Int)) -> Bool {
+    private func spillRest(of file: OverflowFile) -> Bool {
         guard appendFile(file.path, from: file.offset, to: journalPath) else {
             if !overflowMoveFailing {
                 onError("request log: cannot move \(file.path) into the journal \(journalPath); will retry")

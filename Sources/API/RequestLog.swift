@@ -78,7 +78,7 @@ public final class RequestLog: @unchecked Sendable {
     var replayOffset = 0
     /// Overflow files taken from a lane and being stored, by lane (writer thread only):
     /// where the next slice starts and how many entries are left.
-    var draining: [Int: (path: String, offset: Int, remaining: Int)] = [:]
+    var draining: [Int: OverflowFile] = [:]
     var overflowMoveFailing = false
     /// Rows replayed per writer round, between live batches.
     let replaySlice: Int
@@ -315,6 +315,7 @@ public final class RequestLog: @unchecked Sendable {
             unsafeState.taken += UInt64(take)
             let through = unsafeState.taken
             let stopping = unsafeState.stopping
+            let overflowing = unsafeState.overflowWaiting > 0
             var down = unsafeState.databaseDown
             condition.broadcast()  // room for appenders waiting on a full queue
             condition.unlock()
@@ -346,7 +347,7 @@ public final class RequestLog: @unchecked Sendable {
             // journal: the lanes may forget them.
             if durable { recycleLanes(through: through) }
             // What a full queue sent to the overflow files, a slice a round.
-            if locked({ $0.overflowWaiting > 0 }) || !draining.isEmpty { drainOverflow(finishing: false) }
+            if overflowing || !draining.isEmpty { drainOverflow(finishing: false) }
             // The spill journal, a slice a round, so live rows keep moving meanwhile.
             if !down && locked({ $0.journaled > 0 }) { replaySliceOfJournal() }
             if !down { flushMinutes(force: stopping) }

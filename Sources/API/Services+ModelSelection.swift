@@ -28,13 +28,8 @@ extension Services {
     func selectRoute(name: String?, key: () -> String?, _ context: RouteContext) throws -> (
         answer: LoadedModel, shadows: [LoadedModel]
     ) {
-        if let name {
-            guard let route = store.route(name: name, key: key) else {
-                throw APIError.notFound("no production model named \(name)")
-            }
-            return route
-        }
-        if let route = defaultRoute(key: key) { return route }
+        if let route = route(named: name, key: key) { return route }
+        if let name { throw APIError.notFound("no production model named \(name)") }
         throw noDefaultModel()
     }
 
@@ -58,8 +53,7 @@ extension Services {
     }
 
     /// The route of a request naming `name` (nil: the default model's), or nil when there is
-    /// none: what `selectRoute` gives, without its errors (the shortcut leaves those to the
-    /// general path).
+    /// none: `selectRoute` without its errors (the shortcut leaves those to the general path).
     func route(named name: String?, key: () -> String?) -> (answer: LoadedModel, shadows: [LoadedModel])? {
         guard let name else { return defaultRoute(key: key) }
         return store.route(name: name, key: key)

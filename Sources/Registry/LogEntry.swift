@@ -94,7 +94,7 @@ struct StoredBody: Equatable {
     /// instructions each). Postgres checks the encoding of what it receives again.
     static func values(_ body: [UInt8], max: Int, bytesForText: Bool) -> (text: SQLValue, encoding: SQLValue) {
         if bytesForText && !body.isEmpty && body.count <= max
-            && body.withUnsafeBytes({ isASCIIWithoutNUL($0) })
+            && body.withUnsafeBytes({ UTF8Bytes.isASCIIWithoutNUL($0) })
         {
             return (.bytes(body), .null)
         }
@@ -102,38 +102,11 @@ struct StoredBody: Equatable {
         return (SQLValue(stored.text), SQLValue(stored.encoding))
     }
 
-    /// Whether every byte is ASCII and none is NUL, sixteen bytes a step: a byte at or above
-    /// 0x80, or a zero byte (whose borrow sets the high bit of `(w - 0x01..) & ~w`), marks
-    /// the accumulated high bits; one test at the end (bodies are nearly always plain).
-    static func isASCIIWithoutNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        var marks: UInt64 = 0
-        var i = 0
-        while i + 16 <= bytes.count {
-            let a = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let b = base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
-            marks |= a | ((a &- ones) & ~a) | b | ((b &- ones) & ~b)
-            i += 16
-        }
-        while i < bytes.count {
-            let byte = UInt64(bytes[i])
-            marks |= byte | ((byte &- 1) & ~byte & 0x80)
-            i += 1
-        }
-        return marks & highs == 0
-    }
-
-    /// The bytes as a String when they are UTF-8 without NUL, else nil. Decoding repairs an
-    /// invalid sequence into U+FFFD, so the bytes were valid exactly when decoding them gives
-    /// them back; NUL is found with memchr. (`String(validating:)` on a slice ran unspecialized
-    /// here, about 7 instructions a byte.)
+    /// The bytes as a String when they are UTF-8 without NUL, else nil (NUL found with
+    /// memchr: Postgres text cannot hold it).
     static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return "" }
         guard memchr(base, 0, bytes.count) == nil else { return nil }
-        var decoded = String(decoding: bytes, as: UTF8.self)
-        let same = decoded.withUTF8 { $0.count == bytes.count && memcmp($0.baseAddress!, base, bytes.count) == 0 }
-        return same ? decoded : nil
+        return UTF8Bytes.string(bytes)
     }
 }
