@@ -17,4 +17,7 @@ static inline int modelserve_sqlite_bind_blob(sqlite3_stmt *s, int i, const void
 static inline int modelserve_sqlite_bind_text_static(sqlite3_stmt *s, int i, const char *p, int n) {
     return sqlite3_bind_text(s, i, p, n, SQLITE_STATIC);
 }
+static inline int modelserve_sqlite_bind_blob_static(sqlite3_stmt *s, int i, const void *p, int n) {
+    return sqlite3_bind_blob(s, i, p, n, SQLITE_STATIC);
+}
 #endif

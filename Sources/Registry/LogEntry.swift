@@ -88,14 +88,13 @@ struct StoredBody: Equatable {
         }
     }
 
-    /// A body's two column values (its text and its encoding). With `bytesForText` (binary
-    /// COPY, where a text value travels as its UTF-8 bytes) an ASCII body stored as it is
-    /// stays the request's own bytes, shared: no String is made for it (two a row, ~400
-    /// instructions each). Postgres checks the encoding of what it receives again.
-    static func values(_ body: [UInt8], max: Int, bytesForText: Bool) -> (text: SQLValue, encoding: SQLValue) {
-        if bytesForText && !body.isEmpty && body.count <= max
-            && body.withUnsafeBytes({ UTF8Bytes.isASCIIWithoutNUL($0) })
-        {
+    /// A body's two column values (its text and its encoding). An ASCII body without NUL
+    /// stored as it is stays the request's own bytes, shared: no String is made for it (two
+    /// a row, ~400 instructions each, and as much again to free them). Both stores take such
+    /// bytes as text: Postgres' binary COPY (which checks the encoding again) and SQLite's
+    /// insert, whose placeholder casts them (`RequestLogStore`).
+    static func values(_ body: [UInt8], max: Int) -> (text: SQLValue, encoding: SQLValue) {
+        if !body.isEmpty && body.count <= max && body.withUnsafeBytes({ UTF8Bytes.isASCIIWithoutNUL($0) }) {
             return (.bytes(body), .null)
         }
         let stored = StoredBody(body, max: max)

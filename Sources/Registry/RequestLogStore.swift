@@ -56,7 +56,7 @@ public struct RequestLogStore: Sendable {
                 // allocation, emptying and refilling it ~500 instructions.
                 var row = [SQLValue](repeating: .null, count: Self.columns.count)
                 for i in batch.indices {
-                    row.withUnsafeMutableBufferPointer { Self.fill($0, with: batch[i], bytesForText: true) }
+                    row.withUnsafeMutableBufferPointer { Self.fill($0, with: batch[i]) }
                     try sink.append(row)
                 }
             }
@@ -103,8 +103,7 @@ public struct RequestLogStore: Sendable {
             values.withUnsafeMutableBufferPointer { values in
                 for k in 0..<count {
                     Self.fill(
-                        UnsafeMutableBufferPointer(rebasing: values[k * width..<(k + 1) * width]), with: batch[start + k],
-                        bytesForText: false)
+                        UnsafeMutableBufferPointer(rebasing: values[k * width..<(k + 1) * width]), with: batch[start + k])
                 }
             }
             start += count
@@ -162,11 +161,11 @@ public struct RequestLogStore: Sendable {
     }
 
     /// An entry's values in the order of `columns`, written over `row`'s (a batch's rows
-    /// share one array). `bytesForText`: bodies may go as their bytes (binary COPY; see
-    /// `StoredBody`).
-    private static func fill(_ row: UnsafeMutableBufferPointer<SQLValue>, with entry: borrowing LogEntry, bytesForText: Bool) {
-        let request = StoredBody.values(entry.requestBody, max: entry.maxBody, bytesForText: bytesForText)
-        let response = StoredBody.values(entry.responseBody, max: entry.maxBody, bytesForText: bytesForText)
+    /// share one array). Bodies that are ASCII without NUL go as their own bytes, shared
+    /// with the entry (see `StoredBody.values`).
+    private static func fill(_ row: UnsafeMutableBufferPointer<SQLValue>, with entry: borrowing LogEntry) {
+        let request = StoredBody.values(entry.requestBody, max: entry.maxBody)
+        let response = StoredBody.values(entry.responseBody, max: entry.maxBody)
         row[0] = .text(entry.requestID)
         row[1] = .timestamp(entry.receivedAt)
         row[2] = .text(entry.method)
@@ -182,9 +181,12 @@ public struct RequestLogStore: Sendable {
     }
 
     /// SQLite's request ids are a unique key, so a row already stored is skipped; Postgres'
-    /// partitioned table cannot hold that key (`insertNew` checks first instead).
+    /// partitioned table cannot hold that key (`insertNew` checks first instead). A body
+    /// bound as bytes would be stored by SQLite as a BLOB: its placeholder casts it to the
+    /// text it is (the bytes unchanged, no copy).
     private static func insertSQL(rows: Int, dialect: SQLDialect) -> String {
-        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let marks = typedColumns.map { dialect == .sqlite && $0.name.hasSuffix("_body") ? "CAST(? AS TEXT)" : "?" }
+        let row = "(" + marks.joined(separator: ", ") + ")"
         return """
             INSERT INTO request_log (\(columns.joined(separator: ", ")))
             VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))

@@ -37,11 +37,13 @@ final class SQLiteStatement {
         declaredKinds = kinds
     }
 
-    /// The bound texts' bytes, bound with SQLITE_STATIC: one copy per batch instead of SQLite
-    /// allocating and copying each text (a 100-row request-log insert binds 600). Valid
-    /// until the next `bind` or the statement's reset, which `deinit` (via `recycle`) does
-    /// before freeing it.
+    /// The bound texts' and blobs' bytes, bound with SQLITE_STATIC: one copy per batch
+    /// instead of SQLite allocating and copying each (a 100-row request-log insert binds
+    /// 800). Valid until the next `bind` or the statement's reset, which `deinit` (via
+    /// `recycle`) does before freeing it.
     private var texts = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    /// A batch's timestamps mostly fall in one second.
+    private var timestamps = Timestamp.Recent()
 
     deinit {
         connection.recycle(handle, sql: sql)
@@ -68,9 +70,9 @@ final class SQLiteStatement {
             case .text(var s):
                 rc = s.withUTF8 { bindText($0, at: i, used: &used) }
             case .bytes(let bytes):
-                rc = bytes.withUnsafeBytes { modelserve_sqlite_bind_blob(handle, i, $0.baseAddress, Int32($0.count)) }
+                rc = bytes.withUnsafeBufferPointer { bindText($0, at: i, used: &used, blob: true) }
             case .timestamp(let date):
-                rc = Timestamp.withFormatted(date) { bindText($0, at: i, used: &used) }
+                rc = timestamps.withFormatted(date) { bindText($0, at: i, used: &used) }
             }
             guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
         }
@@ -84,6 +86,7 @@ final class SQLiteStatement {
             switch value {
             // A NULL pointer would bind SQL NULL: the empty string takes one byte.
             case .text(let s): needed += max(1, s.utf8.count)
+            case .bytes(let b): needed += max(1, b.count)
             case .timestamp: needed += Timestamp.maximumFormattedLength
             default: continue
             }
@@ -93,10 +96,17 @@ final class SQLiteStatement {
         texts = .allocate(byteCount: max(needed, 2 * texts.count), alignment: 8)
     }
 
-    private func bindText(_ text: UnsafeBufferPointer<UInt8>, at i: Int32, used: inout Int) -> Int32 {
+    /// Binds text (or a blob) from `texts`, copied there; a NULL pointer would bind SQL NULL,
+    /// so an empty value still takes a byte.
+    private func bindText(_ text: UnsafeBufferPointer<UInt8>, at i: Int32, used: inout Int, blob: Bool = false)
+        -> Int32
+    {
         guard used + max(1, text.count) <= texts.count else {
             // Longer than reserved (a timestamp of a year past 9999 could be): SQLite copies it.
-            guard let base = text.baseAddress, !text.isEmpty else { return modelserve_sqlite_bind_text(handle, i, "", 0) }
+            guard let base = text.baseAddress, !text.isEmpty else {
+                return blob ? sqlite3_bind_zeroblob(handle, i, 0) : modelserve_sqlite_bind_text(handle, i, "", 0)
+            }
+            if blob { return modelserve_sqlite_bind_blob(handle, i, base, Int32(text.count)) }
             return base.withMemoryRebound(to: CChar.self, capacity: text.count) {
                 modelserve_sqlite_bind_text(handle, i, $0, Int32(text.count))
             }
@@ -106,6 +116,7 @@ final class SQLiteStatement {
             start.copyMemory(from: base, byteCount: text.count)
         }
         used += max(1, text.count)
+        if blob { return modelserve_sqlite_bind_blob_static(handle, i, start, Int32(text.count)) }
         return modelserve_sqlite_bind_text_static(handle, i, start.assumingMemoryBound(to: CChar.self), Int32(text.count))
     }
 

@@ -49,6 +49,46 @@ public enum Timestamp {
         }
     }
 
+    /// `withFormatted` for timestamps that mostly share their second with the one before (a
+    /// batch of request-log rows): the text up to the second is kept from the last call and
+    /// only the fraction is written again (the civil date's arithmetic was ~600 instructions
+    /// a row).
+    public struct Recent {
+        private var second = Int64.min
+        private var text = [UInt8](repeating: 0, count: Timestamp.maximumFormattedLength)
+
+        public init() {}
+
+        public mutating func withFormatted<T>(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows
+            -> T
+        {
+            let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+            var seconds = micros / 1_000_000
+            var fraction = micros % 1_000_000
+            if fraction < 0 {
+                fraction += 1_000_000
+                seconds -= 1
+            }
+            guard seconds == second else {
+                return try Timestamp.withFormatted(date) { full in
+                    // Only the fixed layout (years 0 to 9999) is kept.
+                    if full.count == text.count {
+                        text.withUnsafeMutableBufferPointer { _ = $0.initialize(fromContentsOf: full) }
+                        second = seconds
+                    }
+                    return try body(full)
+                }
+            }
+            return try text.withUnsafeMutableBufferPointer { out in
+                for i in stride(from: 25, through: 20, by: -1) {
+                    out[i] = UInt8(truncatingIfNeeded: 48 + fraction % 10)
+                    fraction /= 10
+                }
+                return try body(UnsafeBufferPointer(out))
+            }
+        }
+    }
+
     /// YYYY-MM-DDTHH:MM:SS.ffffffZ into 27 bytes.
     private static func write(
         _ y: Int64, _ m: Int64, _ d: Int64, _ secondOfDay: Int64, _ fraction: Int64,

@@ -47,4 +47,19 @@ struct TimestampTests {
             #expect(abs(back.timeIntervalSince1970 - seconds) < 1e-6)
         }
     }
+    @Test("a run of timestamps formats as each alone, across seconds, days, years and the layout's edges")
+    func recent() {
+        var recent = Timestamp.Recent()
+        var seconds: [Double] = [
+            1_700_000_000.000001, 1_700_000_000.5, 1_700_000_000.999999, 1_700_000_001, 1_700_000_000.25,
+            1_704_067_199.999999, 1_704_067_200.000001, -0.5, -1.000001, 0, 253_402_300_799.999999,
+            253_402_300_800, 253_402_300_800.5, 253_402_300_799.5, -62_167_219_200, -62_167_219_200.5,
+        ]
+        // Random microseconds over five seconds: runs within a second and steps between them.
+        for _ in 0..<2_000 { seconds.append(1_700_000_000 + Double(Int.random(in: 0..<5_000_000)) / 1_000_000) }
+        for s in seconds {
+            let date = Date(timeIntervalSince1970: s)
+            #expect(recent.withFormatted(date) { String(decoding: $0, as: UTF8.self) } == Timestamp.format(date), "\(s)")
+        }
+    }
 }
