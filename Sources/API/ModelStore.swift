@@ -152,18 +152,18 @@ public final class ModelStore: Sendable {
     public func refresh() throws -> [String] {
         refreshing.lock()
         defer { refreshing.unlock() }
-        let productions = try registry.productions()
         let current = state.withLock { $0.models }
         var next: [String: LoadedModel] = [:]
         var changed: [String] = []
-        for production in productions {
-            if let existing = current[production.record.name], existing.id == production.record.id {
-                next[production.record.name] = existing
+        // Records are read only for the names whose pointer moved.
+        for pointer in try registry.productionPointers() {
+            if let existing = current[pointer.name], existing.id == pointer.modelID {
+                next[pointer.name] = existing
             } else {
-                next[production.record.name] = try LoadedModel(
-                    record: production.record, assignedAt: production.assignedAt,
-                    samples: try registry.samples(modelID: production.record.id))
-                changed.append(production.record.name)
+                let record = try registry.record(id: pointer.modelID)
+                next[record.name] = try LoadedModel(
+                    record: record, assignedAt: pointer.assignedAt, samples: try registry.samples(modelID: record.id))
+                changed.append(record.name)
             }
         }
         changed += current.keys.filter { next[$0] == nil }

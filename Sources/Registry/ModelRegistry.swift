@@ -332,12 +332,18 @@ public final class ModelRegistry: Sendable {
 
     /// Every name's production version.
     public func productions() throws -> [Production] {
+        try productionPointers().map { Production(record: try record(id: $0.modelID), assignedAt: $0.assignedAt) }
+    }
+
+    /// The production pointers alone, by name: what a server compares with the models it
+    /// serves before reading any record (a record, its artifact decoded, is ~1M instructions
+    /// for a 100-tree model; the watcher looks every second).
+    public func productionPointers() throws -> [(name: String, modelID: Int64, assignedAt: Date)] {
         let rows = try database.query(
             "SELECT name, model_id, assigned_at FROM production_model ORDER BY name")
         return try rows.map { row in
             let stored = StoredRow(row: row, table: "production_model", label: "name \(StoredRow.shown(row["name"]))")
-            return Production(
-                record: try record(id: try stored.int64("model_id")), assignedAt: try stored.date("assigned_at"))
+            return (try stored.text("name"), try stored.int64("model_id"), try stored.date("assigned_at"))
         }
     }
 
