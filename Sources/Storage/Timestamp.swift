@@ -17,13 +17,7 @@ public enum Timestamp {
     /// The text of `format(_:)` as bytes, without making a String: the drivers bind it
     /// straight from the stack (the request log formats one per request).
     public static func withFormatted<T>(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        var seconds = micros / 1_000_000
-        var fraction = micros % 1_000_000
-        if fraction < 0 {
-            fraction += 1_000_000
-            seconds -= 1
-        }
+        let (seconds, fraction) = secondsAndMicros(date)
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 {
@@ -49,6 +43,18 @@ public enum Timestamp {
         }
     }
 
+    /// Whole seconds since 1970 (rounded down) and the microseconds past them (0 ..< 10^6).
+    private static func secondsAndMicros(_ date: Date) -> (Int64, Int64) {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        var seconds = micros / 1_000_000
+        var fraction = micros % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        return (seconds, fraction)
+    }
+
     /// `withFormatted` for timestamps that mostly share their second with the one before (a
     /// batch of request-log rows): the text up to the second is kept from the last call and
     /// only the fraction is written again (the civil date's arithmetic was ~600 instructions
@@ -62,13 +68,7 @@ public enum Timestamp {
         public mutating func withFormatted<T>(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows
             -> T
         {
-            let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-            var seconds = micros / 1_000_000
-            var fraction = micros % 1_000_000
-            if fraction < 0 {
-                fraction += 1_000_000
-                seconds -= 1
-            }
+            var (seconds, fraction) = Timestamp.secondsAndMicros(date)
             guard seconds == second else {
                 return try Timestamp.withFormatted(date) { full in
                     // Only the fixed layout (years 0 to 9999) is kept.
