@@ -160,10 +160,10 @@ public final class ModelStore: Sendable {
             if let existing = current[pointer.name], existing.id == pointer.modelID {
                 next[pointer.name] = existing
             } else {
-                let record = try registry.record(id: pointer.modelID)
-                next[record.name] = try LoadedModel(
-                    record: record, assignedAt: pointer.assignedAt, samples: try registry.samples(modelID: record.id))
-                changed.append(record.name)
+                next[pointer.name] = try LoadedModel(
+                    record: try registry.record(id: pointer.modelID), assignedAt: pointer.assignedAt,
+                    samples: try registry.samples(modelID: pointer.modelID))
+                changed.append(pointer.name)
             }
         }
         changed += current.keys.filter { next[$0] == nil }

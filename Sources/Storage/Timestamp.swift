@@ -61,7 +61,8 @@ public enum Timestamp {
     /// a row).
     public struct Recent {
         private var second = Int64.min
-        private var text = [UInt8](repeating: 0, count: Timestamp.maximumFormattedLength)
+        /// Empty until the first timestamp: a statement that binds none allocates nothing.
+        private var text: [UInt8] = []
 
         public init() {}
 
@@ -72,8 +73,8 @@ public enum Timestamp {
             guard seconds == second else {
                 return try Timestamp.withFormatted(date) { full in
                     // Only the fixed layout (years 0 to 9999) is kept.
-                    if full.count == text.count {
-                        text.withUnsafeMutableBufferPointer { _ = $0.initialize(fromContentsOf: full) }
+                    if full.count == Timestamp.maximumFormattedLength {
+                        text = Array(full)
                         second = seconds
                     }
                     return try body(full)
