@@ -50,8 +50,7 @@ struct PgBouncerTests {
         deinit {
             // SIGKILL: it keeps no state, and a SIGTERM may stay blocked in the mask it
             // inherits from the test runner.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            if killIfStarted(process) { process.waitUntilExit() }
             try? FileManager.default.removeItem(atPath: folder)
         }
     }

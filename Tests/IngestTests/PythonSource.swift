@@ -53,7 +53,7 @@ final class PythonSource {
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     deinit {
-        kill(process.processIdentifier, SIGKILL)
+        guard killIfStarted(process) else { return }
         var status: Int32 = 0
         waitpid(process.processIdentifier, &status, 0)
     }

@@ -171,7 +171,7 @@ public final class ServeProcess {
 
     /// Sends SIGKILL (a crash: nothing is flushed) and waits for the process to end.
     public func crash() {
-        kill(process.processIdentifier, SIGKILL)
+        killIfStarted(process)
         _ = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
     }
@@ -202,4 +202,15 @@ public func runBash(_ arguments: [String], environment: [String: String], direct
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     return (process.terminationStatus, text)
+}
+
+/// SIGKILL to a child process, if it was ever started; whether it was. A `Process` that
+/// failed to launch has pid 0, and `kill(0, SIGKILL)` kills the caller's whole process group:
+/// the test runner and the script that started it, with no output.
+@discardableResult
+public func killIfStarted(_ process: Process) -> Bool {
+    let pid = process.processIdentifier
+    guard pid > 0 else { return false }
+    kill(pid, SIGKILL)
+    return true
 }
