@@ -70,7 +70,7 @@ public final class API: HTTPHandler {
         responder.descriptions.map { ($0.method, $0.path, $0.admin) }
     }
 
-    public func dispatch(_ request: HTTPRequest) -> Dispatch {
+    public func dispatch(_ request: consuming HTTPRequest) -> Dispatch {
         responder.dispatch(request)
     }
 
@@ -83,10 +83,6 @@ public final class API: HTTPHandler {
     /// Before a loop sends its answers, their log entries reach its journal lane.
     public func willSend(loop: Int) {
         responder.services.log.commit(lane: loop)
-    }
-
-    public func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
-        responder.refusal(of: request, status: status, message: message)
     }
 
     /// The server's own refusals (431, 408, 503 ...) in the API's error shape,

@@ -32,13 +32,16 @@ final class Responder: Sendable {
     }
 
     /// Answers on the loop when the route allows, else hands the work to the route's lane.
-    func dispatch(_ request: HTTPRequest) -> Dispatch {
+    func dispatch(_ request: consuming HTTPRequest) -> Dispatch {
         let context = begin(request)
-        guard let route = context.route, !(route.admin && !token.isAdmin(request)) else {
+        guard let route = context.route, !(route.admin && !token.isAdmin(context.request)) else {
             return .answer(run(context, onLoop: true)!)
         }
         if route.onLoop, let response = run(context, onLoop: true) { return .answer(response) }
-        return .offLoop(route.lane) { [self] in run(context, onLoop: false)! }
+        return .offLoop(route.lane) { [self] refused in
+            guard let refused else { return run(context, onLoop: false)! }
+            return refusal(context, refused)
+        }
     }
 
     /// Answers in the calling thread whatever the route's placement: the in-process test
@@ -48,13 +51,12 @@ final class Responder: Sendable {
     }
 
     /// The answer to a request the server could not take on (a full lane), logged like any.
-    func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
-        let context = begin(request)
-        let error = APIError(status, status == 503 ? "busy" : "refused", message)
-        return finish(context, Reply(status: status, body: error.body))
+    private func refusal(_ context: RouteContext, _ refused: Refusal) -> HTTPResponse {
+        let error = APIError(refused.status, refused.status == 503 ? "busy" : "refused", refused.message)
+        return finish(context, Reply(status: refused.status, body: error.body))
     }
 
-    private func begin(_ request: HTTPRequest) -> RouteContext {
+    private func begin(_ request: consuming HTTPRequest) -> RouteContext {
         let start = Monotonic.seconds()
         let (route, parameters, allowed) = find(request)
         return RouteContext(

@@ -230,47 +230,52 @@ final class EventLoop: @unchecked Sendable {
                 queue(errorResponse(error.status, error.message), on: connection, keepAlive: false)
                 markDirty(connection)
                 return
-            case .complete(var request, let consumed):
+            case .complete(let request, let consumed):
                 connection.consumeInput(consumed)
                 connection.sentContinue = false
                 // A pipelined request may follow at once: it gets a fresh header deadline.
                 enter(connection.pendingInput > 0 ? .head : .idle, connection)
-                request.remoteAddress = connection.remoteAddress
-                request.loop = index
-                let keepAlive = request.keepAlive && !shared.isShuttingDown
-                let includeBody = request.method != "HEAD"
-                switch handler.dispatch(request) {
-                case .answer(let response):
-                    queue(response, on: connection, keepAlive: keepAlive, includeBody: includeBody)
-                case .offLoop(let lane, let work):
-                    let fd = connection.fd
-                    let generation = connection.generation
-                    var queued = lane.enter()
-                    if queued {
-                        queued = workers.submit { [self] in
-                            let response = work()
-                            lane.leave()
-                            let mail = Mail(
-                                fd: fd, generation: generation, response: response, keepAlive: keepAlive,
-                                includeBody: includeBody)
-                            mailbox.withLock { $0.append(mail) }
-                            wake()
-                        }
-                        if !queued { lane.leave() }
-                    }
-                    if queued {
-                        connection.awaitingResponse = true
-                    } else {
-                        var busy = handler.refusal(
-                            of: request, status: 503,
-                            message: "the server is busy with \(lane.name) requests; retry shortly")
-                        busy.headers.append(("Retry-After", "1"))
-                        queue(busy, on: connection, keepAlive: keepAlive)
-                    }
-                }
+                dispatch(request, from: connection)
             }
         }
         markDirty(connection)
+    }
+
+    /// Hands a parsed request to the handler (moved, not copied: its buffers are not
+    /// retained and released again) and queues the answer, or the work off the loop.
+    private func dispatch(_ request: consuming HTTPRequest, from connection: Connection) {
+        request.remoteAddress = connection.remoteAddress
+        request.loop = index
+        let keepAlive = request.keepAlive && !shared.isShuttingDown
+        let includeBody = request.method != "HEAD"
+        switch handler.dispatch(consume request) {
+        case .answer(let response):
+            queue(response, on: connection, keepAlive: keepAlive, includeBody: includeBody)
+        case .offLoop(let lane, let work):
+            let fd = connection.fd
+            let generation = connection.generation
+            var queued = lane.enter()
+            if queued {
+                queued = workers.submit { [self] in
+                    let response = work(nil)
+                    lane.leave()
+                    let mail = Mail(
+                        fd: fd, generation: generation, response: response, keepAlive: keepAlive,
+                        includeBody: includeBody)
+                    mailbox.withLock { $0.append(mail) }
+                    wake()
+                }
+                if !queued { lane.leave() }
+            }
+            if queued {
+                connection.awaitingResponse = true
+            } else {
+                var busy = work(
+                    Refusal(status: 503, message: "the server is busy with \(lane.name) requests; retry shortly"))
+                busy.headers.append(("Retry-After", "1"))
+                queue(busy, on: connection, keepAlive: keepAlive)
+            }
+        }
     }
 
     /// Lists a connection for the writes at the end of this iteration.

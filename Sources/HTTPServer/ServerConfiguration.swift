@@ -43,8 +43,8 @@ public struct ServerConfiguration: Sendable {
 public protocol HTTPHandler: Sendable {
     /// Answers a request now, or says which work to run off the loop. Runs on an event
     /// loop, so it must not block: anything that may wait (a database, training) is
-    /// `.offLoop`.
-    func dispatch(_ request: HTTPRequest) -> Dispatch
+    /// `.offLoop`. The request is handed over: the server keeps no copy.
+    func dispatch(_ request: consuming HTTPRequest) -> Dispatch
 
     /// Called on event loop `loop`'s thread once per iteration, after it has produced
     /// answers and before it writes any of them: a handler that must make something durable
@@ -54,10 +54,6 @@ public protocol HTTPHandler: Sendable {
     /// The answer to a request the server refuses itself (a malformed request, a limit, a
     /// timeout, no capacity): the handler says its shape, so clients see one error format.
     func errorResponse(status: Int, message: String) -> HTTPResponse
-
-    /// The answer to a parsed request the server cannot take on now (its lane or the worker
-    /// queue is full): a handler that logs every answered request logs this one too.
-    func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse
 }
 
 extension HTTPHandler {
@@ -66,10 +62,6 @@ extension HTTPHandler {
     /// Plain text, for handlers with no error format of their own.
     public func errorResponse(status: Int, message: String) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", body: message + "\n")
-    }
-
-    public func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
-        errorResponse(status: status, message: message)
     }
 }
 

@@ -38,5 +38,20 @@ public final class WorkLane: Sendable {
 /// work to run on a worker thread within a lane's limit.
 public enum Dispatch: Sendable {
     case answer(HTTPResponse)
-    case offLoop(WorkLane, @Sendable () -> HTTPResponse)
+    /// The work is called once: with nil on a worker to run it, or with a refusal on the
+    /// loop when the lane or the worker queue is full, to answer that instead. The work holds
+    /// the request either way, so the loop hands the request over rather than keeping a copy.
+    case offLoop(WorkLane, @Sendable (_ refused: Refusal?) -> HTTPResponse)
+}
+
+/// Why the server did not take on a request it had parsed (a full lane): the status and
+/// the message the answer carries.
+public struct Refusal: Sendable {
+    public let status: Int
+    public let message: String
+
+    public init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
 }

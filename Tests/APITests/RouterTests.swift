@@ -35,7 +35,7 @@ struct RouterTests {
     static func dispatched(_ api: API, _ request: HTTPRequest) -> (onLoop: Bool, response: HTTPResponse) {
         switch api.dispatch(request) {
         case .answer(let response): (true, response)
-        case .offLoop(_, let work): (false, work())
+        case .offLoop(_, let work): (false, work(nil))
         }
     }
 

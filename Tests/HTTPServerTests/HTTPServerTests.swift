@@ -12,10 +12,12 @@ final class EchoHandler: HTTPHandler {
     let slow = WorkLane(name: "slow", limit: 1_000)
     let narrow = WorkLane(name: "narrow", limit: 1)
 
-    func dispatch(_ request: HTTPRequest) -> Dispatch {
+    func dispatch(_ request: consuming HTTPRequest) -> Dispatch {
+        let request = copy request
         switch request.path {
         case "/slow", "/narrow":
-            return .offLoop(request.path == "/slow" ? slow : narrow) { [self] in
+            return .offLoop(request.path == "/slow" ? slow : narrow) { [self] refused in
+                if let refused { return refusal(of: request, refused) }
                 slowStarted.signal()
                 gate.wait()
                 return echo(request)
@@ -30,9 +32,10 @@ final class EchoHandler: HTTPHandler {
         return HTTPResponse(status: 200, contentType: "text/plain", body: body)
     }
 
-    func refusal(of request: HTTPRequest, status: Int, message: String) -> HTTPResponse {
+    func refusal(of request: HTTPRequest, _ refused: Refusal) -> HTTPResponse {
         HTTPResponse(
-            status: status, contentType: "text/plain", body: "echo refused \(request.path) \(status): \(message)")
+            status: refused.status, contentType: "text/plain",
+            body: "echo refused \(request.path) \(refused.status): \(refused.message)")
     }
 
     /// The server's refusals in this handler's own format: the server adds none of its own.
