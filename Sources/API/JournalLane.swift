@@ -22,7 +22,7 @@ public enum LogDurability: String, Sendable, CaseIterable {
 /// when the active one has grown. So the files stay small, and whatever is in a file not
 /// yet emptied is replayed after a crash (duplicates are skipped by request id).
 ///
-/// Entries the log's full queue could not take (`addOverflow`) go to a third file, the
+/// Entries the log's full queue counts as overflow go to a third file, the
 /// overflow file, written at the same commit: the loop goes on answering instead of waiting
 /// for a slow database, and the log writer, once free again, takes the file over
 /// (`takeOverflow`) and stores it. A crash leaves the file to be recovered like the others.
@@ -75,20 +75,45 @@ final class JournalLane: @unchecked Sendable {
         if overflowFD >= 0 { close(overflowFD) }
     }
 
-    /// Buffers an entry; it reaches the file at the next `commit`.
+    /// What the log's queue did with an entry offered without waiting: numbered it, counted
+    /// it as overflow, or handed it back (full, and only waiting for room would do).
+    enum Offer {
+        case queued(sequence: UInt64)
+        case overflowed
+        case full(LogEntry)
+    }
+
+    /// Buffers an entry and offers it to the log's queue, in one lock round: it reaches the
+    /// file at the next `commit`, or the overflow file if the queue counted it as overflow.
+    /// The entry moves into the queue, not copied; a commit from another thread never
+    /// writes a record whose number the file is not counted through. Returns the entry when
+    /// the queue handed it back, unbuffered: the caller waits for room without this lock
+    /// (the writer takes it to recycle) and then adds it with its number.
+    func add(_ entry: consuming LogEntry, offer: (consuming LogEntry) -> Offer) -> LogEntry? {
+        lock.lock()
+        defer { lock.unlock() }
+        let start = pending.count
+        LogRecord.append(entry, to: &pending)
+        switch offer(entry) {
+        case .queued(let sequence):
+            pendingMaxSequence = max(pendingMaxSequence, sequence)
+        case .overflowed:
+            pending.withUnsafeBytes { overflowPending.append(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+            pending.truncate(to: start)
+            overflowPendingCount += 1
+        case .full(let entry):
+            pending.truncate(to: start)
+            return entry
+        }
+        return nil
+    }
+
+    /// Buffers an entry already queued under `sequence`; it reaches the file at the next
+    /// `commit`.
     func add(_ entry: LogEntry, sequence: UInt64) {
         lock.lock()
         LogRecord.append(entry, to: &pending)
         pendingMaxSequence = max(pendingMaxSequence, sequence)
-        lock.unlock()
-    }
-
-    /// Buffers an entry the log's queue had no room for; it reaches the overflow file at
-    /// the next `commit`.
-    func addOverflow(_ entry: LogEntry) {
-        lock.lock()
-        LogRecord.append(entry, to: &overflowPending)
-        overflowPendingCount += 1
         lock.unlock()
     }
 

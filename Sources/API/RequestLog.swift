@@ -187,47 +187,61 @@ public final class RequestLog: @unchecked Sendable {
     /// Queues an entry. `lane`: the event loop that will send the answer (its journal lane
     /// holds the entry until `commit(lane:)`). A full queue sends the entry to the lane's
     /// overflow file when there are lanes, and otherwise waits for room.
-    public func append(_ entry: LogEntry, lane: Int = 0) {
+    public func append(_ entry: consuming LogEntry, lane: Int = 0) {
         guard !lanes.isEmpty else {
-            _ = enqueue(entry, wait: true)
+            enqueue(entry)
             return
         }
         let journal = lanes[lane % lanes.count]
-        if let sequence = enqueue(entry, wait: false) {
-            journal.add(entry, sequence: sequence)
-        } else {
-            journal.addOverflow(entry)
-        }
+        guard let waiting = journal.add(entry, offer: { offer($0) }) else { return }
+        // Full, with the database away: the loop waits for room outside the lane's lock
+        // (the writer takes it to recycle the lane), then journals the entry under its number.
+        let sequence = enqueue(copy waiting)
+        journal.add(waiting, sequence: sequence)
     }
 
     /// Queues an entry that no answer waits on (a shadow version's scoring), from any
     /// thread: written like the others, but not journaled, so a crash may lose it.
     public func appendUnjournaled(_ entry: LogEntry) {
-        _ = enqueue(entry, wait: true)
+        enqueue(entry)
     }
 
-    /// Queues an entry and returns its sequence number; when the queue is full, waits for
-    /// room (`wait`) or returns nil, counting the entry as overflow.
-    private func enqueue(_ entry: LogEntry, wait: Bool) -> UInt64? {
+    /// Queues an entry, waiting for room; its sequence number.
+    @discardableResult
+    private func enqueue(_ entry: consuming LogEntry) -> UInt64 {
         condition.lock()
-        if !wait && unsafeState.queue.count >= capacity && !unsafeState.stopping && !unsafeState.databaseDown
-            && unsafeState.journaled == 0 && unsafeState.overflowWaiting < overflowLimit
-        {
+        while unsafeState.queue.count >= capacity && !unsafeState.stopping { condition.wait() }
+        let sequence = queueLocked(entry)
+        condition.unlock()
+        return sequence
+    }
+
+    /// Queues an entry if that needs no wait. A full queue counts it as overflow (it goes to
+    /// the lane's overflow file) while the database is reachable and nothing is spilled;
+    /// otherwise hands it back, to be queued by waiting for room.
+    private func offer(_ entry: consuming LogEntry) -> JournalLane.Offer {
+        condition.lock()
+        defer { condition.unlock() }
+        if unsafeState.queue.count >= capacity && !unsafeState.stopping {
+            guard !unsafeState.databaseDown && unsafeState.journaled == 0
+                && unsafeState.overflowWaiting < overflowLimit
+            else { return .full(entry) }
             unsafeState.overflowWaiting += 1
             unsafeState.overflowed += 1
-            condition.unlock()
-            return nil
+            return .overflowed
         }
-        while unsafeState.queue.count >= capacity && !unsafeState.stopping { condition.wait() }
+        return .queued(sequence: queueLocked(entry))
+    }
+
+    /// Appends to the queue (under `condition`) and numbers the entry.
+    private func queueLocked(_ entry: consuming LogEntry) -> UInt64 {
         unsafeState.queue.append(entry)
         unsafeState.appended += 1
-        let sequence = unsafeState.appended
         // Wake the writer only when a batch is ready (or the largest one, if it is pacing its
         // writes); otherwise it comes by within 50 ms.
         let count = unsafeState.queue.count
         if count == batchSize || count == maxBatch { condition.broadcast() }
-        condition.unlock()
-        return sequence
+        return unsafeState.appended
     }
 
     /// Waits (at most `timeout` seconds) until everything queued when it was called is in
@@ -261,7 +275,7 @@ public final class RequestLog: @unchecked Sendable {
         guard !result.unwritten.isEmpty else { return }
         // Overflow the file could not take: nowhere else holds it, so it waits for room.
         locked { $0.overflowWaiting -= result.unwritten.count }
-        for entry in result.unwritten { _ = enqueue(entry, wait: true) }
+        for entry in result.unwritten { enqueue(entry) }
     }
 
     /// Writes everything queued (and the journal, if the database is reachable), then stops.

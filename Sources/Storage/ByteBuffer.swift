@@ -86,6 +86,12 @@ public struct ByteBuffer: ~Copyable {
         try body(UnsafeRawBufferPointer(start: base, count: used))
     }
 
+    /// Forgets the bytes from `count` on (a record that went elsewhere after all).
+    public mutating func truncate(to count: Int) {
+        precondition(count >= 0 && count <= used, "truncate(to: \(count)) of a buffer holding \(used) bytes")
+        used = count
+    }
+
     /// Forgets the bytes; keeps the memory unless it has grown past `keeping` bytes (a burst
     /// should not hold its peak for ever).
     public mutating func removeAll(keeping: Int = .max) {
