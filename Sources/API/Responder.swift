@@ -33,21 +33,22 @@ final class Responder: Sendable {
 
     /// Answers on the loop when the route allows, else hands the work to the route's lane.
     func dispatch(_ request: consuming HTTPRequest) -> Dispatch {
-        let context = begin(request)
+        let context = begin(request, onLoop: true)
         guard let route = context.route, !(route.admin && !token.isAdmin(context.request)) else {
-            return .answer(run(context, onLoop: true)!)
+            return .answer(run(context)!)
         }
-        if route.onLoop, let response = run(context, onLoop: true) { return .answer(response) }
+        if route.onLoop, let response = run(context) { return .answer(response) }
+        let offLoop = context.offLoop
         return .offLoop(route.lane) { [self] refused in
-            guard let refused else { return run(context, onLoop: false)! }
-            return refusal(context, refused)
+            guard let refused else { return run(offLoop)! }
+            return refusal(offLoop, refused)
         }
     }
 
     /// Answers in the calling thread whatever the route's placement: the in-process test
     /// client's way in.
     func respond(to request: HTTPRequest) -> HTTPResponse {
-        run(begin(request), onLoop: false)!
+        run(begin(request, onLoop: false))!
     }
 
     /// The answer to a request the server could not take on (a full lane), logged like any.
@@ -56,16 +57,17 @@ final class Responder: Sendable {
         return finish(context, Reply(status: refused.status, body: error.body))
     }
 
-    private func begin(_ request: consuming HTTPRequest) -> RouteContext {
+    private func begin(_ request: consuming HTTPRequest, onLoop: Bool) -> RouteContext {
         let start = Monotonic.seconds()
         let (route, parameters, allowed) = find(request)
         return RouteContext(
             request: request, route: route, parameters: parameters, allowed: allowed,
-            requestID: requestIDs.next(), start: start, receivedAt: Date(), token: token, routes: descriptions)
+            requestID: requestIDs.next(), start: start, receivedAt: Date(), token: token, routes: descriptions,
+            onLoop: onLoop)
     }
 
     /// Runs the route (nil: a loop run that must move off the loop).
-    private func run(_ context: RouteContext, onLoop: Bool) -> HTTPResponse? {
+    private func run(_ context: RouteContext) -> HTTPResponse? {
         var reply: Reply
         do {
             guard let route = context.route else {
@@ -78,9 +80,8 @@ final class Responder: Sendable {
                 throw APIError.notFound("no route \(context.request.method) \(context.request.path); see GET /docs")
             }
             if route.admin { try token.authorize(context.request) }
-            context.onLoop = onLoop
             reply = try route.handle(services, context)
-        } catch is OffLoop where onLoop {
+        } catch is OffLoop where context.onLoop {
             return nil
         } catch {
             reply = render(error, requestID: context.requestID, admin: token.isAdmin(context.request))

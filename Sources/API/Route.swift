@@ -1,6 +1,5 @@
 import Foundation
 import HTTPServer
-import Synchronization
 
 /// One endpoint, as the frozen responder holds it: how it is matched, who may call it, where
 /// it runs, how it is described, and what answers it. A class: a request carries its route
@@ -59,9 +58,11 @@ final class Route: Sendable {
 struct OffLoop: Error {}
 
 /// A request found, timed and numbered on its way to an answer, and what its route gets:
-/// the request, its path parameters and helpers. One class from dispatch to the log: routes
-/// and the closures in them pass it along, and structs of it copied the request each time.
-final class RouteContext: Sendable {
+/// the request, its path parameters and helpers. A struct that lives on the dispatching
+/// stack and is passed borrowed: routes and the closures in them read it in place. Only
+/// work that moves off the loop holds a copy (as a class it was an allocation, a free and
+/// a dozen reference counts every request).
+struct RouteContext: Sendable {
     let request: HTTPRequest
     /// nil: no route matched (`allowed` lists the methods the path has, if any).
     let route: Route?
@@ -74,11 +75,15 @@ final class RouteContext: Sendable {
     let token: AdminToken
     /// Every route's description, for the routes that document the API.
     let routes: [RouteDescription.Entry]
-    private let runsOnLoop = Atomic<Bool>(true)
+    /// Whether this run is on an event loop (where `OffLoop` must be thrown instead of
+    /// waiting): a loop run that moves off the loop runs again on a worker, in a copy that
+    /// says so.
+    private(set) var onLoop: Bool
 
     init(
-        request: HTTPRequest, route: Route?, parameters: [String: String], allowed: [String], requestID: String,
-        start: Double, receivedAt: Date, token: AdminToken, routes: [RouteDescription.Entry]
+        request: consuming HTTPRequest, route: Route?, parameters: [String: String], allowed: [String],
+        requestID: String, start: Double, receivedAt: Date, token: AdminToken, routes: [RouteDescription.Entry],
+        onLoop: Bool
     ) {
         self.request = request
         self.route = route
@@ -89,14 +94,14 @@ final class RouteContext: Sendable {
         self.receivedAt = receivedAt
         self.token = token
         self.routes = routes
+        self.onLoop = onLoop
     }
 
-    /// Whether this run is on an event loop (where `OffLoop` must be thrown instead of
-    /// waiting). Set by the responder before each run: a loop run that moves off the loop
-    /// runs again on a worker.
-    var onLoop: Bool {
-        get { runsOnLoop.load(ordering: .relaxed) }
-        set { runsOnLoop.store(newValue, ordering: .relaxed) }
+    /// The same request, run off the loop.
+    var offLoop: RouteContext {
+        var copy = self
+        copy.onLoop = false
+        return copy
     }
 
     /// Whether the request carries the valid admin token (for routes that show admins more).
