@@ -21,13 +21,20 @@ enum TrainingJobRoutes: RouteGroup {
             handler: job)
     }
 
+    // Both first mark failed the jobs whose workers died: with no worker left to look at the
+    // queue, a reader would otherwise see them running for ever.
+
     static func list(_ services: Services, _ context: RouteContext) throws -> Reply {
-        Reply(body: Array(try ModelDocuments.json(try TrainingJobs(registry: services.registry).list()).utf8))
+        let jobs = TrainingJobs(registry: services.registry)
+        try jobs.expireAbandoned()
+        return Reply(body: Array(try ModelDocuments.json(try jobs.list()).utf8))
     }
 
     static func job(_ services: Services, _ context: RouteContext) throws -> Reply {
         let id = try context.id("id", of: "training job")
-        let job = try TrainingJobs(registry: services.registry).job(id: id)
+        let jobs = TrainingJobs(registry: services.registry)
+        try jobs.expireAbandoned()
+        let job = try jobs.job(id: id)
         return Reply(body: Array(try ModelDocuments.json(job).utf8), modelID: job.result?.promotedID)
     }
 }

@@ -30,6 +30,8 @@ public struct TrainingJobs: Sendable {
         public var createdAt: Date
         public var startedAt: Date?
         public var finishedAt: Date?
+        /// Until when the running job is its worker's without renewal.
+        public var leaseExpiresAt: Date?
         public var result: Outcome?
         public var error: String?
 
@@ -38,7 +40,8 @@ public struct TrainingJobs: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case id, status, promote, promoteIfBetter = "promote_if_better", requestedBy = "requested_by", worker
-            case createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at", result, error
+            case createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at"
+            case leaseExpiresAt = "lease_expires_at", result, error
         }
     }
 
@@ -93,24 +96,62 @@ public struct TrainingJobs: Sendable {
         ).map(Self.job)
     }
 
-    /// Takes the oldest queued job for `worker` (nil when none waits). On Postgres a job
-    /// another worker is claiming is skipped, not waited for; SQLite has one writer.
-    public func claim(worker: String) throws -> Job? {
+    /// How long a claimed job stays its worker's without renewal (the worker renews it six
+    /// times a lease while it trains). A job whose lease has run out was left by a worker that
+    /// died, and is marked failed at the next look at the queue.
+    public static let defaultLease: TimeInterval = 60
+
+    /// Takes the oldest queued job for `worker` (nil when none waits), leased for `lease`
+    /// seconds; first marks failed the jobs whose workers died. On Postgres a job another
+    /// worker is claiming is skipped, not waited for; SQLite has one writer.
+    public func claim(worker: String, lease: TimeInterval = Self.defaultLease) throws -> Job? {
+        try expireAbandoned()
         let skip = registry.database.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let now = Date()
         let row = try registry.database.transaction { connection in
             try connection.queryFirst(
                 """
-                UPDATE training_jobs SET status = 'running', worker = ?, started_at = ?
+                UPDATE training_jobs SET status = 'running', worker = ?, started_at = ?, lease_expires_at = ?
                 WHERE id = (SELECT id FROM training_jobs WHERE status = 'queued' ORDER BY id LIMIT 1\(skip))
                 RETURNING *
-                """, [.text(worker), .timestamp(Date())])
+                """, [.text(worker), .timestamp(now), .timestamp(now.addingTimeInterval(lease))])
         }
         return try row.map(Self.job)
     }
 
-    /// Runs a claimed job to its end and records the outcome or the error.
+    /// Marks failed every running job whose lease ran out before `now` (its worker was killed,
+    /// ran out of memory or lost its machine), so that nobody waits on it for ever; how many.
+    /// Jobs claimed before leases existed have none and are left alone.
     @discardableResult
-    public func run(_ job: Job, trainer: Trainer, progress: (String) -> Void = { _ in }) throws -> Job {
+    public func expireAbandoned(now: Date = Date()) throws -> Int {
+        try registry.database.execute(
+            """
+            UPDATE training_jobs SET status = 'failed', finished_at = ?,
+                error = 'abandoned: worker ' || COALESCE(worker, '?')
+                    || ' stopped renewing its lease (killed, out of memory or its machine gone); queue the job again'
+            WHERE status = 'running' AND lease_expires_at < ?
+            """, [.timestamp(now), .timestamp(now)])
+    }
+
+    /// Extends a running job's lease by `lease` seconds from now; false when the job is no
+    /// longer running under `worker` (its lease ran out and it was marked failed).
+    @discardableResult
+    public func renew(_ id: Int64, worker: String, lease: TimeInterval) throws -> Bool {
+        try registry.database.execute(
+            "UPDATE training_jobs SET lease_expires_at = ? WHERE id = ? AND status = 'running' AND worker = ?",
+            [.timestamp(Date().addingTimeInterval(lease)), .integer(id), .text(worker)]) > 0
+    }
+
+    /// Runs a claimed job to its end, renewing its lease meanwhile, and records the outcome
+    /// or the error (the outcome even if the lease ran out meanwhile: it is what happened).
+    @discardableResult
+    public func run(
+        _ job: Job, trainer: Trainer, lease: TimeInterval = Self.defaultLease, progress: (String) -> Void = { _ in }
+    ) throws -> Job {
+        let renewal = LeaseRenewal(every: lease / 6) { [self] in
+            _ = try? renew(job.id, worker: job.worker ?? "", lease: lease)
+        }
+        defer { renewal.stop() }
         do {
             let spec = try TrainingSpec.parse(job.spec, file: "training job \(job.id)")
             let promotion: Trainer.Promotion =
@@ -143,8 +184,30 @@ public struct TrainingJobs: Sendable {
             promote: row["promote"].bool ?? false, promoteIfBetter: row["promote_if_better"].string,
             requestedBy: try stored.text("requested_by"), worker: row["worker"].string,
             createdAt: try stored.date("created_at"), startedAt: row["started_at"].date,
-            finishedAt: row["finished_at"].date,
+            finishedAt: row["finished_at"].date, leaseExpiresAt: row["lease_expires_at"].date,
             result: row["result"].isNull ? nil : try stored.json("result", as: Outcome.self),
             error: row["error"].string)
+    }
+}
+
+/// Renews a job's lease from a thread of its own while the job trains (training holds the
+/// worker's thread for as long as it takes).
+private final class LeaseRenewal: Sendable {
+    private let stopping = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+
+    init(every interval: TimeInterval, renew: @escaping @Sendable () -> Void) {
+        let thread = Thread { [stopping, stopped] in
+            while stopping.wait(timeout: .now() + interval) == .timedOut { renew() }
+            stopped.signal()
+        }
+        thread.name = "job lease"
+        thread.start()
+    }
+
+    /// Returns once the thread has renewed for the last time.
+    func stop() {
+        stopping.signal()
+        stopped.wait()
     }
 }

@@ -12,17 +12,24 @@ struct Worker: ParsableCommand {
             Claims the oldest queued job (workers never take the same one), trains it as \
             `modelserve train` would, and records the versions or the error; then the next. \
             Idle, it waits for a new job (Postgres announces them; SQLite is polled). SIGTERM or \
-            SIGINT stops it after the job in hand. With --once it runs what is queued and exits.
+            SIGINT stops it after the job in hand. With --once it runs what is queued and exits. \
+            A job is leased to its worker, which renews the lease while it trains; a job whose \
+            lease runs out (its worker was killed or lost its machine) is marked failed at the \
+            next look at the queue, by any worker or GET /models/train/jobs.
             """
     )
 
     @Flag(help: "Run the queued jobs, then exit (a Kubernetes Job, a test).") var once = false
     @Option(help: "Seconds between looks at the queue when nothing announces a job.") var pollInterval = 2.0
     @Option(help: "Seconds a training query may run before the database stops it.") var queryTimeout = 300.0
+    @Option(
+        help: "Seconds a claimed job stays this worker's without renewal (renewed every sixth of it while training).")
+    var lease = TrainingJobs.defaultLease
     @OptionGroup var options: DatabaseOptions
 
     func validate() throws {
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+        guard lease > 0 else { throw ValidationError("--lease must be positive") }
     }
 
     func run() throws {
@@ -45,9 +52,9 @@ struct Worker: ParsableCommand {
             let listener = try (database as? PostgresDatabase)?.listen(channel: TrainingJobs.channel)
             Console.err("worker \(name) waiting for training jobs")
             while !stopping.isSet {
-                if let job = try jobs.claim(worker: name) {
+                if let job = try jobs.claim(worker: name, lease: lease) {
                     Console.err("job \(job.id): training \(job.name ?? "?") for \(job.requestedBy)")
-                    let done = try jobs.run(job, trainer: trainer)
+                    let done = try jobs.run(job, trainer: trainer, lease: lease)
                     if let outcome = done.result {
                         Console.out(
                             "job \(job.id): completed: \(outcome.versionIDs.count) versions (ids "

@@ -87,6 +87,72 @@ struct TrainingJobsTests {
         #expect(inline.status == 200 && inline.json["versions"] != nil, "\(inline.body)")
     }
 
+    /// A spec whose query takes seconds on either database (the recursive count is only there
+    /// to be slow), for a job that must outlive several leases.
+    static let slowSpec =
+        #"{"name": "promotion", "kind": "logistic", "query": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT network_ability, competence, promoted FROM promotion WHERE (SELECT count(*) FROM c) > 0", "target": "promoted", "hyperparameters": [{"C": 0.9}]}"#
+
+    @Test(
+        "a job whose worker died is failed once its lease runs out, by the next reader; a live worker renews its long job's lease",
+        arguments: Backend.allCases)
+    func leases(_ backend: Backend) throws {
+        let (url, cleanup) = try TestDatabase.makeURL(backend)
+        defer { cleanup() }
+        let server = try APITestServer(url: url)
+        defer { server.stop() }
+        let client = Self.queueing(server)
+        let jobs = TrainingJobs(registry: server.registry)
+        func queue(_ spec: String) throws -> Int64 {
+            let queued = try client.request("POST", "/models/train", body: spec, headers: Self.admin)
+            try #require(queued.status == 202, "\(queued.body)")
+            return Int64(try #require(queued.json["id"] as? Int))
+        }
+
+        // A worker that claims a job and dies leaves only its claim: the job is running until
+        // the lease runs out, and failed, saying why, from then on.
+        let abandoned = try queue(Self.spec(C: 0.5))
+        let claimed = try #require(try jobs.claim(worker: "gone:1", lease: 30))
+        #expect(claimed.id == abandoned && claimed.status == .running)
+        let expires = try #require(claimed.leaseExpiresAt)
+        #expect(abs(expires.timeIntervalSince(try #require(claimed.startedAt)) - 30) < 0.01)
+        #expect(try jobs.expireAbandoned(now: expires.addingTimeInterval(-1)) == 0, "failed while its lease held")
+        #expect(try jobs.job(id: abandoned).status == .running)
+        #expect(try jobs.expireAbandoned(now: expires.addingTimeInterval(0.01)) == 1)
+        let failed = try jobs.job(id: abandoned)
+        #expect(failed.status == .failed && failed.finishedAt != nil)
+        #expect(
+            failed.error?.hasPrefix("abandoned: worker gone:1 stopped renewing its lease") == true,
+            "\(failed.error ?? "")")
+        #expect(try jobs.expireAbandoned(now: expires.addingTimeInterval(60)) == 0, "a failed job is failed once")
+
+        // With no worker left to look at the queue, reading the job over HTTP is enough.
+        let second = try queue(Self.spec(C: 0.6))
+        _ = try #require(try jobs.claim(worker: "gone:2", lease: 0))
+        let shown = try client.request("GET", "/models/train/jobs/\(second)", headers: Self.admin)
+        #expect(shown.json["status"] as? String == "failed", "\(shown.body)")
+        #expect((shown.json["error"] as? String)?.contains("worker gone:2") == true, "\(shown.body)")
+
+        // A live worker with a short lease on a job that takes several leases renews it: a
+        // reader looking at the queue all along fails nothing.
+        let lease = 0.25
+        let slow = try queue(Self.slowSpec)
+        let worker = try ModelServeBinary.Running(
+            ["worker", "--once", "--lease", String(lease)], environment: ["DATABASE_URL": url])
+        var swept = 0
+        while worker.process.isRunning {  // a reader every 20 ms, as a busy dashboard would be
+            swept += try jobs.expireAbandoned()
+            usleep(20_000)
+        }
+        #expect(worker.finish(signal: false) == 0, "\(worker.stderr)")
+        #expect(swept == 0, "a live worker's job was failed as abandoned")
+        let done = try jobs.job(id: slow)
+        #expect(done.status == .completed, "\(done.error ?? "")")
+        let started = try #require(done.startedAt)
+        let ran = try #require(done.finishedAt).timeIntervalSince(started)
+        try #require(ran > 4 * lease, "the job took \(ran) s: too short to need its lease renewed")
+        #expect(try #require(done.leaseExpiresAt).timeIntervalSince(started) > 3 * lease, "the lease was not renewed")
+    }
+
     @Test("an idle worker on Postgres starts a new job at once (announced), and stops on SIGTERM")
     func announced() throws {
         let (url, cleanup) = try TestDatabase.makeURL(.postgres)
