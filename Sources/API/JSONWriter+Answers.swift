@@ -24,7 +24,7 @@ extension JSONWriter {
     mutating func beginAnswer(_ context: RouteContext, from model: LoadedModel) {
         beginObject()
         key(Self.requestIDKey)
-        value(context.requestID)
+        value(plain: context.requestID)
         identity(of: model)
     }
 

@@ -82,6 +82,18 @@ public struct JSONWriter {
         appendString(text)
     }
 
+    /// A string known to need no escape (a request id, made of URL-safe characters): its
+    /// bytes between quotes, without looking at each for one.
+    mutating func value(plain text: String) {
+        assert(!text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }, text)
+        beforeValue()
+        bytes.append(UInt8(ascii: "\""))
+        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: text.utf8)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// A number: whole ones below 10^15 as integers ("3"), others as the shortest decimal
     /// that reads back as the same double ("0.1", "1e-05"); NaN and infinities as null.
     public mutating func value(_ number: Double) {
