@@ -45,13 +45,15 @@ public struct DriftReport: Sendable, Encodable {
             throw RegistryError(.badValue, "model_profiles: version \(modelID): the profile does not decode: \(error)")
         }
         since = now.addingTimeInterval(-window)
+        let window = RequestLogStore.received(since: since, dialect: registry.database.dialect)
         let logged = try registry.database.query(
             """
             SELECT request_body FROM request_log
-            WHERE model_id = ? AND received_at >= ? AND path IN ('/predict', ?) AND status = 200
+            WHERE \(window.sql) AND model_id = ? AND path IN ('/predict', ?) AND status = 200
               AND request_body_encoding IS NULL
             ORDER BY received_at DESC LIMIT ?
-            """, [.integer(modelID), .timestamp(since), .text(LogEntry.shadowPath), .integer(Int64(Self.requestLimit))])
+            """,
+            window.parameters + [.integer(modelID), .text(LogEntry.shadowPath), .integer(Int64(Self.requestLimit))])
         let names = record.featureSchema.all
         var values: [String: [FeatureValue]] = Dictionary(uniqueKeysWithValues: names.map { ($0, []) })
         var rows = 0

@@ -7,13 +7,19 @@ public import Storage
 public final class ModelRegistry: Sendable {
     public let database: any Database
 
-    /// Every table the registry's migrations create: `load` must never write them. A test
+    /// Every table the registry's migrations create, on either database: `load` must never write them. A test
     /// compares this with a migrated database, so a new migration's table cannot be missed.
     public static let tables: Set<String> = [
         "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
         "search_trials", "model_samples", "feedback", "model_profiles", "traffic_splits", "request_minutes",
-        "training_jobs", "data_profiles",
+        "training_jobs", "data_profiles", "request_log_minute_ids",
     ]
+
+    /// The tables the migrations create on a dialect: SQLite alone keeps the request log's
+    /// per-minute id bounds (`tables` protects every name on both).
+    public static func tables(in dialect: SQLDialect) -> Set<String> {
+        dialect == .sqlite ? tables : tables.subtracting(["request_log_minute_ids"])
+    }
 
     public init(_ database: any Database) {
         self.database = database

@@ -3,8 +3,8 @@ import Storage
 
 /// Keeping `request_log` for as long as it is wanted and no longer: on Postgres a partition
 /// per UTC day, made ahead by the writer and dropped whole once older than the retention;
-/// on SQLite old rows deleted in small batches, so no one statement holds the write lock
-/// long.
+/// on SQLite old rows deleted in small batches, found through the minutes' id bounds, so no
+/// one statement holds the write lock long.
 extension RequestLogStore {
     /// Days ahead of today that have their partition before their first row.
     public static let daysAhead = 2
@@ -66,11 +66,15 @@ extension RequestLogStore {
             }
             table = "request_log_default"
         }
+        let old = Self.received(before: cutoff, dialect: database.dialect)
+        let limit = max(1, batch)
         let rows = try database.execute(
             """
             DELETE FROM \(table) WHERE id IN (
-                SELECT id FROM \(table) WHERE received_at < ? ORDER BY received_at LIMIT ?)
-            """, [.timestamp(cutoff), .integer(Int64(max(1, batch)))])
+                SELECT id FROM \(table) WHERE \(old.sql) ORDER BY id LIMIT ?)
+            """, old.parameters + [.integer(Int64(limit))])
+        // The minutes' id bounds go once none of their rows is left.
+        if database.dialect == .sqlite && rows < limit { try Self.forgetMinuteIDs(before: cutoff, on: database) }
         return (rows, dropped)
     }
 

@@ -92,6 +92,9 @@ public struct RequestLogStore: Sendable {
     }
 
     private func insert(_ batch: [LogEntry], on connection: any Connection) throws {
+        // SQLite finds time windows through each minute's ids, noted as the rows go in.
+        let before = database.dialect == .sqlite ? try Self.lastID(on: connection) : nil
+        var stored = 0
         var start = batch.startIndex
         while start < batch.endIndex {
             // The largest fixed size that fits what is left (1 always does).
@@ -107,7 +110,10 @@ public struct RequestLogStore: Sendable {
                 }
             }
             start += count
-            try connection.execute(sql, values)
+            stored += try connection.execute(sql, values)
+        }
+        if let before, stored > 0 {
+            try Self.noteMinutes(of: batch, ids: (before + 1)...(before + Int64(stored)), on: connection)
         }
     }
 

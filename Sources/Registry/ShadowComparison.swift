@@ -33,17 +33,18 @@ public struct ShadowComparison: Sendable, Encodable {
     /// nil when the version shadowed nothing in the window.
     init?(registry: ModelRegistry, modelID: Int64, settings: ModelSettings, since: Date) throws {
         let suffix = "-shadow-\(modelID)"
+        let window = RequestLogStore.received(since: since, dialect: registry.database.dialect, table: "s")
+        var parameters: [SQLValue] = [.integer(Int64(suffix.count)), .integer(modelID), .text(LogEntry.shadowPath)]
+        parameters += window.parameters
+        parameters.append(.integer(Int64(Self.limit)))
         let rows = try registry.database.query(
             """
             SELECT p.request_id, p.model_id, p.response_body, s.response_body FROM request_log s
             JOIN request_log p ON p.request_id = substr(s.request_id, 1, length(s.request_id) - CAST(? AS INTEGER))
-            WHERE s.model_id = ? AND s.path = ? AND s.status = 200 AND s.received_at >= ?
+            WHERE s.model_id = ? AND s.path = ? AND s.status = 200 AND \(window.sql)
             ORDER BY s.id DESC LIMIT ?
             """,
-            [
-                .integer(Int64(suffix.count)), .integer(modelID), .text(LogEntry.shadowPath), .timestamp(since),
-                .integer(Int64(Self.limit)),
-            ])
+            parameters)
         guard !rows.isEmpty else { return nil }
         // Each pair's answered and shadow predictions, row by row.
         var pairs: [(requestID: String, index: Int, answered: Double, shadow: Double)] = []

@@ -90,4 +90,53 @@ struct RequestLogRetentionTests {
             }
         }
     }
+
+    @Test(
+        "rows stored out of time order (journals replayed after an outage) are in their time windows, and expire on time",
+        arguments: Backend.allCases)
+    func outOfOrder(_ backend: Backend) throws {
+        try TestDatabase.with(backend) { database, _ throws in
+            try Migrator(for: database).migrate(database)
+            let store = RequestLogStore(database)
+            // A whole minute, so that the rows below share minutes and cross one.
+            let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 60).rounded(.down) * 60 + 30)
+            try store.preparePartitions(now: now.addingTimeInterval(-40 * Self.day))
+            // Stored in this order: rows received now, then ten minutes ago, then 40 days ago
+            // (two journals replayed late), then two of which the second is 0.4 µs before the
+            // next minute (stored as its first microsecond: times are kept to the microsecond,
+            // rounded), then just after now. One second apart within each.
+            let batches: [(prefix: String, at: Date, count: Int)] = [
+                ("now", now, 4), ("late", now.addingTimeInterval(-600), 3),
+                ("ancient", now.addingTimeInterval(-40 * Self.day), 2), ("edge", now.addingTimeInterval(28.9999996), 2),
+                ("after", now.addingTimeInterval(35), 2),
+            ]
+            for batch in batches { try store.insert(Self.entries(batch.prefix, at: batch.at, count: batch.count)) }
+            // What a window holds, by the stored times (ISO 8601 text sorts as time does).
+            func received(since date: Date) -> Set<String> {
+                var ids: Set<String> = []
+                for batch in batches {
+                    for i in 0..<batch.count
+                    where Timestamp.format(batch.at.addingTimeInterval(Double(i))) >= Timestamp.format(date) {
+                        ids.insert("\(batch.prefix)-\(i)")
+                    }
+                }
+                return ids
+            }
+            func stored(since date: Date) throws -> Set<String> {
+                let window = RequestLogStore.received(since: date, dialect: database.dialect)
+                return Set(
+                    try database.query("SELECT request_id FROM request_log WHERE \(window.sql)", window.parameters)
+                        .compactMap { $0[0].string })
+            }
+            for offset in [-41 * Self.day, -30 * Self.day, -900, -599, -60, 0, 2, 3.5, 29.99, 30, 31, 36, 37, 60] {
+                let since = now.addingTimeInterval(offset)
+                #expect(try stored(since: since) == received(since: since), "since now \(offset > 0 ? "+" : "")\(offset) s")
+            }
+            // Retention at 30 days removes the old rows stored last, and keeps every other.
+            while try store.expire(before: now.addingTimeInterval(-30 * Self.day), batch: 1).rows == 1 {}
+            let kept = received(since: now.addingTimeInterval(-30 * Self.day))
+            #expect(try stored(since: now.addingTimeInterval(-100 * Self.day)) == kept)
+            #expect(try store.count() == kept.count && kept.count == 11)
+        }
+    }
 }

@@ -15,7 +15,7 @@ struct MigratorTests {
                 "0004_request_log_body_encoding", "0005_search_trials",
                 "0006_model_samples", "0007_online_runs", "0008_feedback", "0009_model_profiles", "0010_traffic_splits",
                 "0011_request_minutes", "0012_model_provenance", "0013_training_jobs", "0014_request_log_partitions",
-                "0015_data_profiles", "0016_training_job_leases",
+                "0015_data_profiles", "0016_training_job_leases", "0017_request_log_minute_ids",
             ]
             #expect(try migrator.pending(db) == all)
             let first = try migrator.migrate(db)
