@@ -2,7 +2,7 @@ public import Foundation
 public import Storage
 
 /// Rows by when they were received, without an index on `received_at` on SQLite (keeping
-/// one cost the writer ~2,000 instructions a row): each minute's smallest and largest id in
+/// one cost the writer ~2,000 instructions a row): ids that bound each minute's rows in
 /// `request_log_minute_ids`, kept by the writer as it stores rows, bound a time window's ids,
 /// and the `received_at` test inside the bound keeps the answer exact whatever order rows
 /// were stored in. Postgres keeps its BRIN index and partitions and filters directly.
