@@ -8,7 +8,7 @@ public import Storage
 /// were stored in. Postgres keeps its BRIN index and partitions and filters directly.
 extension RequestLogStore {
     /// A condition on `request_log` (aliased `table`, if given) for rows received at or
-    /// after the timestamp it binds: the SQL and its one parameter.
+    /// after the timestamp it binds: the SQL and its parameters.
     public static func received(since date: Date, dialect: SQLDialect, table: String? = nil) -> (
         sql: String, parameters: [SQLValue]
     ) {
