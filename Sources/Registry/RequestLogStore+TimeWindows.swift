@@ -47,9 +47,7 @@ extension RequestLogStore {
         // A batch spans a minute or two: one of its rows stands for each.
         var minutes: [(minute: Int64, receivedAt: Date)] = []
         for entry in batch {
-            // In whole microseconds first, as the stored text is rounded.
-            let micros = Int64((entry.receivedAt.timeIntervalSince1970 * 1_000_000).rounded())
-            let minute = micros >= 0 ? micros / 60_000_000 : (micros + 1) / 60_000_000 - 1
+            let minute = Timestamp.minute(entry.receivedAt)
             if !minutes.contains(where: { $0.minute == minute }) { minutes.append((minute, entry.receivedAt)) }
         }
         for (_, receivedAt) in minutes {

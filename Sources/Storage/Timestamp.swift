@@ -43,6 +43,13 @@ public enum Timestamp {
         }
     }
 
+    /// The minute since 1970 (rounded down) of the text `date` is stored as: its seconds are
+    /// rounded to the microsecond, so a time just before a minute is stored in the next.
+    public static func minute(_ date: Date) -> Int64 {
+        let (seconds, _) = secondsAndMicros(date)
+        return seconds >= 0 ? seconds / 60 : (seconds + 1) / 60 - 1
+    }
+
     /// Whole seconds since 1970 (rounded down) and the microseconds past them (0 ..< 10^6).
     private static func secondsAndMicros(_ date: Date) -> (Int64, Int64) {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())

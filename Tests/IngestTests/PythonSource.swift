@@ -53,8 +53,10 @@ final class PythonSource {
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     deinit {
-        guard killIfStarted(process) else { return }
-        var status: Int32 = 0
-        waitpid(process.processIdentifier, &status, 0)
+        // Reaped only if it ever ran (a source that failed to start left nothing to reap).
+        if killIfStarted(process) {
+            var status: Int32 = 0
+            waitpid(process.processIdentifier, &status, 0)
+        }
     }
 }
