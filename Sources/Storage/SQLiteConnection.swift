@@ -13,13 +13,15 @@ final class SQLiteConnection: Connection {
     /// (the request log writer re-parsed every insert: 40% of its instructions).
     private var readOnlyTransaction = false
     var isHealthy: Bool { true }
-    /// Prepared statements put back after use, by SQL text, so repeated writes (the request
-    /// log's batch insert, many times a second) skip SQLite's parser and planner. Only
-    /// statements without result columns are kept: a query's columns are read when it is
-    /// prepared, and a schema change since would make them stale. A short list searched with
-    /// `==`, not a dictionary: hashing a 100-row insert's text (5 KB) cost more than binding
-    /// it, while `==` on the same String is a pointer comparison and on others mostly a
-    /// length comparison.
+    /// Prepared statements put back after use, by SQL text, so repeated statements (the
+    /// request log's batch insert and its id and minute bookkeeping, many times a second)
+    /// skip SQLite's parser and planner. Queries are kept too: a statement reads its columns
+    /// again when taken and after SQLite re-prepares it for a schema change
+    /// (`SQLiteStatement.step`). A short list searched with `==`, not a dictionary: hashing
+    /// a 100-row insert's text (5 KB) cost more than binding it, while `==` on the same
+    /// String is a pointer comparison and on others mostly a length comparison. Full, the
+    /// oldest goes. Never used while restricted: the authorizer judges a statement when it
+    /// is prepared, so a restricted connection prepares every statement afresh.
     private var idleStatements: [(sql: String, statement: OpaquePointer)] = []
     private static let idleStatementLimit = 32
 
@@ -107,10 +109,9 @@ final class SQLiteConnection: Connection {
     func query(_ sql: String, _ parameters: [SQLValue]) throws -> [Row] {
         let statement = try prepare(sql)
         try statement.bind(parameters)
-        let columns = statement.columns
         var rows: [Row] = []
         while try statement.step() {
-            rows.append(Row(columns: columns, values: statement.currentValues()))
+            rows.append(Row(columns: statement.columns, values: statement.currentValues()))
         }
         return rows
     }
@@ -118,18 +119,17 @@ final class SQLiteConnection: Connection {
     func stream(_ sql: String, _ parameters: [SQLValue], batchSize: Int, _ body: (RowBatch) throws -> Void) throws {
         let statement = try prepare(sql)
         try statement.bind(parameters)
-        let columns = statement.columns
         let size = max(1, batchSize)
         var batch: [[SQLValue]] = []
         batch.reserveCapacity(size)
         while try statement.step() {
             batch.append(statement.currentValues())
             if batch.count == size {
-                try body(RowBatch(columns: columns, rows: batch))
+                try body(RowBatch(columns: statement.columns, rows: batch))
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try body(RowBatch(columns: columns, rows: batch)) }
+        if !batch.isEmpty { try body(RowBatch(columns: statement.columns, rows: batch)) }
     }
 
     func executeScript(_ sql: String) throws {
@@ -239,7 +239,7 @@ final class SQLiteConnection: Connection {
     }
 
     private func prepareAny(_ sql: String) throws -> SQLiteStatement {
-        if let index = idleStatements.firstIndex(where: { $0.sql == sql }) {
+        if deadline == nil, let index = idleStatements.firstIndex(where: { $0.sql == sql }) {
             return SQLiteStatement(handle: idleStatements.remove(at: index).statement, connection: self, sql: sql)
         }
         var statement: OpaquePointer?
@@ -268,17 +268,16 @@ final class SQLiteConnection: Connection {
     }
 
     /// Takes a statement back when its `SQLiteStatement` ends: reset and unbound, it waits
-    /// for the same SQL again (or is finalized when enough are waiting).
+    /// for the same SQL again (the oldest waiting is finalized when the list is full).
     func recycle(_ statement: OpaquePointer, sql: String) {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
-        if sqlite3_column_count(statement) == 0 && idleStatements.count < Self.idleStatementLimit
-            && !idleStatements.contains(where: { $0.sql == sql })
-        {
-            idleStatements.append((sql, statement))
-        } else {
+        guard deadline == nil, !idleStatements.contains(where: { $0.sql == sql }) else {
             sqlite3_finalize(statement)
+            return
         }
+        if idleStatements.count == Self.idleStatementLimit { sqlite3_finalize(idleStatements.removeFirst().statement) }
+        idleStatements.append((sql, statement))
     }
 
     func error(_ rc: Int32, message: String? = nil, sql: String?) -> DatabaseError {

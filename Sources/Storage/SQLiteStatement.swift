@@ -7,8 +7,14 @@ final class SQLiteStatement {
     let handle: OpaquePointer
     let connection: SQLiteConnection
     let sql: String
-    private let declaredKinds: [DeclaredKind]
-    let columns: Columns
+    private(set) var declaredKinds: [DeclaredKind] = []
+    private(set) var columns = Columns([])
+    /// SQLite's count of this statement's re-preparations when its columns were read: one
+    /// kept for reuse may be re-prepared by its next step after a schema change elsewhere
+    /// (`SELECT *` then has other columns).
+    private var preparations: Int32 = 0
+    /// Whether the columns were checked against the program the current run steps through.
+    private var columnsChecked = false
 
     /// What a column's declared type says about values SQLite stores as integers or text.
     enum DeclaredKind {
@@ -19,7 +25,13 @@ final class SQLiteStatement {
         self.handle = handle
         self.connection = connection
         self.sql = sql
+        readColumns()
+    }
+
+    private func readColumns() {
+        preparations = sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0)
         let count = Int(sqlite3_column_count(handle))
+        guard count > 0 || !columns.names.isEmpty else { return }
         var names: [String] = []
         var kinds: [DeclaredKind] = []
         for i in 0..<Int32(count) {
@@ -124,7 +136,12 @@ final class SQLiteStatement {
     func step() throws -> Bool {
         let rc = sqlite3_step(handle)
         switch rc {
-        case SQLITE_ROW: return true
+        case SQLITE_ROW:
+            if !columnsChecked {
+                columnsChecked = true
+                if sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0) != preparations { readColumns() }
+            }
+            return true
         case SQLITE_DONE: return false
         default:
             let error = connection.error(rc, sql: sql)
@@ -135,6 +152,7 @@ final class SQLiteStatement {
 
     func reset() {
         sqlite3_reset(handle)
+        columnsChecked = false
     }
 
     func currentValues() -> [SQLValue] {

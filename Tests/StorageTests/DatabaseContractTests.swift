@@ -311,4 +311,26 @@ struct DatabaseContractTests {
             }
         }
     }
+
+    /// Statements are kept prepared between uses (SQLite's queries too): one kept from before
+    /// a schema change must answer with the columns the table has now.
+    @Test("a repeated query sees the columns a table gained since it last ran", arguments: Backend.allCases)
+    func repeatedQueryAfterSchemaChange(backend: Backend) throws {
+        try TestDatabase.with(backend) { db, _ throws in
+            try db.execute("CREATE TABLE grown (a INTEGER)")
+            try db.execute("INSERT INTO grown (a) VALUES (1)")
+            try db.withConnection { connection throws in
+                let before = try connection.query("SELECT * FROM grown", [])
+                #expect(before.first?.columns.names == ["a"])
+                try connection.execute("ALTER TABLE grown ADD COLUMN b INTEGER DEFAULT 7", [])
+                let after = try connection.query("SELECT * FROM grown", [])
+                #expect(after.first?.columns.names == ["a", "b"])
+                #expect(after.first?["b"].int64 == 7)
+                var streamed: [String] = []
+                try connection.execute("ALTER TABLE grown ADD COLUMN c TEXT DEFAULT 'x'", [])
+                try connection.stream("SELECT * FROM grown", [], batchSize: 10) { streamed = $0.columns.names }
+                #expect(streamed == ["a", "b", "c"])
+            }
+        }
+    }
 }
