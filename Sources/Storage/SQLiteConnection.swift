@@ -168,7 +168,8 @@ final class SQLiteConnection: Connection {
         guard !isInTransaction else { throw DatabaseError.nestedTransaction }
         // IMMEDIATE takes the write lock up front, so two writers wait on the busy timeout
         // instead of deadlocking on a read-to-write upgrade.
-        try executeScript(readOnly ? "BEGIN DEFERRED;" : "BEGIN IMMEDIATE;")
+        // Prepared and kept like any statement: sqlite3_exec would parse it every time.
+        try execute(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", [])
         isInTransaction = true
         readOnlyTransaction = readOnly
     }
@@ -192,7 +193,7 @@ final class SQLiteConnection: Connection {
             }
             return
         }
-        try executeScript(verb + ";")
+        try execute(verb, [])
         isInTransaction = false
     }
 
