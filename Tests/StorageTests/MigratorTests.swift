@@ -16,6 +16,7 @@ struct MigratorTests {
                 "0006_model_samples", "0007_online_runs", "0008_feedback", "0009_model_profiles", "0010_traffic_splits",
                 "0011_request_minutes", "0012_model_provenance", "0013_training_jobs", "0014_request_log_partitions",
                 "0015_data_profiles", "0016_training_job_leases", "0017_request_log_minute_ids",
+                "0018_request_log_without_model_key",
             ]
             #expect(try migrator.pending(db) == all)
             let first = try migrator.migrate(db)
@@ -59,8 +60,8 @@ struct MigratorTests {
             #expect(try db.query("SELECT model_id FROM production_model WHERE name = 'click'")[0][0] == id)
             // The request log: on SQLite one row per request id; on Postgres partitioned by
             // day (0014), which a unique request id cannot span (ids are unique by
-            // construction, and replay checks first), no per-row foreign key check (0003),
-            // and ids compare byte-wise.
+            // construction, and replay checks first), and ids compare byte-wise. Neither
+            // checks model ids per row (Postgres 0003, SQLite 0018).
             let log = """
                 INSERT INTO request_log (request_id, received_at, method, path, status, latency_us, model_id)
                 VALUES (?, ?, 'POST', '/predict', 200, 5, ?)
@@ -69,14 +70,52 @@ struct MigratorTests {
             if backend == .sqlite {
                 #expect(throws: DatabaseError.self) { try db.execute(log, [.text("a-1"), .timestamp(Date()), id]) }
             }
+            try db.execute(log, [.text("a-2"), .timestamp(Date()), .integer(999)])
             if backend == .postgres {
                 #expect(try db.query("SELECT relkind FROM pg_class WHERE relname = 'request_log'")[0][0] == .text("p"))
-                try db.execute(log, [.text("a-2"), .timestamp(Date()), .integer(999)])
                 #expect(
                     try db.query(
                         "SELECT collation_name FROM information_schema.columns WHERE table_name = 'request_log' AND column_name = 'request_id'"
                     )[0][0] == .text("C"))
             }
+        }
+    }
+
+    /// 0018 rebuilds SQLite's request log (SQLite cannot drop its foreign key in place): the
+    /// rows logged before it keep every value and their ids, which the minute bounds name.
+    @Test("rebuilding SQLite's request log without its model key keeps every row and id")
+    func requestLogRebuild() throws {
+        try TestDatabase.with(.sqlite) { db, _ throws in
+            let bundled = try Migration.bundled(for: .sqlite)
+            try Migrator(migrations: bundled.filter { $0.name < "0018" }).migrate(db)
+            try db.execute("INSERT INTO models (id, name, version, kind, artifact) VALUES (3, 'm', 1, 'logistic', '{}')")
+            let insert = """
+                INSERT INTO request_log (id, request_id, received_at, method, path, status, latency_us, model_id,
+                    request_body, response_body, client_address, request_body_encoding, response_body_encoding)
+                VALUES (?, ?, ?, 'POST', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+            let rows: [[SQLValue]] = [
+                [.integer(5), .text("p-1"), .timestamp(Date(timeIntervalSince1970: 1_790_000_000.25)), .text("/predict"),
+                 .integer(200), .integer(41), .integer(3), .text("{\"x\": 1}"), .text("{\"p\": 0.5}"),
+                 .text("10.0.0.1"), .null, .null],
+                [.integer(9), .text("p-2"), .timestamp(Date(timeIntervalSince1970: 1_790_000_061)), .text("/models"),
+                 .integer(404), .integer(0), .null, .null, .text("AAEC"), .text("::1"), .null, .text("base64")],
+            ]
+            for row in rows { try db.execute(insert, row) }
+            try db.execute("INSERT INTO request_log_minute_ids (minute, first_id, last_id) VALUES ('2026-09-21T14:13', 5, 9)")
+            let columns = "id, request_id, received_at, path, status, latency_us, model_id, request_body, response_body, client_address, request_body_encoding, response_body_encoding"
+            let before = try db.query("SELECT \(columns) FROM request_log ORDER BY id").map(\.values)
+
+            #expect(try Migrator(for: db).migrate(db).applied == ["0018_request_log_without_model_key"])
+            #expect(try db.query("SELECT \(columns) FROM request_log ORDER BY id").map(\.values) == before)
+            #expect(try db.query("SELECT first_id, last_id FROM request_log_minute_ids")[0].values == [.integer(5), .integer(9)])
+            #expect(
+                try db.query("SELECT count(*) FROM pragma_foreign_key_list('request_log')")[0][0] == .integer(0))
+            // Still one row per request id; new rows take ids after the old.
+            let again = "INSERT INTO request_log (request_id, received_at, method, path, status, latency_us) VALUES (?, ?, 'GET', '/', 200, 1)"
+            #expect(throws: DatabaseError.self) { try db.execute(again, [.text("p-2"), .timestamp(Date())]) }
+            try db.execute(again, [.text("p-3"), .timestamp(Date())])
+            #expect(try db.query("SELECT id FROM request_log WHERE request_id = 'p-3'")[0][0] == .integer(10))
         }
     }
 
