@@ -7,7 +7,11 @@ import Foundation
 /// under `condition`'s lock, which is why the class can be `@unchecked Sendable`.
 final class ConnectionPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var idle: [any Connection] = []
+    /// Idle connections with the thread that last returned each. A thread gets back the one
+    /// it used last when that one is idle: statements stay prepared per connection (SQLite),
+    /// so the request log writer, which repeats the same few, finds them ready instead of
+    /// preparing each again on whichever connection another thread left on top.
+    private var idle: [(connection: any Connection, lastUser: pthread_t)] = []
     private var open = 0
     private var closed = false
     private let maxConnections: Int
@@ -34,7 +38,10 @@ final class ConnectionPool: @unchecked Sendable {
                 condition.unlock()
                 throw DatabaseError.misuse("the database was closed")
             }
-            if let connection = idle.popLast() {
+            if !idle.isEmpty {
+                let me = pthread_self()
+                let mine = idle.lastIndex { pthread_equal($0.lastUser, me) != 0 } ?? idle.count - 1
+                let connection = idle.remove(at: mine).connection
                 condition.unlock()
                 return connection
             }
@@ -63,7 +70,7 @@ final class ConnectionPool: @unchecked Sendable {
         if connection.isInTransaction { try? connection.rollback() }
         condition.lock()
         if connection.isHealthy && !closed {
-            idle.append(connection)
+            idle.append((connection, pthread_self()))
         } else {
             open -= 1
         }
