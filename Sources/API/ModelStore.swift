@@ -18,6 +18,9 @@ public final class LoadedModel: Sendable {
     public let samples: SimilarSamples?
     /// `"model_id":…,"name":…,"version":…`, as every answer carries them.
     let identityMembers: [UInt8]
+    /// The samples' column names as encoded keys, in column order: `/similar` writes each
+    /// for every row it returns (escaping them again cost ~250 instructions a key).
+    let sampleKeys: [JSONWriter.Key]
 
     init(record: ModelRecord, assignedAt: Date, samples: SimilarSamples?) throws {
         self.samples = samples
@@ -30,6 +33,7 @@ public final class LoadedModel: Sendable {
         inputIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         scanner = FeatureRowScanner(inputNames: names)
         identityMembers = JSONWriter.identityMembers(id: id, name: name, version: version)
+        sampleKeys = samples?.columns.map(JSONWriter.Key.init) ?? []
     }
 }
 

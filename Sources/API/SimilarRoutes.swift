@@ -42,6 +42,7 @@ enum SimilarRoutes: RouteGroup {
         for (key, value) in members {
             switch (key, value) {
             case ("features", .object(let fields)):
+                features.reserveCapacity(fields.count)
                 for (name, field) in fields {
                     switch field {
                     case .number(let v): features[name] = .number(v)
@@ -81,15 +82,15 @@ enum SimilarRoutes: RouteGroup {
         json.beginArray()
         for (row, distance) in found {
             json.beginObject()
-            for (c, name) in samples.columns.enumerated() {
-                json.key(name)
+            for (c, key) in loaded.sampleKeys.enumerated() {
+                json.key(key)
                 switch samples.values[c][row] {
                 case .number(let v): json.value(v)
                 case .text(let s): json.value(s)
                 case .null: json.null()
                 }
             }
-            json.key("distance")
+            json.key(Keys.distance)
             json.value(distance)
             json.endObject()
         }
@@ -100,5 +101,9 @@ enum SimilarRoutes: RouteGroup {
         }
         json.endObject()
         return .json(json, modelID: loaded.id)
+    }
+
+    private enum Keys {
+        static let distance = JSONWriter.Key("distance")
     }
 }

@@ -55,8 +55,9 @@ public enum SampleValue: Sendable, Equatable, Codable {
 
 /// The kept training rows of a version, column by column, and an index over them: rows
 /// grouped by their match values, each group sorted on the first nearest column, so a query
-/// is a hash lookup, a binary search and a walk both ways.
-public struct SimilarSamples: Sendable {
+/// is a hash lookup, a binary search and a walk both ways. A class: every `/similar` takes
+/// its model's, and a struct of six arrays cost six retains and releases a request.
+public final class SimilarSamples: Sendable {
     public let spec: SimilarSpec
     public let columns: [String]
     /// `values[c][row]`, `c` indexing `columns`.
