@@ -112,7 +112,20 @@ public final class SimilarSamples: Sendable {
     }
 
     static func key(_ parts: [String?]) -> String {
-        parts.map { $0.map { "=" + $0 } ?? "\u{0}" }.joined(separator: "\u{1F}")
+        // Written into one String: a String a part and their join cost ~2,000 instructions
+        // on every `/similar`.
+        var key = ""
+        key.reserveCapacity(parts.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 2 })
+        for (i, part) in parts.enumerated() {
+            if i > 0 { key.append("\u{1F}") }
+            if let part {
+                key.append("=")
+                key.append(part)
+            } else {
+                key.append("\u{0}")
+            }
+        }
+        return key
     }
 
     /// Keeps the spec's columns of the training rows (features by name, the target as
@@ -153,6 +166,7 @@ public final class SimilarSamples: Sendable {
     public func nearest(to query: [String: FeatureValue], n: Int) throws -> [(row: Int, distance: Double)] {
         var problems: [String: String] = [:]
         var parts: [String?] = []
+        parts.reserveCapacity(spec.match.count)
         for name in spec.match {
             switch query[name] {
             case .text(let s)?: parts.append(s)
@@ -162,6 +176,7 @@ public final class SimilarSamples: Sendable {
             }
         }
         var target: [Double] = []
+        target.reserveCapacity(spec.nearest.count)
         for name in spec.nearest {
             switch query[name] {
             case .number(let v)? where v.isFinite: target.append(v)
