@@ -41,6 +41,11 @@ public protocol Connection: AnyObject {
         _ produce: (any BulkInsertSink) throws -> Void
     ) throws -> Int
 
+    /// Makes sure these statements are prepared and kept for reuse on this connection, where
+    /// the driver keeps prepared statements (SQLite); a writer that repeats a few statements
+    /// then never pays their preparation in the middle of its work. Others do nothing.
+    func keepPrepared(_ statements: [String]) throws
+
     /// Whether a transaction is open on this connection.
     var isInTransaction: Bool { get }
 
@@ -75,6 +80,9 @@ public protocol BulkInsertSink {
 }
 
 extension Connection {
+    /// Drivers that keep no statements prepared have nothing to do.
+    public func keepPrepared(_ statements: [String]) throws {}
+
     /// Drivers without a binary form use their usual bulk insert.
     @discardableResult
     public func bulkInsert(

@@ -268,6 +268,15 @@ final class SQLiteConnection: Connection {
         return SQLiteStatement(handle: statement, connection: self, sql: sql)
     }
 
+    /// Whether a statement of this text waits prepared for reuse.
+    func isKept(_ sql: String) -> Bool { idleStatements.contains { $0.sql == sql } }
+
+    func keepPrepared(_ statements: [String]) throws {
+        for sql in statements where !isKept(sql) {
+            _ = try prepare(sql)  // kept when the statement ends, just below
+        }
+    }
+
     /// Takes a statement back when its `SQLiteStatement` ends: reset and unbound, it waits
     /// for the same SQL again (the oldest waiting is finalized when the list is full).
     func recycle(_ statement: OpaquePointer, sql: String) {
