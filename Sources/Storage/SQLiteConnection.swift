@@ -17,9 +17,8 @@ final class SQLiteConnection: Connection {
     /// request log's batch insert and its id and minute bookkeeping, many times a second)
     /// skip SQLite's parser and planner. Queries are kept too: a statement reads its columns
     /// again when taken and after SQLite re-prepares it for a schema change
-    /// (`SQLiteStatement.step`). A short list searched with `==`, not a dictionary: hashing
-    /// a 100-row insert's text (5 KB) cost more than binding it, while `==` on the same
-    /// String is a pointer comparison and on others mostly a length comparison. Full, the
+    /// (`SQLiteStatement.step`). A short list searched by length and then `==`, not a
+    /// dictionary: hashing a 100-row insert's text (5 KB) cost more than binding it. Full, the
     /// oldest goes. Never used while restricted: the authorizer judges a statement when it
     /// is prepared, so a restricted connection prepares every statement afresh.
     private var idleStatements: [(sql: String, statement: OpaquePointer)] = []
@@ -240,7 +239,7 @@ final class SQLiteConnection: Connection {
     }
 
     private func prepareAny(_ sql: String) throws -> SQLiteStatement {
-        if deadline == nil, let index = idleStatements.firstIndex(where: { $0.sql == sql }) {
+        if deadline == nil, let index = keptIndex(sql) {
             return SQLiteStatement(handle: idleStatements.remove(at: index).statement, connection: self, sql: sql)
         }
         var statement: OpaquePointer?
@@ -269,7 +268,14 @@ final class SQLiteConnection: Connection {
     }
 
     /// Whether a statement of this text waits prepared for reuse.
-    func isKept(_ sql: String) -> Bool { idleStatements.contains { $0.sql == sql } }
+    func isKept(_ sql: String) -> Bool { keptIndex(sql) != nil }
+
+    /// Lengths first: the log writer's insert texts share a long prefix, which `==` on two
+    /// different Strings compares byte by byte.
+    private func keptIndex(_ sql: String) -> Int? {
+        let length = sql.utf8.count
+        return idleStatements.firstIndex { $0.sql.utf8.count == length && $0.sql == sql }
+    }
 
     func keepPrepared(_ statements: [String]) throws {
         for sql in statements where !isKept(sql) {
@@ -282,7 +288,7 @@ final class SQLiteConnection: Connection {
     func recycle(_ statement: OpaquePointer, sql: String) {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
-        guard deadline == nil, !idleStatements.contains(where: { $0.sql == sql }) else {
+        guard deadline == nil, !isKept(sql) else {
             sqlite3_finalize(statement)
             return
         }
