@@ -2,12 +2,12 @@
 # Instructions per request on the hot path, counted by valgrind's callgrind: a number that
 # does not move with the machine's load, unlike req/s. serve (one event loop, SQLite, the
 # durable log on) runs under callgrind; one keep-alive connection sends N /predict requests
-# to warm up (at least 10,000: WARMUP), the counters are zeroed, then 20N more are sent and
+# to warm up (at least 2,000: WARMUP), the counters are zeroed, then 20N more are sent and
 # the counters dumped, so the dump holds those 20N requests (and whatever the background
-# threads did meanwhile). The warm-up is long enough for the log writer to have prepared its
-# insert of each chunk size on its connection (up to ~600k instructions for the 100-row one,
-# paid once in a server's life; the pool hands the writer back its own connection): after
-# 2,000 warm-up requests some sizes were still prepared in the window, 450-950 a row. Printed
+# threads did meanwhile). The log writer prepares its insert of every chunk size at its first
+# batch (up to ~600k instructions for the 100-row one, paid once in a server's life; the
+# pool hands the writer back its own connection), well inside the warm-up: before it did,
+# sizes first seen in the window cost 450-950 a row of the measured figure. Printed
 # per request and per thread (event loop, request log writer, the rest), with the loop's and
 # the writer's top inclusive functions, and how much of the writer's count is spent inside
 # the database's client library (libsqlite3 does the whole insert in-process; libpq only
@@ -38,7 +38,7 @@ n=${1:-200}
 shift || true
 wanted=" ${*:-logistic named gbdt similar saturated logistic-postgres} "
 measured=$((20 * n))
-warmup=${WARMUP:-$((n > 10000 ? n : 10000))}
+warmup=${WARMUP:-$((n > 2000 ? n : 2000))}
 ensure_packages valgrind postgresql libsqlite3-dev libpq-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev zlib1g-dev
 say "building the release binary"
 swift build -c release --static-swift-stdlib --scratch-path .build-static --product modelserve 2>&1 | build_progress
