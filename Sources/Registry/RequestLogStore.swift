@@ -60,9 +60,11 @@ public struct RequestLogStore: Sendable {
                 // One row array for the batch, overwritten in place: a fresh one a row was an
                 // allocation, emptying and refilling it ~500 instructions.
                 var row = [SQLValue](repeating: .null, count: Self.columns.count)
-                for i in batch.indices {
-                    row.withUnsafeMutableBufferPointer { Self.fill($0, with: batch[i]) }
-                    try sink.append(row)
+                try batch.withUnsafeBufferPointer { entries in
+                    for i in entries.indices {
+                        row.withUnsafeMutableBufferPointer { Self.fill($0, with: entries.baseAddress! + i) }
+                        try sink.append(row)
+                    }
                 }
             }
         }
@@ -107,12 +109,15 @@ public struct RequestLogStore: Sendable {
             let (count, sql) = inserts.first { $0.rows <= batch.endIndex - start }!
             let width = Self.columns.count
             var values = [SQLValue](repeating: .null, count: count * width)
-            // By index: a for-in over the slice copied every entry (a retain and a release
-            // for each of its Strings and bodies).
+            // Through a buffer pointer: a for-in over the slice, or the array's subscript,
+            // copied every entry (a retain and a release for each of its Strings and bodies).
             values.withUnsafeMutableBufferPointer { values in
-                for k in 0..<count {
-                    Self.fill(
-                        UnsafeMutableBufferPointer(rebasing: values[k * width..<(k + 1) * width]), with: batch[start + k])
+                batch.withUnsafeBufferPointer { entries in
+                    for k in 0..<count {
+                        Self.fill(
+                            UnsafeMutableBufferPointer(rebasing: values[k * width..<(k + 1) * width]),
+                            with: entries.baseAddress! + start + k)
+                    }
                 }
             }
             start += count
@@ -173,21 +178,21 @@ public struct RequestLogStore: Sendable {
     }
 
     /// An entry's values in the order of `columns`, written over `row`'s (a batch's rows
-    /// share one array). Bodies that are ASCII without NUL go as their own bytes, shared
+    /// share one array). The entry is read in place (a borrowed entry was still copied). Bodies that are ASCII without NUL go as their own bytes, shared
     /// with the entry (see `StoredBody.values`).
-    private static func fill(_ row: UnsafeMutableBufferPointer<SQLValue>, with entry: borrowing LogEntry) {
-        let request = StoredBody.values(entry.requestBody, max: entry.maxBody)
-        let response = StoredBody.values(entry.responseBody, max: entry.maxBody)
-        row[0] = .text(entry.requestID)
-        row[1] = .timestamp(entry.receivedAt)
-        row[2] = .text(entry.method)
-        row[3] = .text(entry.path)
-        row[4] = .integer(Int64(entry.status))
-        row[5] = .integer(entry.latencyMicros)
-        row[6] = entry.modelID.map(SQLValue.integer) ?? .null
+    private static func fill(_ row: UnsafeMutableBufferPointer<SQLValue>, with entry: UnsafePointer<LogEntry>) {
+        let request = StoredBody.values(entry.pointee.requestBody, max: entry.pointee.maxBody)
+        let response = StoredBody.values(entry.pointee.responseBody, max: entry.pointee.maxBody)
+        row[0] = .text(entry.pointee.requestID)
+        row[1] = .timestamp(entry.pointee.receivedAt)
+        row[2] = .text(entry.pointee.method)
+        row[3] = .text(entry.pointee.path)
+        row[4] = .integer(Int64(entry.pointee.status))
+        row[5] = .integer(entry.pointee.latencyMicros)
+        row[6] = entry.pointee.modelID.map(SQLValue.integer) ?? .null
         row[7] = request.text
         row[8] = response.text
-        row[9] = .text(entry.clientAddress)
+        row[9] = .text(entry.pointee.clientAddress)
         row[10] = request.encoding
         row[11] = response.encoding
     }
