@@ -178,8 +178,9 @@ public struct RequestLogStore: Sendable {
     }
 
     /// An entry's values in the order of `columns`, written over `row`'s (a batch's rows
-    /// share one array). The entry is read in place (a borrowed entry was still copied). Bodies that are ASCII without NUL go as their own bytes, shared
-    /// with the entry (see `StoredBody.values`).
+    /// share one array), the entry read in place (passed borrowed, it was still copied).
+    /// Bodies that are ASCII without NUL go as their own bytes, shared with the entry (see
+    /// `StoredBody.values`).
     private static func fill(_ row: UnsafeMutableBufferPointer<SQLValue>, with entry: UnsafePointer<LogEntry>) {
         let request = StoredBody.values(entry.pointee.requestBody, max: entry.pointee.maxBody)
         let response = StoredBody.values(entry.pointee.responseBody, max: entry.pointee.maxBody)
