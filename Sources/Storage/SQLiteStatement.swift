@@ -71,22 +71,28 @@ final class SQLiteStatement {
         }
         reserveTexts(for: values)
         var used = 0
-        for (offset, value) in values.enumerated() {
-            let i = Int32(offset + 1)
-            let rc: Int32
-            switch value {
-            case .null: rc = sqlite3_bind_null(handle, i)
-            case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
-            case .double(let v): rc = sqlite3_bind_double(handle, i, v)
-            case .bool(let v): rc = sqlite3_bind_int64(handle, i, v ? 1 : 0)
-            case .text(var s):
-                rc = s.withUTF8 { bindText($0, at: i, used: &used) }
-            case .bytes(let bytes):
-                rc = bytes.withUnsafeBufferPointer { bindText($0, at: i, used: &used, blob: true) }
-            case .timestamp(let date):
-                rc = timestamps.withFormatted(date) { bindText($0, at: i, used: &used) }
+        // Read in place: a for-in over the values copied each payload (a retain and a release
+        // for every text and body bound).
+        try values.withUnsafeBufferPointer { values in
+            for offset in values.indices {
+                let i = Int32(offset + 1)
+                let rc: Int32
+                switch values[offset] {
+                case .null: rc = sqlite3_bind_null(handle, i)
+                case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
+                case .double(let v): rc = sqlite3_bind_double(handle, i, v)
+                case .bool(let v): rc = sqlite3_bind_int64(handle, i, v ? 1 : 0)
+                case .text(let s):
+                    rc =
+                        s.utf8.withContiguousStorageIfAvailable { bindText($0, at: i, used: &used) }
+                        ?? { var s = s; return s.withUTF8 { bindText($0, at: i, used: &used) } }()
+                case .bytes(let bytes):
+                    rc = bytes.withUnsafeBufferPointer { bindText($0, at: i, used: &used, blob: true) }
+                case .timestamp(let date):
+                    rc = timestamps.withFormatted(date) { bindText($0, at: i, used: &used) }
+                }
+                guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
             }
-            guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
         }
     }
 
