@@ -60,7 +60,7 @@ struct FeatureRowScanner: Sendable {
             reader.position -= 1
             guard let key = reader.plainString(), Self.isModel(key),
                 reader.consume(UInt8(ascii: ":")), let name = reader.plainString(),
-                let text = String(validating: name, as: UTF8.self), reader.consume(UInt8(ascii: ","))
+                let text = UTF8Bytes.string(name), reader.consume(UInt8(ascii: ","))
             else { return nil }
             return (text, reader.position)
         }
@@ -207,7 +207,7 @@ struct FeatureRowScanner: Sendable {
             return true
         }
         if first == UInt8(ascii: "\"") {
-            guard let raw = reader.unescapedString(), let text = String(validating: raw, as: UTF8.self) else {
+            guard let raw = reader.unescapedString(), let text = UTF8Bytes.string(raw) else {
                 return false
             }
             slot.initialize(to: .text(text))

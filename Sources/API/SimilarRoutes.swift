@@ -31,47 +31,16 @@ enum SimilarRoutes: RouteGroup {
     }
 
     static func similar(_ services: Services, _ context: RouteContext) throws -> Reply {
-        guard case .object(let members) = try context.json() else {
-            throw APIError(422, "invalid_request", "the body must be an object with \"features\" and \"n\"")
-        }
-        var problems: [String: String] = [:]
-        var features: [String: FeatureValue] = [:]
-        var n = 5
-        var modelName: String?
-        var modelID: Int64?
-        for (key, value) in members {
-            switch (key, value) {
-            case ("features", .object(let fields)):
-                features.reserveCapacity(fields.count)
-                for (name, field) in fields {
-                    switch field {
-                    case .number(let v): features[name] = .number(v)
-                    case .string(let s): features[name] = .text(s)
-                    case .bool(let b): features[name] = .text(b ? "true" : "false")
-                    case .null: features[name] = .missing
-                    case .array, .object: problems["features.\(name)"] = "must be a number, a string or null"
-                    }
-                }
-            case ("n", .number(let v)) where v == v.rounded() && (1...Double(SimilarSamples.maximumN)).contains(v):
-                n = Int(v)
-            case ("n", _): problems["n"] = "must be a whole number from 1 to \(SimilarSamples.maximumN)"
-            case ("model", .string(let name)): modelName = name
-            case ("model_id", .number(let id)) where id == id.rounded() && id > 0 && id < 1e15: modelID = Int64(id)
-            case ("features", _): problems["features"] = "must be an object of feature values"
-            case ("model", _), ("model_id", _): problems[key] = "must be a model name, or a model id"
-            default: problems[key] = "unknown field; expected features, n, and optionally model or model_id"
-            }
-        }
-        if !members.contains(where: { $0.0 == "features" }) { problems["features"] = "missing" }
-        if !problems.isEmpty { throw APIError(422, "invalid_request", APIError.describe(problems), details: problems) }
-        let loaded = try services.selectModel(name: modelName, id: modelID, context)
+        // The common body skips the JSON tree; anything else is read (and refused) in full.
+        let query = try SimilarQuery.scan(context.request.body) ?? SimilarQuery(json: context.json())
+        let loaded = try services.selectModel(name: query.modelName, id: query.modelID, context)
         guard let samples = loaded.samples else {
             throw APIError.notFound(
                 "\(loaded.name) version \(loaded.version) keeps no samples: add similar: {match, nearest} to its spec")
         }
         let found: [(row: Int, distance: Double)]
         do {
-            found = try samples.nearest(to: features, n: n)
+            found = try samples.nearest(to: query.features, n: query.n)
         } catch let error as LearningError {
             let details = Dictionary(uniqueKeysWithValues: error.details.map { ("features.\($0.key)", $0.value) })
             throw APIError(422, "invalid_features", APIError.describe(details), details: details)
