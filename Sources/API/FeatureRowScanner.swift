@@ -2,14 +2,6 @@ import Glibc
 import Learning
 import Storage
 
-extension JSONReader.Reader {
-    /// A string without escapes, in place, after any space (the shortcut's keys).
-    fileprivate mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
-        skipSpace()
-        return unescapedString()
-    }
-}
-
 /// The prediction path's shortcut for its most common bodies, `{"features": {...}}` and
 /// `{"model": "name", "features": {...}}`, with plain keys and number, string or null
 /// values: reads the bytes straight into the model's input order, with no JSON tree and no
@@ -58,7 +50,7 @@ struct FeatureRowScanner: Sendable {
                 reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: "m")
             else { return nil }
             reader.position -= 1
-            guard let key = reader.plainString(), Self.isModel(key),
+            guard let key = reader.plainString(), JSONReader.key(key, is: "model"),
                 reader.consume(UInt8(ascii: ":")), let name = reader.plainString(),
                 let text = UTF8Bytes.string(name), reader.consume(UInt8(ascii: ","))
             else { return nil }
@@ -108,7 +100,7 @@ struct FeatureRowScanner: Sendable {
         } else if !reader.consume(UInt8(ascii: "{")) {
             return false
         }
-        guard let member = reader.plainString(), Self.isFeatures(member),
+        guard let member = reader.plainString(), JSONReader.key(member, is: "features"),
             reader.consume(UInt8(ascii: ":")), reader.consume(UInt8(ascii: "{"))
         else { return false }
         if !reader.consume(UInt8(ascii: "}")) {
@@ -183,39 +175,15 @@ struct FeatureRowScanner: Sendable {
         }
     }
 
-    private static func isFeatures(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        key.count == 8 && memcmp(key.baseAddress!, "features", 8) == 0
-    }
-
-    private static func isModel(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        key.count == 5 && memcmp(key.baseAddress!, "model", 5) == 0
-    }
-
     /// A number, a plain string or null, stored at `slot` (which holds nil, so nothing is
-    /// destroyed); false for anything else. Numbers, the common case, go straight in.
+    /// destroyed); false for anything else (a boolean too: the general path answers it).
     @inline(__always)
     private static func read(
         _ reader: inout JSONReader.Reader, into slot: UnsafeMutablePointer<FeatureValue?>, texts: inout Bool
     ) -> Bool {
-        reader.skipSpace()
-        let bytes = reader.bytes
-        guard reader.position < bytes.count else { return false }
-        let first = bytes[reader.position]
-        if first == UInt8(ascii: "-") || first &- 48 < 10 {
-            guard case .value(let number) = DecimalNumber.parseJSON(bytes, at: &reader.position) else { return false }
-            slot.initialize(to: .number(number))
-            return true
-        }
-        if first == UInt8(ascii: "\"") {
-            guard let raw = reader.unescapedString(), let text = UTF8Bytes.string(raw) else {
-                return false
-            }
-            slot.initialize(to: .text(text))
-            texts = true
-            return true
-        }
-        guard first == UInt8(ascii: "n"), (try? reader.literal("null", .null)) != nil else { return false }
-        slot.initialize(to: .missing)
+        guard let value = reader.plainFeatureValue(booleans: false) else { return false }
+        if case .text = value { texts = true }
+        slot.initialize(to: value)
         return true
     }
 }

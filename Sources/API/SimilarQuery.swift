@@ -25,20 +25,19 @@ struct SimilarQuery: Equatable {
             var seen: (features: Bool, n: Bool, model: Bool) = (false, false, false)
             guard reader.consume(UInt8(ascii: "{")) else { return nil }
             while true {
+                guard let key = reader.plainString(), reader.consume(UInt8(ascii: ":")) else { return nil }
                 reader.skipSpace()
-                guard let key = reader.unescapedString(), reader.consume(UInt8(ascii: ":")) else { return nil }
-                reader.skipSpace()
-                if Self.equals(key, "features") && !seen.features {
+                if JSONReader.key(key, is: "features") && !seen.features {
                     seen.features = true
                     guard let features = scanFeatures(&reader) else { return nil }
                     query.features = features
-                } else if Self.equals(key, "n") && !seen.n {
+                } else if JSONReader.key(key, is: "n") && !seen.n {
                     seen.n = true
                     guard case .value(let v) = DecimalNumber.parseJSON(bytes, at: &reader.position),
                         v == v.rounded(), (1...Double(SimilarSamples.maximumN)).contains(v)
                     else { return nil }
                     query.n = Int(v)
-                } else if Self.equals(key, "model") && !seen.model {
+                } else if JSONReader.key(key, is: "model") && !seen.model {
                     seen.model = true
                     guard let raw = reader.unescapedString(), let name = UTF8Bytes.string(raw) else { return nil }
                     query.modelName = name
@@ -60,42 +59,16 @@ struct SimilarQuery: Equatable {
         var features: [String: FeatureValue] = [:]
         features.reserveCapacity(8)
         if reader.consume(UInt8(ascii: "}")) { return features }
-        let bytes = reader.bytes
         while true {
-            reader.skipSpace()
-            guard let raw = reader.unescapedString(), let name = UTF8Bytes.string(raw),
-                reader.consume(UInt8(ascii: ":"))
+            guard let raw = reader.plainString(), let name = UTF8Bytes.string(raw), reader.consume(UInt8(ascii: ":"))
             else { return nil }
-            reader.skipSpace()
-            guard reader.position < bytes.count else { return nil }
-            let first = bytes[reader.position]
-            let value: FeatureValue
-            if first == UInt8(ascii: "-") || first &- 48 < 10 {
-                guard case .value(let number) = DecimalNumber.parseJSON(bytes, at: &reader.position) else { return nil }
-                value = .number(number)
-            } else if first == UInt8(ascii: "\"") {
-                guard let text = reader.unescapedString(), let string = UTF8Bytes.string(text) else { return nil }
-                value = .text(string)
-            } else if first == UInt8(ascii: "n"), (try? reader.literal("null", .null)) != nil {
-                value = .missing
-            } else if first == UInt8(ascii: "t"), (try? reader.literal("true", .null)) != nil {
-                value = .text("true")
-            } else if first == UInt8(ascii: "f"), (try? reader.literal("false", .null)) != nil {
-                value = .text("false")
-            } else {
-                return nil
-            }
+            guard let value = reader.plainFeatureValue(booleans: true) else { return nil }
             // A repeated name is the general path's error.
             guard features.updateValue(value, forKey: name) == nil else { return nil }
             if reader.consume(UInt8(ascii: ",")) { continue }
             guard reader.consume(UInt8(ascii: "}")) else { return nil }
             return features
         }
-    }
-
-    private static func equals(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        key.count == name.utf8CodeUnitCount
-            && key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 
     /// Any body, from its JSON tree; throws the 422 that names every problem.

@@ -7,8 +7,9 @@ public import Storage
 public final class ModelRegistry: Sendable {
     public let database: any Database
 
-    /// Every table the registry's migrations create, on either database: `load` must never write them. A test
-    /// compares this with a migrated database, so a new migration's table cannot be missed.
+    /// Every table the registry's migrations create, on either database: `load` must never
+    /// write them. A test compares this with a migrated database, so a new migration's table
+    /// cannot be missed.
     public static let tables: Set<String> = [
         "models", "production_model", "model_assignments", "training_runs", "training_checkpoints", "request_log",
         "search_trials", "model_samples", "feedback", "model_profiles", "traffic_splits", "request_minutes",

@@ -34,9 +34,6 @@ public struct ShadowComparison: Sendable, Encodable {
     init?(registry: ModelRegistry, modelID: Int64, settings: ModelSettings, since: Date) throws {
         let suffix = "-shadow-\(modelID)"
         let window = RequestLogStore.received(since: since, dialect: registry.database.dialect, table: "s")
-        var parameters: [SQLValue] = [.integer(Int64(suffix.count)), .integer(modelID), .text(LogEntry.shadowPath)]
-        parameters += window.parameters
-        parameters.append(.integer(Int64(Self.limit)))
         let rows = try registry.database.query(
             """
             SELECT p.request_id, p.model_id, p.response_body, s.response_body FROM request_log s
@@ -44,7 +41,8 @@ public struct ShadowComparison: Sendable, Encodable {
             WHERE s.model_id = ? AND s.path = ? AND s.status = 200 AND \(window.sql)
             ORDER BY s.id DESC LIMIT ?
             """,
-            parameters)
+            [.integer(Int64(suffix.count)), .integer(modelID), .text(LogEntry.shadowPath)] + window.parameters
+                + [.integer(Int64(Self.limit))])
         guard !rows.isEmpty else { return nil }
         // Each pair's answered and shadow predictions, row by row.
         var pairs: [(requestID: String, index: Int, answered: Double, shadow: Double)] = []
